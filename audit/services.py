@@ -1,0 +1,121 @@
+"""The audit log: every write in the system records itself here, in its own transaction."""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import GENESIS_HASH, AuditEntry, AuditHead
+
+SYSTEM_ACTOR = "system"
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False)
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    payload = {
+        "seq": entry.seq,
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor,
+        "on_behalf_of": entry.on_behalf_of,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "data": entry.data,
+        "prev_hash": entry.prev_hash,
+    }
+    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of a model instance, as JSON-safe data for old/new records."""
+    names = fields or [
+        field.attname for field in instance._meta.concrete_fields if field.attname != "password"
+    ]
+    return json.loads(_canonical({name: getattr(instance, name) for name in names}))
+
+
+def _username(user: Any) -> str:
+    if user is None:
+        return SYSTEM_ACTOR
+    return str(user.get_username()) if hasattr(user, "get_username") else str(user)
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+    on_behalf_of: Any = None,
+) -> AuditEntry:
+    """Append one entry. Call it inside the transaction of the change it records: both commit
+    or neither does. `actor` is a user (None for the system); `on_behalf_of` the principal
+    when the actor works under a delegation."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    data: dict[str, Any] = {}
+    if old is not None:
+        data["old"] = old
+    if new is not None:
+        data["new"] = new
+    if extra:
+        data.update(extra)
+    with transaction.atomic():
+        AuditHead.objects.get_or_create(pk=1)
+        head = AuditHead.objects.select_for_update().get(pk=1)
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor=_username(actor),
+            on_behalf_of=_username(on_behalf_of) if on_behalf_of is not None else "",
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            # Through JSON once, so the hash covers exactly what the database gives back.
+            data=json.loads(_canonical(data)),
+            prev_hash=head.hash,
+        )
+        entry.hash = entry_hash(entry)
+        entry.save(force_insert=True)
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    entries: int
+    first_bad_seq: int | None
+
+
+def audit_verify(*, chunk_size: int = 2000) -> ChainReport:
+    """Walk the chain in order: contiguous sequence, each hash recomputed, each link to the
+    previous one, and the head matching the last entry (entries cut off the end)."""
+    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size):
+        if entry.seq != expected_seq or entry.prev_hash != prev_hash or entry.hash != entry_hash(
+            entry
+        ):
+            return ChainReport(ok=False, entries=count, first_bad_seq=min(entry.seq, expected_seq))
+        expected_seq, prev_hash, count = entry.seq + 1, entry.hash, count + 1
+    head = AuditHead.objects.filter(pk=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    if head_seq != count or head_hash != prev_hash:
+        return ChainReport(ok=False, entries=count, first_bad_seq=count + 1)
+    return ChainReport(ok=True, entries=count, first_bad_seq=None)

@@ -1,0 +1,13 @@
+"""Tests: the base settings with a test database a separate worker process can open too."""
+
+from .base import *
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"token": "1000/min"}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+MEDIA_ROOT = VAR_DIR / "test-media"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # On a file, not in memory, so the Celery worker the test run starts shares it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}

@@ -1,0 +1,77 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views import defaults
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Application, Site
+
+from audit import api as audit_api
+from roles import api as roles_api
+from roles.views import InstitutionViewset, set_language
+
+from . import api
+
+site = Site(
+    title=_("Institutional coordination"),
+    viewsets=[
+        Application(
+            app_name="home",
+            title=_("Home"),
+            icon="home",
+            menu_template_name=None,
+            urlpatterns=[
+                path("", TemplateView.as_view(template_name="ui/home.html"), name="index"),
+            ],
+        ),
+        Application(
+            app_name="directory",
+            title=_("Institutions"),
+            icon="account_balance",
+            viewsets=[InstitutionViewset()],
+        ),
+    ],
+)
+
+api_urlpatterns = [
+    path("auth/token/", roles_api.TokenView.as_view(), name="token"),
+    path("me/", roles_api.MeView.as_view(), name="me"),
+    path("institutions/", roles_api.InstitutionList.as_view(), name="institution-list"),
+    path("institutions/<str:code>/", roles_api.InstitutionDetail.as_view(),
+         name="institution-detail"),
+    path("delegations/", roles_api.DelegationList.as_view(), name="delegation-list"),
+    path("delegations/<int:pk>/", roles_api.DelegationDetail.as_view(), name="delegation-detail"),
+    path("delegations/<int:pk>/revoke/", roles_api.DelegationRevoke.as_view(),
+         name="delegation-revoke"),
+    path("audit/", audit_api.AuditList.as_view(), name="audit-list"),
+    path("audit/verify/", audit_api.AuditVerify.as_view(), name="audit-verify"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/ answers in the API's error shape, not with an HTML page.
+    path("<path:unknown>", api.api_not_found),
+]
+
+urlpatterns = [
+    path("api/", include((api_urlpatterns, "api"))),
+    path("admin/", admin.site.urls),
+    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", site.urls),
+]
+
+
+def not_found(request, exception=None):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/"):
+        return api.api_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/"):
+        return api.api_server_error(request)
+    return defaults.server_error(request)
+
+
+handler404 = "config.urls.not_found"
+handler500 = "config.urls.server_error"

@@ -1,0 +1,131 @@
+"""Object permissions through django-guardian: the only place the code grants or revokes access.
+
+Access is given to groups, never to a single person: each institution has a group of its active
+members and each (institution, role) pair a group of those holding the role there. Memberships
+keep the groups in step (`membership_groups_sync`), so validity periods and delegations apply to
+every object at once.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+from django.db.models import QuerySet
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from audit.services import audit_record
+
+from .models import Institution, Role, User
+from .selectors import memberships_active, principals_for
+
+MANAGED_GROUP_PREFIXES = ("institution:", "role:")
+
+
+def institution_group(institution: Institution) -> Group:
+    return Group.objects.get_or_create(name=f"institution:{institution.code}")[0]
+
+
+def role_group(institution: Institution, role: Role) -> Group:
+    return Group.objects.get_or_create(name=f"role:{institution.code}:{role.code}")[0]
+
+
+def _permission_name(perm: str, obj: models.Model) -> str:
+    return perm if "." in perm else f"{obj._meta.app_label}.{perm}"
+
+
+def _change_group_permission(
+    *, actor: Any, grant: bool, perm: str, obj: models.Model, group: Group, on_behalf_of: Any
+) -> None:
+    perm = _permission_name(perm, obj)
+    with transaction.atomic():
+        (assign_perm if grant else remove_perm)(perm, group, obj)
+        audit_record(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            action="permission.granted" if grant else "permission.revoked",
+            obj=obj,
+            extra={"permission": perm, "group": group.name},
+        )
+
+
+def grant_to_institution(
+    *, actor: Any, perm: str, obj: models.Model, institution: Institution, on_behalf_of: Any = None
+) -> None:
+    _change_group_permission(actor=actor, grant=True, perm=perm, obj=obj,
+                             group=institution_group(institution), on_behalf_of=on_behalf_of)
+
+
+def revoke_from_institution(
+    *, actor: Any, perm: str, obj: models.Model, institution: Institution, on_behalf_of: Any = None
+) -> None:
+    _change_group_permission(actor=actor, grant=False, perm=perm, obj=obj,
+                             group=institution_group(institution), on_behalf_of=on_behalf_of)
+
+
+def grant_to_role(
+    *, actor: Any, perm: str, obj: models.Model, institution: Institution, role: Role,
+    on_behalf_of: Any = None,
+) -> None:
+    _change_group_permission(actor=actor, grant=True, perm=perm, obj=obj,
+                             group=role_group(institution, role), on_behalf_of=on_behalf_of)
+
+
+def revoke_from_role(
+    *, actor: Any, perm: str, obj: models.Model, institution: Institution, role: Role,
+    on_behalf_of: Any = None,
+) -> None:
+    _change_group_permission(actor=actor, grant=False, perm=perm, obj=obj,
+                             group=role_group(institution, role), on_behalf_of=on_behalf_of)
+
+
+def membership_groups_sync(*, user: User) -> bool:
+    """Put the user in exactly the managed groups their active memberships call for.
+    Returns whether anything changed."""
+    wanted: set[Group] = set()
+    for membership in memberships_active(user=user):
+        wanted.add(institution_group(membership.institution))
+        wanted.add(role_group(membership.institution, membership.role))
+    current = {
+        group for group in user.groups.all() if group.name.startswith(MANAGED_GROUP_PREFIXES)
+    }
+    if wanted == current:
+        return False
+    user.groups.remove(*(current - wanted))
+    user.groups.add(*(wanted - current))
+    return True
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who does something, and for whom when it is done under a delegation."""
+
+    user: User
+    on_behalf_of: User | None = None
+
+
+def acting_with_permission(*, user: Any, perm: str, obj: models.Model) -> Acting | None:
+    """The user acts in their own right if they hold `perm` on `obj`; otherwise on behalf of a
+    principal who delegated to them and holds it; None when neither does."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    codename = perm.split(".", 1)[-1]
+    if ObjectPermissionChecker(user).has_perm(codename, obj):
+        return Acting(user=user)
+    for principal in principals_for(deputy=user):
+        if ObjectPermissionChecker(principal).has_perm(codename, obj):
+            return Acting(user=user, on_behalf_of=principal)
+    return None
+
+
+def objects_with_permission(*, user: Any, perm: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Objects of `queryset` the user holds `perm` on, in their own right or by delegation."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    visible = get_objects_for_user(user, perm, queryset, accept_global_perms=False)
+    for principal in principals_for(deputy=user):
+        visible = visible | get_objects_for_user(
+            principal, perm, queryset, accept_global_perms=False
+        )
+    return visible.distinct()

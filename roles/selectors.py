@@ -1,0 +1,57 @@
+"""Reads about people, institutions and roles."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Delegation, Institution, Membership, User
+
+AUDITOR_ROLE = "auditor"
+
+
+def memberships_active(*, user: Any, on: date | None = None) -> QuerySet[Membership]:
+    if not getattr(user, "is_authenticated", False):
+        return Membership.objects.none()
+    return (
+        Membership.objects.active(on)
+        .filter(user=user)
+        .select_related("institution", "unit", "role")
+        .order_by("valid_from", "pk")
+    )
+
+
+def membership_primary(*, user: Any) -> Membership | None:
+    """The membership that names a person's institution and unit: the oldest active one."""
+    return memberships_active(user=user).first()
+
+
+def user_has_role(*, user: Any, role: str, institution: Institution | None = None) -> bool:
+    memberships = memberships_active(user=user).filter(role__code=role)
+    if institution is not None:
+        memberships = memberships.filter(institution=institution)
+    return memberships.exists()
+
+
+def user_is_auditor(*, user: Any) -> bool:
+    """Auditors read every archive and the audit log; superusers administer everything."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser) or user_has_role(user=user, role=AUDITOR_ROLE)
+
+
+def principals_for(*, deputy: Any, at: datetime | None = None) -> QuerySet[User]:
+    """The people the deputy may act for right now."""
+    if not getattr(deputy, "is_authenticated", False):
+        return User.objects.none()
+    principal_ids = Delegation.objects.active(at).filter(deputy=deputy).values("principal_id")
+    return User.objects.filter(pk__in=principal_ids, is_active=True)
+
+
+def delegations_visible(*, user: Any) -> QuerySet[Delegation]:
+    from django.db.models import Q
+
+    delegations = Delegation.objects.select_related("principal", "deputy", "created_by")
+    if user.is_superuser:
+        return delegations
+    return delegations.filter(Q(principal=user) | Q(deputy=user))

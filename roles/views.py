@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+from viewflow.urls import ReadonlyModelViewset
+
+from .models import Institution
+from .services import user_language_set
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers a signed-in user's choice."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if (
+        request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and check_for_language(language)
+    ):
+        user_language_set(actor=request.user, language=language)  # type: ignore[arg-type]
+    return response
+
+
+class InstitutionViewset(ReadonlyModelViewset):
+    model = Institution
+    title = _("Institutions")
+    icon = "account_balance"
+    list_columns = ("code", "name_sq", "name_sr", "name_en", "kind", "parent")
+    list_filter_fields = ("kind",)
+    queryset = Institution.objects.select_related("parent")
+
+    def has_view_permission(self, user, obj=None):  # type: ignore[no-untyped-def]
+        return bool(user.is_authenticated)
