@@ -164,15 +164,16 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # --- Celery ------------------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport, so `make run` needs no broker service; the
 # worker is the same Celery worker production runs on Redis or RabbitMQ.
-CELERY_BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+
+
+def filesystem_broker_options(folder: Path) -> dict[str, object]:
+    (folder / "queue").mkdir(parents=True, exist_ok=True)
+    return {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue")}
+
+
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
-        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
-        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
-        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
-        "store_processed": False,
-    }
+    filesystem_broker_options(VAR_DIR / "broker")
     if CELERY_BROKER_URL.startswith("filesystem")
     else {}
 )

@@ -11,3 +11,7 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # On a file, not in memory, so the Celery worker the test run starts shares it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+
+if CELERY_BROKER_URL.startswith("filesystem"):
+    # Apart from `make run`'s queue, so a running app's worker never takes the tests' tasks.
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "test-broker")

@@ -1,0 +1,63 @@
+# `make run` and `make test` each do their own set-up on a fresh machine.
+SHELL := /bin/bash
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+PORT ?= 8000
+# Debian packages the code and its tests use: file-type detection, OCR in the four languages,
+# PDF rasterising, message catalogues, and the browser the UI tests drive.
+DEBIAN_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-sqi tesseract-ocr-srp \
+	tesseract-ocr-srp-latn poppler-utils gettext chromium
+# The production profile of the test run: the machine's PostgreSQL and Redis.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/coordination
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/coordination_bench
+
+.PHONY: run test test-embedded test-production lint bench setup system-packages messages
+
+$(VENV)/.installed: pyproject.toml
+	python3.11 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+messages: $(VENV)/.installed
+	cd config && ../$(PYTHON) ../manage.py compilemessages -v0
+
+setup: system-packages $(VENV)/.installed messages
+
+run: setup
+	$(PYTHON) manage.py migrate --noinput -v1
+	$(PYTHON) manage.py seed_demo
+	$(PYTHON) manage.py collectstatic --noinput -v0
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (demo users, password: $${DEMO_PASSWORD:-demo})"
+	$(PYTHON) -m celery -A config worker --beat --pool=threads --concurrency=2 \
+		--loglevel=INFO & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+		--access-logfile -
+
+test: setup test-embedded test-production
+
+test-embedded:
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(PYTHON) -m pytest $(PYTEST_ARGS)
+
+test-production:
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
+		$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(PYTHON) manage.py makemigrations --check --dry-run
+
+bench: setup
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PYTHON) -m tests.bench $(BENCH_ARGS)

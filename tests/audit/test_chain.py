@@ -1,0 +1,124 @@
+"""The audit chain: append-only, tamper-evident, one chain under concurrent writers."""
+
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+from audit.models import AuditEntry
+from audit.services import audit_record, audit_verify
+from tests.conftest import ROOT, _test_database_url
+
+
+def record_some(count: int) -> None:
+    for number in range(count):
+        audit_record(actor=None, action="test.event", object_type="test", object_id=number,
+                     new={"number": number, "text": "Vendim për buxhetin — Одлука"})
+
+
+def tamper(sql: str, params: list[object]) -> None:
+    """What an attacker with database access would do: lift the guard, then rewrite."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
+            cursor.execute(sql, params)
+            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
+        else:
+            cursor.execute("DROP TRIGGER audit_entry_append_only")
+            cursor.execute(sql, params)
+
+
+def test_given_entries_when_verified_then_chain_is_intact(db: None) -> None:
+    record_some(5)
+    entries = list(AuditEntry.objects.order_by("seq"))
+    assert [entry.seq for entry in entries] == [1, 2, 3, 4, 5]
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:]))
+    report = audit_verify()
+    assert (report.ok, report.entries, report.first_bad_seq) == (True, 5, None)
+    call_command("verify_audit", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def test_the_database_refuses_to_rewrite_an_entry(db: None) -> None:
+    record_some(1)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(seq=1).update(action="forged")
+    assert AuditEntry.objects.get(seq=1).action == "test.event"
+
+
+def test_the_model_refuses_to_save_an_existing_entry_twice(db: None) -> None:
+    entry = audit_record(actor=None, action="test.event")
+    entry.action = "forged"
+    with pytest.raises(DatabaseError), transaction.atomic():
+        entry.save()
+
+
+@pytest.mark.parametrize(
+    ("sql", "params", "first_bad"),
+    [
+        ("UPDATE audit_auditentry SET data = %s WHERE seq = 3", ['{"new": {"number": 99}}'], 3),
+        ("UPDATE audit_auditentry SET actor = %s WHERE seq = 2", ["someone.else"], 2),
+        ("DELETE FROM audit_auditentry WHERE seq = 4", [], 4),
+        ("DELETE FROM audit_auditentry WHERE seq = 6", [], 6),
+    ],
+    ids=["data-rewritten", "actor-rewritten", "entry-removed", "last-entry-removed"],
+)
+def test_given_a_tampered_row_when_verified_then_the_first_bad_entry_is_named(
+    db: None, sql: str, params: list[object], first_bad: int
+) -> None:
+    record_some(6)
+    tamper(sql, params)
+    report = audit_verify()
+    assert report.ok is False
+    assert report.first_bad_seq == first_bad
+    with pytest.raises(CommandError, match=f"broken at entry {first_bad}"):
+        call_command("verify_audit")
+
+
+def test_verify_audit_command_exits_with_status_1_on_a_broken_chain(transactional_db: None) -> None:
+    record_some(3)
+    command = [sys.executable, "manage.py", "verify_audit"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
+           "DATABASE_URL": _test_database_url()}
+    intact = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert intact.returncode == 0, intact.stderr
+    tamper("UPDATE audit_auditentry SET action = %s WHERE seq = 2", ["forged"])
+    broken = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert broken.returncode == 1
+    assert "broken at entry 2" in broken.stderr
+
+
+def test_concurrent_writers_keep_one_chain(transactional_db: None) -> None:
+    threads, per_thread, errors = 8, 15, []
+
+    def writer() -> None:
+        try:
+            record_some(per_thread)
+        except Exception as error:  # noqa: BLE001 (collected and asserted below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=writer) for _ in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    assert errors == []
+    seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, threads * per_thread + 1))
+    report = audit_verify()
+    assert report.ok and report.entries == threads * per_thread
+
+
+def test_a_write_that_rolls_back_leaves_no_audit_entry(db: None) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record(actor=None, action="test.event")
+        raise RuntimeError("the change failed")
+    assert not AuditEntry.objects.exists()
+    audit_record(actor=None, action="test.after")
+    assert audit_verify().ok

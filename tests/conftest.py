@@ -1,0 +1,126 @@
+"""Shared fixtures: the demo organisation, API clients, and the real Celery worker process."""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from roles.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def unavailable(reason: str) -> None:
+    """In CI a missing service is a failure; on a developer's machine it skips."""
+    if IN_CI:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def demo(db: None) -> dict[str, User]:
+    """The demo organisation of API.md, by username."""
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return {user.username: user for user in User.objects.all()}
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(demo: dict[str, User]):  # type: ignore[no-untyped-def]
+    """api_as("kllokot.mayor") → an API client authenticated with that user's token."""
+
+    def client_for(username: str | None) -> APIClient:
+        client = APIClient()
+        if username is not None:
+            response = client.post(
+                "/api/auth/token/", {"username": username, "password": "demo"}, format="json"
+            )
+            assert response.status_code == 200, response.content
+            client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+        return client
+
+    return client_for
+
+
+def _test_database_url() -> str:
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{database['NAME']}"
+    user = quote(database.get("USER") or "")
+    password = quote(database.get("PASSWORD") or "")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    return (
+        f"postgres://{credentials}{database.get('HOST') or '127.0.0.1'}:"
+        f"{database.get('PORT') or 5432}/{database['NAME']}"
+    )
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup: None, django_db_blocker) -> Iterator[subprocess.Popen]:  # type: ignore[no-untyped-def]
+    """A real `celery worker` on the run's broker (Redis, or the embedded filesystem queue),
+    working on the test database. Started once, stopped before the database is dropped."""
+    from config.celery import app
+
+    if not settings.CELERY_BROKER_URL.startswith("filesystem"):
+        try:
+            with app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, timeout=3)
+        except Exception as error:  # noqa: BLE001 (any failure means the broker is not there)
+            unavailable(f"Celery broker {settings.CELERY_BROKER_URL} unreachable: {error}")
+    log_path = Path(settings.VAR_DIR) / "test-worker.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _test_database_url(),
+    }
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--purge",
+             "--pool=threads", "--concurrency=2", "--loglevel=INFO", "--without-heartbeat",
+             "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            unavailable(f"Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def worker(celery_worker_process: subprocess.Popen, transactional_db: None) -> subprocess.Popen:
+    """For tests whose background work must run in the real worker: their writes are committed
+    so the worker sees them."""
+    return celery_worker_process
+
+
+def wait_for(condition, timeout: float = 30.0, interval: float = 0.2):  # type: ignore[no-untyped-def]
+    """Poll until `condition()` is truthy; return its value or fail the test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s")
