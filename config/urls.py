@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views import defaults
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,10 @@ api_urlpatterns = [
     # Anything else under /api/ answers in the API's error shape, not with an HTML page.
     path("<path:unknown>", api.api_not_found),
 ]
+
+# The API authenticates by itself and answers 401 in its error shape, never with a redirect.
+for api_pattern in api_urlpatterns:
+    login_not_required(api_pattern.callback)
 
 urlpatterns = [
     path("api/", include((api_urlpatterns, "api"))),

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from .models import Institution
 from .services import user_language_set
 
 
+@login_not_required
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, which also remembers a signed-in user's choice."""

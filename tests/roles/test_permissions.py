@@ -1,0 +1,154 @@
+"""Object permissions through the guardian helpers: institutions, roles, validity, delegation."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from roles import permissions, services
+from roles.models import Institution, Membership, Role, User
+
+PERM = "roles.view_institution"
+
+
+@pytest.fixture
+def kllokot(demo: dict[str, User]) -> Institution:
+    return Institution.objects.get(code="KLLOKOT")
+
+
+@pytest.fixture
+def target(demo: dict[str, User]) -> Institution:
+    """Any guarded object will do; an institution record is the one model the foundation has."""
+    return Institution.objects.get(code="AIP")
+
+
+def visible(user: User, obj: Institution) -> bool:
+    return permissions.acting_with_permission(user=user, perm=PERM, obj=obj) is not None
+
+
+def test_a_grant_to_an_institution_reaches_its_members_and_nobody_else(
+    demo: dict[str, User], kllokot: Institution, target: Institution
+) -> None:
+    admin = demo["admin"]
+    permissions.grant_to_institution(actor=admin, perm=PERM, obj=target, institution=kllokot)
+    assert visible(demo["kllokot.mayor"], target)
+    assert visible(demo["kllokot.info"], target)
+    assert not visible(demo["prishtine.mayor"], target)
+    assert not visible(demo["mapl.legal"], target)
+    assert list(
+        permissions.objects_with_permission(
+            user=demo["kllokot.chair"], perm=PERM, queryset=Institution.objects.all()
+        )
+    ) == [target]
+    assert permissions.objects_with_permission(
+        user=demo["prishtine.chair"], perm=PERM, queryset=Institution.objects.all()
+    ).count() == 0
+
+    permissions.revoke_from_institution(actor=admin, perm=PERM, obj=target, institution=kllokot)
+    assert not visible(demo["kllokot.mayor"], target)
+    actions = list(AuditEntry.objects.filter(object_type="roles.institution",
+                                             object_id=str(target.pk))
+                   .values_list("action", flat=True))
+    assert actions == ["institution.created", "permission.granted", "permission.revoked"]
+
+
+def test_a_grant_to_a_role_reaches_only_that_role_in_that_institution(
+    demo: dict[str, User], kllokot: Institution, target: Institution
+) -> None:
+    mayor_role = Role.objects.get(code="mayor")
+    permissions.grant_to_role(actor=demo["admin"], perm=PERM, obj=target, institution=kllokot,
+                              role=mayor_role)
+    assert visible(demo["kllokot.mayor"], target)
+    assert not visible(demo["kllokot.info"], target)
+    assert not visible(demo["prishtine.mayor"], target)
+
+
+def test_membership_validity_period_decides_access(
+    demo: dict[str, User], kllokot: Institution, target: Institution
+) -> None:
+    admin, newcomer = demo["admin"], User.objects.create_user("kllokot.newcomer")
+    permissions.grant_to_institution(actor=admin, perm=PERM, obj=target, institution=kllokot)
+    today = timezone.localdate()
+    membership = services.membership_create(
+        actor=admin, user=newcomer, institution=kllokot, role=Role.objects.get(code="officer"),
+        valid_from=today + timedelta(days=3),
+    )
+    assert not visible(newcomer, target), "a membership that has not started grants nothing"
+
+    Membership.objects.filter(pk=membership.pk).update(valid_from=today - timedelta(days=5))
+    assert services.memberships_sync_all() == 1
+    assert visible(User.objects.get(pk=newcomer.pk), target)
+
+    services.membership_end(actor=admin, membership=Membership.objects.get(pk=membership.pk),
+                            on=today - timedelta(days=1))
+    assert not visible(User.objects.get(pk=newcomer.pk), target)
+    assert services.memberships_sync_all() == 0, "nothing left to change"
+
+
+def test_an_acting_official_acts_on_behalf_of_the_principal_only_during_the_delegation(
+    demo: dict[str, User], kllokot: Institution, target: Institution
+) -> None:
+    mayor, deputy = demo["kllokot.mayor"], demo["kllokot.info"]
+    permissions.grant_to_role(actor=demo["admin"], perm=PERM, obj=target, institution=kllokot,
+                              role=Role.objects.get(code="mayor"))
+    assert not visible(deputy, target)
+
+    now = timezone.now()
+    delegation = services.delegation_create(
+        actor=mayor, principal=mayor, deputy=deputy, starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=7), reason="Annual leave",
+    )
+    acting = permissions.acting_with_permission(user=deputy, perm=PERM, obj=target)
+    assert acting is not None
+    assert (acting.user, acting.on_behalf_of) == (deputy, mayor)
+    # The mayor still acts in their own right.
+    own = permissions.acting_with_permission(user=mayor, perm=PERM, obj=target)
+    assert own is not None and own.on_behalf_of is None
+
+    # What the deputy does is recorded with both names.
+    permissions.revoke_from_institution(actor=acting.user, on_behalf_of=acting.on_behalf_of,
+                                        perm=PERM, obj=target, institution=kllokot)
+    entry = AuditEntry.objects.get(action="permission.revoked")
+    assert (entry.actor, entry.on_behalf_of) == ("kllokot.info", "kllokot.mayor")
+
+    services.delegation_revoke(actor=mayor, delegation=delegation)
+    assert not visible(deputy, target)
+    assert AuditEntry.objects.filter(action="delegation.revoked",
+                                     object_id=str(delegation.pk)).exists()
+
+
+def test_a_delegation_outside_its_period_gives_nothing(
+    demo: dict[str, User], kllokot: Institution, target: Institution
+) -> None:
+    mayor, deputy = demo["kllokot.mayor"], demo["kllokot.assembly"]
+    permissions.grant_to_role(actor=demo["admin"], perm=PERM, obj=target, institution=kllokot,
+                              role=Role.objects.get(code="mayor"))
+    now = timezone.now()
+    services.delegation_create(actor=mayor, principal=mayor, deputy=deputy,
+                               starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=2),
+                               reason="Next week")
+    services.delegation_create(actor=mayor, principal=mayor, deputy=deputy,
+                               starts_at=now - timedelta(days=3), ends_at=now - timedelta(days=1),
+                               reason="Last week")
+    assert not visible(deputy, target)
+    assert permissions.objects_with_permission(
+        user=deputy, perm=PERM, queryset=Institution.objects.all()
+    ).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("actor", "deputy", "message"),
+    [
+        ("kllokot.chair", "kllokot.info", "Only the principal"),
+        ("kllokot.mayor", "prishtine.info", "principal's institution"),
+    ],
+)
+def test_delegation_rules(demo: dict[str, User], actor: str, deputy: str, message: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    now = timezone.now()
+    with pytest.raises(ValidationError, match=message):
+        services.delegation_create(actor=demo[actor], principal=demo["kllokot.mayor"],
+                                   deputy=demo[deputy], starts_at=now,
+                                   ends_at=now + timedelta(days=1), reason="x")
