@@ -13,23 +13,31 @@ class AuditedModelAdmin(admin.ModelAdmin):
     """Admin edits are writes like any other: each leaves an audit entry with old and new data."""
 
     def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
-        old = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        old = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change and obj.pk else None
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             self.after_save(obj)
             audit_record(
                 actor=request.user,
                 action=f"{obj._meta.model_name}.{'updated' if change else 'created'}",
-                obj=obj, old=old, new=snapshot(obj), extra={"via": "admin"},
+                obj=obj,
+                old=old,
+                new=snapshot(obj),
+                extra={"via": "admin"},
             )
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         with transaction.atomic():
             old, object_type, object_id = snapshot(obj), obj._meta.label_lower, str(obj.pk)
             super().delete_model(request, obj)
-            audit_record(actor=request.user, action=f"{obj._meta.model_name}.deleted",
-                         object_type=object_type, object_id=object_id, old=old,
-                         extra={"via": "admin"})
+            audit_record(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.deleted",
+                object_type=object_type,
+                object_id=object_id,
+                old=old,
+                extra={"via": "admin"},
+            )
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:

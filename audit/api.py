@@ -26,8 +26,18 @@ class AuditorsOnly:
 class AuditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
-        fields = ["seq", "at", "actor", "on_behalf_of", "action", "object_type", "object_id",
-                  "data", "hash", "prev_hash"]
+        fields = [
+            "seq",
+            "at",
+            "actor",
+            "on_behalf_of",
+            "action",
+            "object_type",
+            "object_id",
+            "data",
+            "hash",
+            "prev_hash",
+        ]
 
 
 class AuditFilter(django_filters.FilterSet):
@@ -50,11 +60,16 @@ class AuditList(AuditorsOnly, generics.ListAPIView):
 class AuditVerify(AuditorsOnly, APIView):
     """Recompute the whole chain now."""
 
-    @extend_schema(responses=inline_serializer("AuditVerification", {
-        "ok": serializers.BooleanField(),
-        "entries": serializers.IntegerField(),
-        "first_bad_seq": serializers.IntegerField(allow_null=True),
-    }))
+    @extend_schema(
+        responses=inline_serializer(
+            "AuditVerification",
+            {
+                "ok": serializers.BooleanField(),
+                "entries": serializers.IntegerField(),
+                "first_bad_seq": serializers.IntegerField(allow_null=True),
+            },
+        )
+    )
     def get(self, request: Request) -> Response:
         report = audit_verify()
         return Response(

@@ -17,8 +17,9 @@ SYSTEM_ACTOR = "system"
 
 
 def _canonical(value: Any) -> str:
-    return json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False)
+    return json.dumps(
+        value, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -109,8 +110,10 @@ def audit_verify(*, chunk_size: int = 2000) -> ChainReport:
     previous one, and the head matching the last entry (entries cut off the end)."""
     expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size):
-        if entry.seq != expected_seq or entry.prev_hash != prev_hash or entry.hash != entry_hash(
-            entry
+        if (
+            entry.seq != expected_seq
+            or entry.prev_hash != prev_hash
+            or entry.hash != entry_hash(entry)
         ):
             return ChainReport(ok=False, entries=count, first_bad_seq=min(entry.seq, expected_seq))
         expected_seq, prev_hash, count = entry.seq + 1, entry.hash, count + 1

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views import defaults
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from viewflow.contrib.auth import AuthViewset
@@ -39,12 +39,16 @@ api_urlpatterns = [
     path("auth/token/", roles_api.TokenView.as_view(), name="token"),
     path("me/", roles_api.MeView.as_view(), name="me"),
     path("institutions/", roles_api.InstitutionList.as_view(), name="institution-list"),
-    path("institutions/<str:code>/", roles_api.InstitutionDetail.as_view(),
-         name="institution-detail"),
+    path(
+        "institutions/<str:code>/", roles_api.InstitutionDetail.as_view(), name="institution-detail"
+    ),
     path("delegations/", roles_api.DelegationList.as_view(), name="delegation-list"),
     path("delegations/<int:pk>/", roles_api.DelegationDetail.as_view(), name="delegation-detail"),
-    path("delegations/<int:pk>/revoke/", roles_api.DelegationRevoke.as_view(),
-         name="delegation-revoke"),
+    path(
+        "delegations/<int:pk>/revoke/",
+        roles_api.DelegationRevoke.as_view(),
+        name="delegation-revoke",
+    ),
     path("audit/", audit_api.AuditList.as_view(), name="audit-list"),
     path("audit/verify/", audit_api.AuditVerify.as_view(), name="audit-verify"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -24,7 +24,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, (None, {"fields": ("preferred_language",)}))
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), (None, {"fields": ("preferred_language",)}))
     inlines = [MembershipInline]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -33,7 +33,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(GuardedModelAdminMixin, AuditedModelAdmin):
+class InstitutionAdmin(GuardedModelAdminMixin, AuditedModelAdmin):  # type: ignore[misc]
     list_display = ("code", "name_sq", "name_sr", "name_en", "kind", "parent")
     list_filter = ("kind",)
     search_fields = ("code", "name_sq", "name_sr", "name_en")

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.db import transaction
@@ -46,8 +46,9 @@ class TokenView(APIView):
             )
         with transaction.atomic():
             token, created = Token.objects.get_or_create(user=user)
-            audit_record(actor=user, action="auth.token_issued", obj=user,
-                         extra={"new_token": created})
+            audit_record(
+                actor=user, action="auth.token_issued", obj=user, extra={"new_token": created}
+            )
         return Response({"token": token.key})
 
 
@@ -60,15 +61,20 @@ class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField()
     institution = NamedSerializer(allow_null=True)
-    unit = serializers.CharField(allow_null=True, help_text="Name of the unit, in the language of the request.")
+    unit = serializers.CharField(
+        allow_null=True, help_text="Name of the unit, in the language of the request."
+    )
     unit_code = serializers.CharField(allow_null=True)
     roles = serializers.ListField(child=serializers.CharField(), help_text="Role codes held now.")
     is_auditor = serializers.BooleanField()
     language = serializers.CharField()
-    acting_for = serializers.ListField(child=serializers.CharField(),
-                                       help_text="Usernames of people who delegated to the caller now.")
-    on_behalf_of = serializers.CharField(allow_null=True,
-                                         help_text="The principal named in X-On-Behalf-Of, if any.")
+    acting_for = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Usernames of people who delegated to the caller now.",
+    )
+    on_behalf_of = serializers.CharField(
+        allow_null=True, help_text="The principal named in X-On-Behalf-Of, if any."
+    )
 
 
 class MeView(APIView):
@@ -76,28 +82,38 @@ class MeView(APIView):
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = cast(User, request.user)
         memberships = list(selectors.memberships_active(user=user))
         primary = memberships[0] if memberships else None
         on_behalf_of = getattr(request, "on_behalf_of", None)
-        return Response(MeSerializer({
-            "username": user.get_username(),
-            "full_name": user.get_full_name(),
-            "institution": {"code": primary.institution.code, "name": primary.institution.name_in()}
-            if primary else None,
-            "unit": primary.unit.name_in() if primary and primary.unit else None,
-            "unit_code": primary.unit.code if primary and primary.unit else None,
-            "roles": sorted({membership.role.code for membership in memberships}),
-            "is_auditor": selectors.user_is_auditor(user=user),
-            "language": getattr(user, "preferred_language", "") or request.LANGUAGE_CODE,
-            "acting_for": [p.username for p in selectors.principals_for(deputy=user)],
-            "on_behalf_of": on_behalf_of.username if on_behalf_of else None,
-        }).data)
+        return Response(
+            MeSerializer(
+                {
+                    "username": user.get_username(),
+                    "full_name": user.get_full_name(),
+                    "institution": {
+                        "code": primary.institution.code,
+                        "name": primary.institution.name_in(),
+                    }
+                    if primary
+                    else None,
+                    "unit": primary.unit.name_in() if primary and primary.unit else None,
+                    "unit_code": primary.unit.code if primary and primary.unit else None,
+                    "roles": sorted({membership.role.code for membership in memberships}),
+                    "is_auditor": selectors.user_is_auditor(user=user),
+                    "language": getattr(user, "preferred_language", "") or request.LANGUAGE_CODE,
+                    "acting_for": [p.username for p in selectors.principals_for(deputy=user)],
+                    "on_behalf_of": on_behalf_of.username if on_behalf_of else None,
+                }
+            ).data
+        )
 
 
 class InstitutionSerializer(serializers.ModelSerializer):
     names = serializers.DictField(child=serializers.CharField(), read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent: serializers.SlugRelatedField[Institution] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Institution
@@ -122,17 +138,30 @@ class InstitutionDetail(generics.RetrieveAPIView):
 
 
 class DelegationSerializer(serializers.ModelSerializer):
-    principal = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    principal: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     deputy = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True)
     )
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     reason = serializers.CharField(max_length=300)
 
     class Meta:
         model = Delegation
-        fields = ["id", "principal", "deputy", "starts_at", "ends_at", "reason", "created_by",
-                  "created_at", "revoked_at"]
+        fields = [
+            "id",
+            "principal",
+            "deputy",
+            "starts_at",
+            "ends_at",
+            "reason",
+            "created_by",
+            "created_at",
+            "revoked_at",
+        ]
         read_only_fields = ["id", "created_at", "revoked_at"]
 
 
@@ -149,7 +178,9 @@ class DelegationList(generics.ListCreateAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         delegation = services.delegation_create(
-            actor=request.user, principal=request.user, **serializer.validated_data
+            actor=cast(User, request.user),
+            principal=cast(User, request.user),
+            **serializer.validated_data,
         )
         return Response(self.get_serializer(delegation).data, status=status.HTTP_201_CREATED)
 
@@ -172,5 +203,7 @@ class DelegationRevoke(generics.GenericAPIView):
         delegation = self.get_object()
         if request.user != delegation.principal and not request.user.is_superuser:
             raise exceptions.PermissionDenied("Only the principal can revoke the delegation.")
-        delegation = services.delegation_revoke(actor=request.user, delegation=delegation)
+        delegation = services.delegation_revoke(
+            actor=cast(User, request.user), delegation=delegation
+        )
         return Response(self.get_serializer(delegation).data)

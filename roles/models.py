@@ -27,6 +27,9 @@ class TranslatedNames(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name_in()
+
     @property
     def names(self) -> dict[str, str]:
         return {"sq": self.name_sq, "sr": self.name_sr, "en": self.name_en}
@@ -42,9 +45,6 @@ class TranslatedNames(models.Model):
             return self.name_en
         return self.name_sq
 
-    def __str__(self) -> str:
-        return self.name_in()
-
 
 class Institution(TranslatedNames):
     class Kind(models.TextChoices):
@@ -57,7 +57,11 @@ class Institution(TranslatedNames):
     code = models.SlugField(_("code"), max_length=32, unique=True, allow_unicode=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
 
@@ -81,21 +85,29 @@ class Unit(TranslatedNames):
     )
     code = models.SlugField(_("code"), max_length=64)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
 
     class Meta:
         ordering = ["institution__code", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "code"], name="unit_code_per_institution")
+            models.UniqueConstraint(
+                fields=["institution", "code"], name="unit_code_per_institution"
+            )
         ]
         verbose_name = _("unit")
         verbose_name_plural = _("units")
 
     def clean(self) -> None:
         if self.parent_id and self.parent and self.parent.institution_id != self.institution_id:
-            raise ValidationError({"parent": _("A parent unit must belong to the same institution.")})
+            raise ValidationError(
+                {"parent": _("A parent unit must belong to the same institution.")}
+            )
 
 
 class Role(TranslatedNames):
@@ -112,22 +124,32 @@ class Role(TranslatedNames):
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self, on=None):  # type: ignore[no-untyped-def]
         day = on or timezone.localdate()
-        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day), valid_from__lte=day)
+        return self.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day), valid_from__lte=day
+        )
 
 
 class Membership(models.Model):
     """A person holds a role in a unit of an institution from one day to another (inclusive)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
     institution = models.ForeignKey(
-        Institution, verbose_name=_("institution"), on_delete=models.PROTECT,
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
     role = models.ForeignKey(
@@ -149,6 +171,9 @@ class Membership(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} · {self.role.code} · {self.institution.code}"
+
     def clean(self) -> None:
         if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("The end cannot precede the start.")})
@@ -158,9 +183,6 @@ class Membership(models.Model):
     def is_active(self, on=None) -> bool:  # type: ignore[no-untyped-def]
         day = on or timezone.localdate()
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.role.code} · {self.institution.code}"
 
 
 class DelegationQuerySet(models.QuerySet["Delegation"]):
@@ -173,18 +195,24 @@ class Delegation(models.Model):
     """The deputy acts on behalf of the principal in [starts_at, ends_at); both are recorded."""
 
     principal = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("principal"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("principal"),
+        on_delete=models.PROTECT,
         related_name="delegations_given",
     )
     deputy = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("acting official"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acting official"),
+        on_delete=models.PROTECT,
         related_name="delegations_received",
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     reason = models.CharField(_("reason"), max_length=300)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -205,11 +233,13 @@ class Delegation(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.deputy} → {self.principal}"
+
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The end must follow the start.")})
         if self.principal_id and self.principal_id == self.deputy_id:
-            raise ValidationError({"deputy": _("Nobody can act on their own behalf by delegation.")})
-
-    def __str__(self) -> str:
-        return f"{self.deputy} → {self.principal}"
+            raise ValidationError(
+                {"deputy": _("Nobody can act on their own behalf by delegation.")}
+            )

@@ -53,31 +53,65 @@ def _change_group_permission(
 def grant_to_institution(
     *, actor: Any, perm: str, obj: models.Model, institution: Institution, on_behalf_of: Any = None
 ) -> None:
-    _change_group_permission(actor=actor, grant=True, perm=perm, obj=obj,
-                             group=institution_group(institution), on_behalf_of=on_behalf_of)
+    _change_group_permission(
+        actor=actor,
+        grant=True,
+        perm=perm,
+        obj=obj,
+        group=institution_group(institution),
+        on_behalf_of=on_behalf_of,
+    )
 
 
 def revoke_from_institution(
     *, actor: Any, perm: str, obj: models.Model, institution: Institution, on_behalf_of: Any = None
 ) -> None:
-    _change_group_permission(actor=actor, grant=False, perm=perm, obj=obj,
-                             group=institution_group(institution), on_behalf_of=on_behalf_of)
+    _change_group_permission(
+        actor=actor,
+        grant=False,
+        perm=perm,
+        obj=obj,
+        group=institution_group(institution),
+        on_behalf_of=on_behalf_of,
+    )
 
 
 def grant_to_role(
-    *, actor: Any, perm: str, obj: models.Model, institution: Institution, role: Role,
+    *,
+    actor: Any,
+    perm: str,
+    obj: models.Model,
+    institution: Institution,
+    role: Role,
     on_behalf_of: Any = None,
 ) -> None:
-    _change_group_permission(actor=actor, grant=True, perm=perm, obj=obj,
-                             group=role_group(institution, role), on_behalf_of=on_behalf_of)
+    _change_group_permission(
+        actor=actor,
+        grant=True,
+        perm=perm,
+        obj=obj,
+        group=role_group(institution, role),
+        on_behalf_of=on_behalf_of,
+    )
 
 
 def revoke_from_role(
-    *, actor: Any, perm: str, obj: models.Model, institution: Institution, role: Role,
+    *,
+    actor: Any,
+    perm: str,
+    obj: models.Model,
+    institution: Institution,
+    role: Role,
     on_behalf_of: Any = None,
 ) -> None:
-    _change_group_permission(actor=actor, grant=False, perm=perm, obj=obj,
-                             group=role_group(institution, role), on_behalf_of=on_behalf_of)
+    _change_group_permission(
+        actor=actor,
+        grant=False,
+        perm=perm,
+        obj=obj,
+        group=role_group(institution, role),
+        on_behalf_of=on_behalf_of,
+    )
 
 
 def membership_groups_sync(*, user: User) -> bool:

@@ -16,25 +16,50 @@ from .selectors import memberships_active
 
 
 def institution_create(
-    *, actor: Any, code: str, kind: str, name_sq: str, name_sr: str, name_en: str,
+    *,
+    actor: Any,
+    code: str,
+    kind: str,
+    name_sq: str,
+    name_sr: str,
+    name_en: str,
     parent: Institution | None = None,
 ) -> Institution:
-    institution = Institution(code=code.upper(), kind=kind, name_sq=name_sq, name_sr=name_sr,
-                              name_en=name_en, parent=parent)
+    institution = Institution(
+        code=code.upper(),
+        kind=kind,
+        name_sq=name_sq,
+        name_sr=name_sr,
+        name_en=name_en,
+        parent=parent,
+    )
     institution.full_clean()
     with transaction.atomic():
         institution.save()
-        audit_record(actor=actor, action="institution.created", obj=institution,
-                     new=snapshot(institution))
+        audit_record(
+            actor=actor, action="institution.created", obj=institution, new=snapshot(institution)
+        )
     return institution
 
 
 def unit_create(
-    *, actor: Any, institution: Institution, code: str, name_sq: str, name_sr: str, name_en: str,
+    *,
+    actor: Any,
+    institution: Institution,
+    code: str,
+    name_sq: str,
+    name_sr: str,
+    name_en: str,
     parent: Unit | None = None,
 ) -> Unit:
-    unit = Unit(institution=institution, code=code, name_sq=name_sq, name_sr=name_sr,
-                name_en=name_en, parent=parent)
+    unit = Unit(
+        institution=institution,
+        code=code,
+        name_sq=name_sq,
+        name_sr=name_sr,
+        name_en=name_en,
+        parent=parent,
+    )
     unit.full_clean()
     with transaction.atomic():
         unit.save()
@@ -43,16 +68,29 @@ def unit_create(
 
 
 def membership_create(
-    *, actor: Any, user: User, institution: Institution, role: Role, unit: Unit | None = None,
-    valid_from: date | None = None, valid_until: date | None = None,
+    *,
+    actor: Any,
+    user: User,
+    institution: Institution,
+    role: Role,
+    unit: Unit | None = None,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
 ) -> Membership:
-    membership = Membership(user=user, institution=institution, role=role, unit=unit,
-                            valid_from=valid_from or timezone.localdate(), valid_until=valid_until)
+    membership = Membership(
+        user=user,
+        institution=institution,
+        role=role,
+        unit=unit,
+        valid_from=valid_from or timezone.localdate(),
+        valid_until=valid_until,
+    )
     membership.full_clean()
     with transaction.atomic():
         membership.save()
-        audit_record(actor=actor, action="membership.created", obj=membership,
-                     new=snapshot(membership))
+        audit_record(
+            actor=actor, action="membership.created", obj=membership, new=snapshot(membership)
+        )
         membership_groups_sync(user=user)
     return membership
 
@@ -64,8 +102,13 @@ def membership_end(*, actor: Any, membership: Membership, on: date | None = None
     membership.full_clean()
     with transaction.atomic():
         membership.save(update_fields=["valid_until"])
-        audit_record(actor=actor, action="membership.ended", obj=membership, old=old,
-                     new=snapshot(membership))
+        audit_record(
+            actor=actor,
+            action="membership.ended",
+            obj=membership,
+            old=old,
+            new=snapshot(membership),
+        )
         membership_groups_sync(user=membership.user)
     return membership
 
@@ -83,7 +126,12 @@ def memberships_sync_all() -> int:
 
 
 def delegation_create(
-    *, actor: User, principal: User, deputy: User, starts_at: datetime, ends_at: datetime,
+    *,
+    actor: User,
+    principal: User,
+    deputy: User,
+    starts_at: datetime,
+    ends_at: datetime,
     reason: str,
 ) -> Delegation:
     """Only the principal (or an administrator) hands their work to an acting official, who
@@ -91,17 +139,28 @@ def delegation_create(
     if actor != principal and not actor.is_superuser:
         raise ValidationError({"principal": _("Only the principal can delegate their work.")})
     principal_institutions = memberships_active(user=principal).values("institution_id")
-    if not memberships_active(user=deputy).filter(institution_id__in=principal_institutions).exists():
+    if (
+        not memberships_active(user=deputy)
+        .filter(institution_id__in=principal_institutions)
+        .exists()
+    ):
         raise ValidationError(
             {"deputy": _("The acting official must belong to the principal's institution.")}
         )
-    delegation = Delegation(principal=principal, deputy=deputy, starts_at=starts_at,
-                            ends_at=ends_at, reason=reason, created_by=actor)
+    delegation = Delegation(
+        principal=principal,
+        deputy=deputy,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        created_by=actor,
+    )
     delegation.full_clean()
     with transaction.atomic():
         delegation.save()
-        audit_record(actor=actor, action="delegation.created", obj=delegation,
-                     new=snapshot(delegation))
+        audit_record(
+            actor=actor, action="delegation.created", obj=delegation, new=snapshot(delegation)
+        )
     return delegation
 
 
@@ -114,8 +173,13 @@ def delegation_revoke(*, actor: User, delegation: Delegation) -> Delegation:
     with transaction.atomic():
         delegation.revoked_at = timezone.now()
         delegation.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="delegation.revoked", obj=delegation, old=old,
-                     new=snapshot(delegation))
+        audit_record(
+            actor=actor,
+            action="delegation.revoked",
+            obj=delegation,
+            old=old,
+            new=snapshot(delegation),
+        )
     return delegation
 
 
@@ -125,5 +189,10 @@ def user_language_set(*, actor: User, language: str) -> None:
     actor.full_clean(exclude=["password", "username"])
     with transaction.atomic():
         actor.save(update_fields=["preferred_language"])
-        audit_record(actor=actor, action="user.language_set", obj=actor, old=old,
-                     new={"preferred_language": language})
+        audit_record(
+            actor=actor,
+            action="user.language_set",
+            obj=actor,
+            old=old,
+            new={"preferred_language": language},
+        )

@@ -18,14 +18,18 @@ CALLERS = [None, "kllokot.mayor", "kllokot.info", "prishtine.mayor", "auditor", 
 def delegation(demo: dict[str, User]) -> Delegation:
     now = timezone.now()
     return services.delegation_create(
-        actor=demo["kllokot.mayor"], principal=demo["kllokot.mayor"], deputy=demo["kllokot.info"],
-        starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=5), reason="Leave",
+        actor=demo["kllokot.mayor"],
+        principal=demo["kllokot.mayor"],
+        deputy=demo["kllokot.info"],
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=5),
+        reason="Leave",
     )
 
 
 def expect(anonymous: int, **by_user: int) -> dict[str | None, int]:
     default = by_user.pop("others")
-    table: dict[str | None, int] = {caller: default for caller in CALLERS}
+    table: dict[str | None, int] = dict.fromkeys(CALLERS, default)
     table[None] = anonymous
     table.update({name.replace("_", "."): status for name, status in by_user.items()})
     return table
@@ -38,15 +42,29 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str | None, int]]] = [
     ("get", "/api/institutions/kllokot/", None, expect(401, others=200)),
     ("get", "/api/institutions/NOWHERE/", None, expect(401, others=404)),
     ("get", "/api/delegations/", None, expect(401, others=200)),
-    ("post", "/api/delegations/", {"deputy": "kllokot.chair", "reason": "Mission",
-                                   "starts_at": "2030-01-01T08:00:00+01:00",
-                                   "ends_at": "2030-01-05T16:00:00+01:00"},
-     expect(401, kllokot_mayor=201, kllokot_info=201,
-            others=400)),  # the others have no colleague "kllokot.chair" to delegate to
-    ("get", "/api/delegations/{delegation}/", None,
-     expect(401, kllokot_mayor=200, kllokot_info=200, admin=200, others=404)),
-    ("post", "/api/delegations/{delegation}/revoke/", None,
-     expect(401, kllokot_mayor=200, kllokot_info=403, admin=200, others=404)),
+    (
+        "post",
+        "/api/delegations/",
+        {
+            "deputy": "kllokot.chair",
+            "reason": "Mission",
+            "starts_at": "2030-01-01T08:00:00+01:00",
+            "ends_at": "2030-01-05T16:00:00+01:00",
+        },
+        expect(401, kllokot_mayor=201, kllokot_info=201, others=400),
+    ),  # the others have no colleague "kllokot.chair" to delegate to
+    (
+        "get",
+        "/api/delegations/{delegation}/",
+        None,
+        expect(401, kllokot_mayor=200, kllokot_info=200, admin=200, others=404),
+    ),
+    (
+        "post",
+        "/api/delegations/{delegation}/revoke/",
+        None,
+        expect(401, kllokot_mayor=200, kllokot_info=403, admin=200, others=404),
+    ),
     ("get", "/api/delegations/999999/", None, expect(401, others=404)),
     ("get", "/api/audit/", None, expect(401, auditor=200, admin=200, others=404)),
     ("get", "/api/audit/verify/", None, expect(401, auditor=200, admin=200, others=404)),
@@ -61,8 +79,12 @@ def case_id(case: tuple[Any, ...]) -> str:
 
 @pytest.mark.parametrize("case", MATRIX, ids=case_id)
 @pytest.mark.parametrize("caller", CALLERS, ids=lambda caller: caller or "anonymous")
-def test_permission_matrix(api_as, delegation: Delegation, caller: str | None,  # type: ignore[no-untyped-def]
-                           case: tuple[str, str, dict[str, Any] | None, dict[str | None, int]]) -> None:
+def test_permission_matrix(
+    api_as,
+    delegation: Delegation,
+    caller: str | None,  # type: ignore[no-untyped-def]
+    case: tuple[str, str, dict[str, Any] | None, dict[str | None, int]],
+) -> None:
     method, path, body, expected = case
     client = api_as(caller)
     response = getattr(client, method)(path.format(delegation=delegation.pk), body, format="json")
@@ -85,18 +107,23 @@ def test_every_api_route_is_in_the_matrix() -> None:
                 if "<path:" in route or route in {"auth/token/", "docs/"}:
                     continue  # token: test_auth.py; docs: HTML for people; catch-all: above
                 api_routes.add("/api/" + route.split("<")[0].rstrip("/"))
-    missing = {route for route in api_routes
-               if not any(item.startswith(route.rstrip("/")) for item in covered)}
+    missing = {
+        route
+        for route in api_routes
+        if not any(item.startswith(route.rstrip("/")) for item in covered)
+    }
     assert not missing, f"endpoints without a permission matrix: {sorted(missing)}"
 
 
 def test_token_auth_flow_and_errors(demo: dict[str, User], api) -> None:  # type: ignore[no-untyped-def]
-    good = api.post("/api/auth/token/", {"username": "mapl.legal", "password": "demo"},
-                    format="json")
+    good = api.post(
+        "/api/auth/token/", {"username": "mapl.legal", "password": "demo"}, format="json"
+    )
     assert good.status_code == 200 and len(good.json()["token"]) == 40
     assert AuditEntry.objects.filter(action="auth.token_issued", actor="mapl.legal").exists()
-    again = api.post("/api/auth/token/", {"username": "mapl.legal", "password": "demo"},
-                     format="json")
+    again = api.post(
+        "/api/auth/token/", {"username": "mapl.legal", "password": "demo"}, format="json"
+    )
     assert again.json()["token"] == good.json()["token"]
 
     for body, status in [
@@ -111,7 +138,9 @@ def test_token_auth_flow_and_errors(demo: dict[str, User], api) -> None:  # type
         assert response.json()["error"]["code"] in {"invalid", "invalid_credentials"}
     assert AuditEntry.objects.filter(action="auth.login_failed").count() >= 2
 
-    malformed = api.generic("POST", "/api/auth/token/", "{not json", content_type="application/json")
+    malformed = api.generic(
+        "POST", "/api/auth/token/", "{not json", content_type="application/json"
+    )
     assert malformed.status_code == 400
     assert malformed.json()["error"]["code"] == "parse_error"
     assert api.get("/api/auth/token/").status_code == 405
@@ -139,8 +168,11 @@ def test_institutions_list_is_paginated_with_names_in_three_languages(api_as) ->
     assert {"ZKM", "MAPL", "MF", "KLLOKOT", "PRISHTINE"} <= set(codes)
     kllokot = next(item for item in page["results"] if item["code"] == "KLLOKOT")
     assert kllokot["kind"] == "municipality"
-    assert kllokot["names"] == {"sq": "Komuna e Kllokotit", "sr": "Opština Klokot",
-                                "en": "Municipality of Kllokot"}
+    assert kllokot["names"] == {
+        "sq": "Komuna e Kllokotit",
+        "sr": "Opština Klokot",
+        "en": "Municipality of Kllokot",
+    }
     small = client.get("/api/institutions/?page_size=2&page=2").json()
     assert len(small["results"]) == 2 and small["previous"] and small["next"]
     for query in ("page=abc", "page=0", "page_size=-1", "page=99999999999999999999"):
@@ -150,7 +182,8 @@ def test_institutions_list_is_paginated_with_names_in_three_languages(api_as) ->
 
 
 def test_acting_for_a_principal_with_the_on_behalf_of_header(
-    api_as, delegation: Delegation  # type: ignore[no-untyped-def]
+    api_as,
+    delegation: Delegation,  # type: ignore[no-untyped-def]
 ) -> None:
     deputy = api_as("kllokot.info")
     plain = deputy.get("/api/me/").json()
@@ -164,21 +197,39 @@ def test_acting_for_a_principal_with_the_on_behalf_of_header(
 
 def test_creating_a_delegation_validates_its_period(api_as) -> None:  # type: ignore[no-untyped-def]
     client = api_as("kllokot.mayor")
-    backwards = client.post("/api/delegations/", {
-        "deputy": "kllokot.chair", "reason": "x",
-        "starts_at": "2030-01-05T08:00:00+01:00", "ends_at": "2030-01-01T08:00:00+01:00",
-    }, format="json")
+    backwards = client.post(
+        "/api/delegations/",
+        {
+            "deputy": "kllokot.chair",
+            "reason": "x",
+            "starts_at": "2030-01-05T08:00:00+01:00",
+            "ends_at": "2030-01-01T08:00:00+01:00",
+        },
+        format="json",
+    )
     assert backwards.status_code == 400
     assert "ends_at" in backwards.json()["error"]["details"]
-    to_self = client.post("/api/delegations/", {
-        "deputy": "kllokot.mayor", "reason": "x",
-        "starts_at": "2030-01-01T08:00:00+01:00", "ends_at": "2030-01-05T08:00:00+01:00",
-    }, format="json")
+    to_self = client.post(
+        "/api/delegations/",
+        {
+            "deputy": "kllokot.mayor",
+            "reason": "x",
+            "starts_at": "2030-01-01T08:00:00+01:00",
+            "ends_at": "2030-01-05T08:00:00+01:00",
+        },
+        format="json",
+    )
     assert to_self.status_code == 400
-    created = client.post("/api/delegations/", {
-        "deputy": "kllokot.chair", "reason": "Mission to Prishtina",
-        "starts_at": "2030-01-01T08:00:00+01:00", "ends_at": "2030-01-05T08:00:00+01:00",
-    }, format="json")
+    created = client.post(
+        "/api/delegations/",
+        {
+            "deputy": "kllokot.chair",
+            "reason": "Mission to Prishtina",
+            "starts_at": "2030-01-01T08:00:00+01:00",
+            "ends_at": "2030-01-05T08:00:00+01:00",
+        },
+        format="json",
+    )
     assert created.status_code == 201
     assert created.json()["principal"] == "kllokot.mayor"
     assert created.json()["starts_at"] == "2030-01-01T08:00:00+01:00"
@@ -191,8 +242,18 @@ def test_audit_api_filters_by_object(api_as, delegation: Delegation) -> None:  #
     page = client.get(f"/api/audit/?object_type=roles.delegation&object_id={delegation.pk}").json()
     assert [entry["action"] for entry in page["results"]] == ["delegation.created"]
     entry = page["results"][0]
-    assert set(entry) == {"seq", "at", "actor", "on_behalf_of", "action", "object_type",
-                          "object_id", "data", "hash", "prev_hash"}
+    assert set(entry) == {
+        "seq",
+        "at",
+        "actor",
+        "on_behalf_of",
+        "action",
+        "object_type",
+        "object_id",
+        "data",
+        "hash",
+        "prev_hash",
+    }
     assert entry["actor"] == "kllokot.mayor"
     verify = client.get("/api/audit/verify/").json()
     assert verify["ok"] is True and verify["first_bad_seq"] is None

@@ -5,7 +5,9 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *
 
 if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a random value of at least 50 characters."
+    )
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
 if "*" in ALLOWED_HOSTS:

@@ -1,5 +1,6 @@
 """The audit chain: append-only, tamper-evident, one chain under concurrent writers."""
 
+import itertools
 import os
 import subprocess
 import sys
@@ -17,8 +18,13 @@ from tests.conftest import ROOT, _test_database_url
 
 def record_some(count: int) -> None:
     for number in range(count):
-        audit_record(actor=None, action="test.event", object_type="test", object_id=number,
-                     new={"number": number, "text": "Vendim për buxhetin — Одлука"})
+        audit_record(
+            actor=None,
+            action="test.event",
+            object_type="test",
+            object_id=number,
+            new={"number": number, "text": "Vendim për buxhetin — Одлука"},
+        )
 
 
 def tamper(sql: str, params: list[object]) -> None:
@@ -37,7 +43,7 @@ def test_given_entries_when_verified_then_chain_is_intact(db: None) -> None:
     record_some(5)
     entries = list(AuditEntry.objects.order_by("seq"))
     assert [entry.seq for entry in entries] == [1, 2, 3, 4, 5]
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:]))
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(entries))
     report = audit_verify()
     assert (report.ok, report.entries, report.first_bad_seq) == (True, 5, None)
     call_command("verify_audit", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -82,8 +88,11 @@ def test_given_a_tampered_row_when_verified_then_the_first_bad_entry_is_named(
 def test_verify_audit_command_exits_with_status_1_on_a_broken_chain(transactional_db: None) -> None:
     record_some(3)
     command = [sys.executable, "manage.py", "verify_audit"]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-           "DATABASE_URL": _test_database_url()}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _test_database_url(),
+    }
     intact = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert intact.returncode == 0, intact.stderr
     tamper("UPDATE audit_auditentry SET action = %s WHERE seq = 2", ["forged"])
@@ -98,7 +107,7 @@ def test_concurrent_writers_keep_one_chain(transactional_db: None) -> None:
     def writer() -> None:
         try:
             record_some(per_thread)
-        except Exception as error:  # noqa: BLE001 (collected and asserted below)
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

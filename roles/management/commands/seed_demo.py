@@ -12,27 +12,56 @@ from roles.models import Institution, Membership, Role, Unit, User
 
 INSTITUTIONS = [
     # code, kind, (sq, sr, en)
-    ("ZKM", "government_office", ("Zyra e Kryeministrit", "Kancelarija premijera",
-                                  "Office of the Prime Minister")),
-    ("MAPL", "ministry", ("Ministria e Administrimit të Pushtetit Lokal",
-                          "Ministarstvo administracije lokalne samouprave",
-                          "Ministry of Local Government Administration")),
+    (
+        "ZKM",
+        "government_office",
+        ("Zyra e Kryeministrit", "Kancelarija premijera", "Office of the Prime Minister"),
+    ),
+    (
+        "MAPL",
+        "ministry",
+        (
+            "Ministria e Administrimit të Pushtetit Lokal",
+            "Ministarstvo administracije lokalne samouprave",
+            "Ministry of Local Government Administration",
+        ),
+    ),
     ("MF", "ministry", ("Ministria e Financave", "Ministarstvo finansija", "Ministry of Finance")),
-    ("KLLOKOT", "municipality", ("Komuna e Kllokotit", "Opština Klokot",
-                                 "Municipality of Kllokot")),
-    ("PRISHTINE", "municipality", ("Komuna e Prishtinës", "Opština Priština",
-                                   "Municipality of Prishtina")),
-    ("AIP", "agency", ("Agjencia për Informim dhe Privatësi",
-                       "Agencija za informisanje i privatnost", "Information and Privacy Agency")),
+    (
+        "KLLOKOT",
+        "municipality",
+        ("Komuna e Kllokotit", "Opština Klokot", "Municipality of Kllokot"),
+    ),
+    (
+        "PRISHTINE",
+        "municipality",
+        ("Komuna e Prishtinës", "Opština Priština", "Municipality of Prishtina"),
+    ),
+    (
+        "AIP",
+        "agency",
+        (
+            "Agjencia për Informim dhe Privatësi",
+            "Agencija za informisanje i privatnost",
+            "Information and Privacy Agency",
+        ),
+    ),
 ]
 
 MUNICIPAL_UNITS = [
-    ("assembly-office", ("Zyra e Kuvendit Komunal", "Kancelarija Skupštine opštine",
-                         "Municipal Assembly office")),
+    (
+        "assembly-office",
+        ("Zyra e Kuvendit Komunal", "Kancelarija Skupštine opštine", "Municipal Assembly office"),
+    ),
     ("assembly", ("Kuvendi Komunal", "Skupština opštine", "Municipal Assembly")),
-    ("zimp", ("Zyra për Informim dhe Marrëdhënie me Publikun",
-              "Kancelarija za informisanje i odnose sa javnošću",
-              "Information and Public Relations Office (ZIMP)")),
+    (
+        "zimp",
+        (
+            "Zyra për Informim dhe Marrëdhënie me Publikun",
+            "Kancelarija za informisanje i odnose sa javnošću",
+            "Information and Public Relations Office (ZIMP)",
+        ),
+    ),
     ("mayor-office", ("Zyra e Kryetarit", "Kabinet predsednika opštine", "Mayor's office")),
 ]
 UNITS = {
@@ -43,17 +72,33 @@ UNITS = {
         ("legal", ("Departamenti Ligjor", "Pravno odeljenje", "Legal department")),
     ],
     "MF": [
-        ("public-communication", ("Zyra për Komunikim Publik", "Kancelarija za javnu komunikaciju",
-                                  "Public communication office")),
+        (
+            "public-communication",
+            (
+                "Zyra për Komunikim Publik",
+                "Kancelarija za javnu komunikaciju",
+                "Public communication office",
+            ),
+        ),
         ("cabinet", ("Kabineti i Ministrit", "Kabinet ministra", "Cabinet")),
     ],
     "ZKM": [
-        ("zkp", ("Zyra për Komunikim Publik (ZKP)", "Kancelarija za javnu komunikaciju (KJK)",
-                 "Office for Public Communication (ZKP)")),
-        ("government-secretariat", ("Sekretariati i Qeverisë", "Sekretarijat Vlade",
-                                    "Government Secretariat")),
-        ("internal-audit", ("Njësia e Auditimit të Brendshëm", "Jedinica unutrašnje revizije",
-                            "Internal audit")),
+        (
+            "zkp",
+            (
+                "Zyra për Komunikim Publik (ZKP)",
+                "Kancelarija za javnu komunikaciju (KJK)",
+                "Office for Public Communication (ZKP)",
+            ),
+        ),
+        (
+            "government-secretariat",
+            ("Sekretariati i Qeverisë", "Sekretarijat Vlade", "Government Secretariat"),
+        ),
+        (
+            "internal-audit",
+            ("Njësia e Auditimit të Brendshëm", "Jedinica unutrašnje revizije", "Internal audit"),
+        ),
     ],
     "AIP": [("registry", ("Zyra e protokollit", "Pisarnica", "Registry"))],
 }
@@ -79,14 +124,22 @@ PEOPLE = [
 
 
 FULL_NAMES = {
-    "kllokot.assembly": ("Dragan", "Petrović"), "kllokot.chair": ("Sanije", "Rexhepi"),
-    "kllokot.info": ("Milica", "Stojanović"), "kllokot.mayor": ("Bojan", "Mitić"),
-    "prishtine.assembly": ("Arta", "Krasniqi"), "prishtine.chair": ("Besnik", "Gashi"),
-    "prishtine.info": ("Drita", "Berisha"), "prishtine.mayor": ("Valon", "Hoxha"),
-    "mapl.registry": ("Liridona", "Morina"), "mapl.legal": ("Agron", "Shala"),
-    "mf.comms": ("Blerta", "Kelmendi"), "mf.minister": ("Faton", "Bytyqi"),
-    "zkp.coordinator": ("Teuta", "Rama"), "sq.secretary": ("Ilir", "Dervishi"),
-    "auditor": ("Mimoza", "Zeqiri"), "admin": ("System", "Administrator"),
+    "kllokot.assembly": ("Dragan", "Petrović"),
+    "kllokot.chair": ("Sanije", "Rexhepi"),
+    "kllokot.info": ("Milica", "Stojanović"),
+    "kllokot.mayor": ("Bojan", "Mitić"),
+    "prishtine.assembly": ("Arta", "Krasniqi"),
+    "prishtine.chair": ("Besnik", "Gashi"),
+    "prishtine.info": ("Drita", "Berisha"),
+    "prishtine.mayor": ("Valon", "Hoxha"),
+    "mapl.registry": ("Liridona", "Morina"),
+    "mapl.legal": ("Agron", "Shala"),
+    "mf.comms": ("Blerta", "Kelmendi"),
+    "mf.minister": ("Faton", "Bytyqi"),
+    "zkp.coordinator": ("Teuta", "Rama"),
+    "sq.secretary": ("Ilir", "Dervishi"),
+    "auditor": ("Mimoza", "Zeqiri"),
+    "admin": ("System", "Administrator"),
 }
 
 
@@ -100,30 +153,47 @@ class Command(BaseCommand):
         with transaction.atomic():
             admin = self._user("admin", password, superuser=True)
             roles = {code: self._role(code, names) for code, names in ROLES.items()}
-            institutions = {code: self._institution(admin, code, kind, names)
-                            for code, kind, names in INSTITUTIONS}
+            institutions = {
+                code: self._institution(admin, code, kind, names)
+                for code, kind, names in INSTITUTIONS
+            }
             units = {
                 (code, unit_code): self._unit(admin, institutions[code], unit_code, names)
-                for code, unit_list in UNITS.items() for unit_code, names in unit_list
+                for code, unit_list in UNITS.items()
+                for unit_code, names in unit_list
             }
             for username, code, unit_code, role_code in PEOPLE:
                 user = self._user(username, password)
                 institution, role = institutions[code], roles[role_code]
-                if not Membership.objects.active().filter(
-                    user=user, institution=institution, role=role
-                ).exists():
-                    services.membership_create(actor=admin, user=user, institution=institution,
-                                               role=role, unit=units[(code, unit_code)])
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo organisation ready: {len(institutions)} institutions, {len(PEOPLE) + 1} users."
-        ))
+                if (
+                    not Membership.objects.active()
+                    .filter(user=user, institution=institution, role=role)
+                    .exists()
+                ):
+                    services.membership_create(
+                        actor=admin,
+                        user=user,
+                        institution=institution,
+                        role=role,
+                        unit=units[(code, unit_code)],
+                    )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo organisation ready: {len(institutions)} institutions, "
+                f"{len(PEOPLE) + 1} users."
+            )
+        )
 
     def _user(self, username: str, password: str, superuser: bool = False) -> User:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"is_staff": superuser, "is_superuser": superuser,
-                      "first_name": FULL_NAMES[username][0], "last_name": FULL_NAMES[username][1],
-                      "email": f"{username}@demo.invalid"},
+            defaults={
+                "is_staff": superuser,
+                "is_superuser": superuser,
+                "first_name": FULL_NAMES[username][0],
+                "last_name": FULL_NAMES[username][1],
+                "email": f"{username}@demo.invalid",
+            },
         )
         if created or not user.check_password(password):
             user.set_password(password)
@@ -136,19 +206,29 @@ class Command(BaseCommand):
         )
         return role
 
-    def _institution(self, admin: User, code: str, kind: str, names: tuple[str, str, str]) -> Institution:
+    def _institution(
+        self, admin: User, code: str, kind: str, names: tuple[str, str, str]
+    ) -> Institution:
         existing = Institution.objects.filter(code=code).first()
         if existing:
             return existing
         name_sq, name_sr, name_en = names
-        return services.institution_create(actor=admin, code=code, kind=kind, name_sq=name_sq,
-                                           name_sr=name_sr, name_en=name_en)
+        return services.institution_create(
+            actor=admin, code=code, kind=kind, name_sq=name_sq, name_sr=name_sr, name_en=name_en
+        )
 
-    def _unit(self, admin: User, institution: Institution, code: str,
-              names: tuple[str, str, str]) -> Unit:
+    def _unit(
+        self, admin: User, institution: Institution, code: str, names: tuple[str, str, str]
+    ) -> Unit:
         existing = Unit.objects.filter(institution=institution, code=code).first()
         if existing:
             return existing
         name_sq, name_sr, name_en = names
-        return services.unit_create(actor=admin, institution=institution, code=code,
-                                    name_sq=name_sq, name_sr=name_sr, name_en=name_en)
+        return services.unit_create(
+            actor=admin,
+            institution=institution,
+            code=code,
+            name_sq=name_sq,
+            name_sr=name_sr,
+            name_en=name_en,
+        )

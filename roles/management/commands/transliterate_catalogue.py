@@ -56,8 +56,11 @@ def transliterate(latin: polib.POFile) -> polib.POFile:
     """A new catalogue: the same entries, headers and flags, every msgstr in Cyrillic."""
     cyrillic = polib.POFile(wrapwidth=latin.wrapwidth, encoding="utf-8", check_for_duplicates=False)
     cyrillic.header = GENERATED_NOTE
-    cyrillic.metadata = {**latin.metadata, "Language": TARGET_LANGUAGE,
-                         "Content-Type": "text/plain; charset=UTF-8"}
+    cyrillic.metadata = {
+        **latin.metadata,
+        "Language": TARGET_LANGUAGE,
+        "Content-Type": "text/plain; charset=UTF-8",
+    }
     cyrillic.metadata_is_fuzzy = latin.metadata_is_fuzzy
     for entry in latin:
         kwargs: dict[str, Any] = {
@@ -86,8 +89,13 @@ def comparable(catalogue: polib.POFile) -> tuple[object, ...]:
     """What must agree between two catalogues, whatever their line wrapping or dates."""
     entries = sorted(
         (
-            entry.msgctxt or "", entry.msgid, entry.msgid_plural or "", entry.msgstr,
-            tuple(sorted(entry.msgstr_plural.items())), entry.obsolete, "fuzzy" in entry.flags,
+            entry.msgctxt or "",
+            entry.msgid,
+            entry.msgid_plural or "",
+            entry.msgstr,
+            tuple(sorted(entry.msgstr_plural.items())),
+            entry.obsolete,
+            "fuzzy" in entry.flags,
         )
         for entry in catalogue
     )
@@ -106,7 +114,8 @@ class Command(BaseCommand):
         parser.add_argument("--source", help="sr_Latn .po file (default: in LOCALE_PATHS[0])")
         parser.add_argument("--target", help="sr .po file (default: in LOCALE_PATHS[0])")
         parser.add_argument(
-            "--check", action="store_true",
+            "--check",
+            action="store_true",
             help="Write nothing; exit with an error if the target is not up to date.",
         )
 
