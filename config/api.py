@@ -5,7 +5,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -77,6 +79,7 @@ class Pagination(PageNumberPagination):
             raise exceptions.NotFound("No such page.", code="page_not_found") from error
 
 
+@csrf_exempt  # it only ever answers 404, whatever the method
 def api_not_found(
     request: HttpRequest, exception: Exception | None = None, **kwargs: object
 ) -> JsonResponse:
@@ -85,3 +88,10 @@ def api_not_found(
 
 def api_server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse(error_body("server_error", "Internal server error."), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django refuses a cross-site POST before DRF sees it; under /api/ say so in JSON."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("csrf_failed", f"CSRF check failed: {reason}"), status=403)
+    return django_csrf_failure(request, reason)

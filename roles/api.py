@@ -112,7 +112,7 @@ class MeView(APIView):
 class InstitutionSerializer(serializers.ModelSerializer):
     names = serializers.DictField(child=serializers.CharField(), read_only=True)
     parent: serializers.SlugRelatedField[Institution] = serializers.SlugRelatedField(  # type: ignore[assignment]
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
 
     class Meta:

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -15,13 +15,11 @@ from .services import user_language_set
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, which also remembers a signed-in user's choice."""
-    response = django_set_language(request)
     language = request.POST.get("language", "")
-    if (
-        request.user.is_authenticated
-        and language in dict(settings.LANGUAGES)
-        and check_for_language(language)
-    ):
+    if language not in dict(settings.LANGUAGES) or not check_for_language(language):
+        return HttpResponseBadRequest("Unsupported language.")
+    response = django_set_language(request)
+    if request.user.is_authenticated:
         user_language_set(actor=request.user, language=language)  # type: ignore[arg-type]
     return response
 

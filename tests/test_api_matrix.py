@@ -259,3 +259,23 @@ def test_audit_api_filters_by_object(api_as, delegation: Delegation) -> None:  #
     assert verify["ok"] is True and verify["first_bad_seq"] is None
     assert verify["entries"] == AuditEntry.objects.count()
     assert client.get("/api/audit/?at_from=not-a-date").status_code == 400
+
+
+def test_unknown_api_paths_and_csrf_refusals_answer_in_the_error_shape(
+    demo: dict[str, User],
+) -> None:
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    unknown = browser.post("/api/no-such-endpoint/", {"x": 1})
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "not_found"
+    # A signed-in browser session must carry the CSRF token for API writes.
+    assert browser.login(username="kllokot.mayor", password="demo")
+    refused = browser.post(
+        "/api/delegations/",
+        {"deputy": "kllokot.chair", "reason": "x"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] in {"permission_denied", "csrf_failed"}

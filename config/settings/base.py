@@ -165,6 +165,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "config.api.csrf_failure"
 
 # --- Celery ------------------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport, so `make run` needs no broker service; the

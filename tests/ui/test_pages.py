@@ -27,10 +27,14 @@ def client_for(username: str | None) -> Client:
         ("/api/docs/", 200, 200, 200),
     ],
 )
-def test_page_matrix(demo: dict[str, User], path: str, anonymous: int, official: int,
-                     superuser: int) -> None:
-    for username, expected in [(None, anonymous), ("kllokot.mayor", official),
-                               ("admin", superuser)]:
+def test_page_matrix(
+    demo: dict[str, User], path: str, anonymous: int, official: int, superuser: int
+) -> None:
+    for username, expected in [
+        (None, anonymous),
+        ("kllokot.mayor", official),
+        ("admin", superuser),
+    ]:
         response = client_for(username).get(path)
         assert response.status_code == expected, (path, username)
         if expected == 302:
@@ -42,7 +46,9 @@ def test_institution_detail_page_shows_the_institution(demo: dict[str, User]) ->
     response = client_for("kllokot.info").get(f"/directory/institution/{institution.pk}/detail/")
     assert response.status_code == 200
     assert "MAPL" in response.content.decode()
-    assert client_for("kllokot.info").get("/directory/institution/999999/detail/").status_code == 404
+    assert (
+        client_for("kllokot.info").get("/directory/institution/999999/detail/").status_code == 404
+    )
 
 
 def test_home_shows_the_officials_institution_and_role(demo: dict[str, User]) -> None:
@@ -65,11 +71,17 @@ def test_every_admin_page_opens_for_an_administrator(demo: dict[str, User]) -> N
 def test_an_admin_edit_is_audited_with_old_and_new_values(demo: dict[str, User]) -> None:
     institution = Institution.objects.get(code="AIP")
     url = reverse("admin:roles_institution_change", args=[institution.pk])
-    response = client_for("admin").post(url, {
-        "code": "AIP", "kind": "agency", "name_sq": institution.name_sq,
-        "name_sr": institution.name_sr, "name_en": "Information and Privacy Agency of Kosovo",
-        "parent": "",
-    })
+    response = client_for("admin").post(
+        url,
+        {
+            "code": "AIP",
+            "kind": "agency",
+            "name_sq": institution.name_sq,
+            "name_sr": institution.name_sr,
+            "name_en": "Information and Privacy Agency of Kosovo",
+            "parent": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = AuditEntry.objects.filter(action="institution.updated").latest("seq")
     assert entry.actor == "admin"
@@ -95,8 +107,9 @@ def test_signing_in_is_audited(demo: dict[str, User]) -> None:
     assert AuditEntry.objects.filter(action="auth.login", actor="sq.secretary").exists()
     failed = client.post("/accounts/login/", {"username": "sq.secretary", "password": "nope"})
     assert failed.status_code == 200
-    assert AuditEntry.objects.filter(action="auth.login_failed",
-                                     data__username="sq.secretary").exists()
+    assert AuditEntry.objects.filter(
+        action="auth.login_failed", data__username="sq.secretary"
+    ).exists()
 
 
 def test_seed_demo_is_idempotent(demo: dict[str, User]) -> None:
@@ -105,7 +118,27 @@ def test_seed_demo_is_idempotent(demo: dict[str, User]) -> None:
     counts = (User.objects.count(), Institution.objects.count(), AuditEntry.objects.count())
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (User.objects.count(), Institution.objects.count(), AuditEntry.objects.count()) == counts
-    assert {"kllokot.assembly", "kllokot.chair", "kllokot.info", "kllokot.mayor",
-            "prishtine.assembly", "prishtine.chair", "prishtine.info", "prishtine.mayor",
-            "mapl.registry", "mapl.legal", "mf.comms", "mf.minister", "zkp.coordinator",
-            "sq.secretary", "auditor", "admin"} <= set(demo)
+    assert {
+        "kllokot.assembly",
+        "kllokot.chair",
+        "kllokot.info",
+        "kllokot.mayor",
+        "prishtine.assembly",
+        "prishtine.chair",
+        "prishtine.info",
+        "prishtine.mayor",
+        "mapl.registry",
+        "mapl.legal",
+        "mf.comms",
+        "mf.minister",
+        "zkp.coordinator",
+        "sq.secretary",
+        "auditor",
+        "admin",
+    } <= set(demo)
+
+
+def test_switching_to_an_unsupported_language_is_refused(demo: dict[str, User]) -> None:
+    response = Client().post("/i18n/setlang/", {"language": "de", "next": "/"})
+    assert response.status_code == 400
+    assert "language" not in response.cookies
