@@ -6,7 +6,7 @@ PORT ?= 8000
 # Debian packages the code and its tests use: file-type detection, OCR in the four languages,
 # PDF rasterising, message catalogues, and the browser the UI tests drive.
 DEBIAN_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-sqi tesseract-ocr-srp \
-	tesseract-ocr-srp-latn poppler-utils gettext chromium
+	tesseract-ocr-srp-latn poppler-utils fonts-dejavu-core gettext chromium
 # The production profile of the test run: the machine's PostgreSQL and Redis.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/coordination
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import BoundedDateTimeFilter
 from roles.selectors import user_is_auditor
 
 from .models import AuditEntry
@@ -41,8 +42,8 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
 
 class AuditFilter(django_filters.FilterSet):
-    at_from = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    at_to = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    at_from = BoundedDateTimeFilter(field_name="at", lookup_expr="gte")
+    at_to = BoundedDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = AuditEntry

@@ -1,10 +1,13 @@
 """What every endpoint shares: the error shape, pagination, JSON answers for unknown /api/ paths."""
 
 import logging
+from datetime import UTC, timedelta
 from typing import Any
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
@@ -43,6 +46,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
         exc = exceptions.ValidationError(details)
+    elif isinstance(exc, DataError | OverflowError):
+        # Input the database cannot hold (a NUL byte, a date past year 9999, an offset beyond
+        # ±15:59) is still the caller's bad input, not a server failure.
+        logger.info("refused input the database cannot represent: %s", exc)
+        exc = exceptions.ValidationError(
+            {"non_field_errors": ["A value is out of the range the system can store."]}
+        )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -95,3 +105,21 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("csrf_failed", f"CSRF check failed: {reason}"), status=403)
     return django_csrf_failure(request, reason)
+
+
+class BoundedDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 filter value every database can store: its UTC time is within years
+    1–9999 and its offset within ±15:59 (PostgreSQL's limit)."""
+
+    def filter(self, qs, value):  # type: ignore[no-untyped-def]
+        if value is not None:
+            offset = value.utcoffset()
+            if offset is not None and abs(offset) >= timedelta(hours=16):
+                raise exceptions.ValidationError({self.field_name: ["Offset out of range."]})
+            try:
+                value.astimezone(UTC)
+            except OverflowError as error:
+                raise exceptions.ValidationError(
+                    {self.field_name: ["Date out of range."]}
+                ) from error
+        return super().filter(qs, value)

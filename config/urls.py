@@ -4,15 +4,18 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.generic import TemplateView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from audit import api as audit_api
+from documents import api as documents_api
+from documents.views import DocumentsApplication
 from roles import api as roles_api
 from roles.views import InstitutionViewset, set_language
 
 from . import api
+from .schema import SchemaView
 
 site = Site(
     title=_("Institutional coordination"),
@@ -26,6 +29,7 @@ site = Site(
                 path("", TemplateView.as_view(template_name="ui/home.html"), name="index"),
             ],
         ),
+        DocumentsApplication(),
         Application(
             app_name="directory",
             title=_("Institutions"),
@@ -49,9 +53,23 @@ api_urlpatterns = [
         roles_api.DelegationRevoke.as_view(),
         name="delegation-revoke",
     ),
+    path("documents/", documents_api.DocumentList.as_view(), name="document-list"),
+    path("documents/<int:pk>/", documents_api.DocumentDetail.as_view(), name="document-detail"),
+    path(
+        "documents/<int:pk>/content/",
+        documents_api.DocumentContent.as_view(),
+        name="document-content",
+    ),
+    path(
+        "documents/<int:pk>/versions/",
+        documents_api.DocumentVersions.as_view(),
+        name="document-versions",
+    ),
+    path("documents/<int:pk>/share/", documents_api.DocumentShare.as_view(), name="document-share"),
+    path("documents/<int:pk>/annul/", documents_api.DocumentAnnul.as_view(), name="document-annul"),
     path("audit/", audit_api.AuditList.as_view(), name="audit-list"),
     path("audit/verify/", audit_api.AuditVerify.as_view(), name="audit-verify"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/ answers in the API's error shape, not with an HTML page.
     path("<path:unknown>", api.api_not_found),

@@ -1,6 +1,7 @@
 """Shared fixtures: the demo organisation, API clients, and the real Celery worker process."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -24,6 +25,16 @@ def unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_files_removed() -> Iterator[None]:
+    """Uploaded files and queued messages of this run go when it ends."""
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in")
+    if folder:
+        shutil.rmtree(Path(folder).parent, ignore_errors=True)
 
 
 @pytest.fixture
@@ -78,9 +89,9 @@ def celery_worker_process(django_db_setup: None, django_db_blocker) -> Iterator[
         try:
             with app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1, timeout=3)
-        except Exception as error:  # noqa: BLE001 (any failure means the broker is not there)
+        except Exception as error:
             unavailable(f"Celery broker {settings.CELERY_BROKER_URL} unreachable: {error}")
-    log_path = Path(settings.VAR_DIR) / "test-worker.log"
+    log_path = Path(settings.VAR_DIR) / f"test-worker-{settings.TEST_RUN_ID}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -89,10 +100,25 @@ def celery_worker_process(django_db_setup: None, django_db_blocker) -> Iterator[
     }
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--purge",
-             "--pool=threads", "--concurrency=2", "--loglevel=INFO", "--without-heartbeat",
-             "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--purge",
+                "--pool=threads",
+                "--concurrency=2",
+                "--loglevel=INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 60
     while "ready." not in log_path.read_text():

@@ -66,6 +66,8 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str | None, int]]] = [
         expect(401, kllokot_mayor=200, kllokot_info=403, admin=200, others=404),
     ),
     ("get", "/api/delegations/999999/", None, expect(401, others=404)),
+    # Each document route has its own matrix in tests/documents/test_api.py.
+    ("get", "/api/documents/", None, expect(401, others=200)),
     ("get", "/api/audit/", None, expect(401, auditor=200, admin=200, others=404)),
     ("get", "/api/audit/verify/", None, expect(401, auditor=200, admin=200, others=404)),
     ("get", "/api/schema/", None, expect(200, others=200)),
@@ -279,3 +281,23 @@ def test_unknown_api_paths_and_csrf_refusals_answer_in_the_error_shape(
     )
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] in {"permission_denied", "csrf_failed"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("get", "/api/audit/?at_from=0001-01-01T00:00:00%2B01:00", None, 400),
+        ("get", "/api/audit/?at_to=2000-01-01T00:00:00%2B23:59", None, 400),
+        ("get", "/api/institutions/%00/", None, 404),
+        ("post", "/api/delegations/", {"deputy": "\x00", "reason": "x",
+                                       "starts_at": "2030-01-01T00:00:00Z",
+                                       "ends_at": "2030-01-02T00:00:00Z"}, 400),
+    ],
+    ids=["year-one", "offset-beyond-15h59", "nul-in-path", "nul-in-body"],
+)
+def test_values_the_database_cannot_hold_are_bad_input_not_server_errors(
+    api_as, method: str, path: str, body: dict[str, str] | None, status: int  # type: ignore[no-untyped-def]
+) -> None:
+    response = getattr(api_as("auditor"), method)(path, body, format="json")
+    assert response.status_code == status, response.content
+    assert response.json()["error"]["code"]

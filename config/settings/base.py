@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "viewflow",
     "viewflow.workflow",
@@ -232,6 +233,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentKindEnum": "documents.models.Kind",
+        "InstitutionKindEnum": "roles.models.Institution.Kind",
+        "DocumentLanguageEnum": "documents.models.Language",
+    },
 }
 
 LOGGING = {
@@ -244,3 +256,11 @@ LOGGING = {
 # --- Demo organisation (`manage.py seed_demo`); production.py forbids it ----------------------
 DEMO_DATA_ALLOWED = True
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")
+
+# --- Documents ---------------------------------------------------------------------------------
+DOCUMENT_MAX_UPLOAD_SIZE = env.int("DOCUMENT_MAX_UPLOAD_SIZE", default=50 * 2**20)
+# What the parts of an Office/OpenDocument file may add up to once inflated (zip bombs).
+DOCUMENT_MAX_UNCOMPRESSED_SIZE = env.int("DOCUMENT_MAX_UNCOMPRESSED_SIZE", default=300 * 2**20)
+DOCUMENT_MAX_ARCHIVE_MEMBERS = 10_000
+# Uploads above this size go to a temporary file, never whole into the web process's memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20

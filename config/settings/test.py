@@ -1,17 +1,25 @@
 """Tests: the base settings with a test database a separate worker process can open too."""
 
+import os
+
 from .base import *
+
+# One name per test run, inherited by the worker process the run starts, so two runs on one
+# machine never share a database file or a queue.
+TEST_RUN_ID = os.environ.setdefault("TEST_RUN_ID", str(os.getpid()))
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"token": "1000/min"}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-MEDIA_ROOT = VAR_DIR / "test-media"
+MEDIA_ROOT = VAR_DIR / "test-media" / TEST_RUN_ID
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # On a file, not in memory, so the Celery worker the test run starts shares it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{TEST_RUN_ID}.sqlite3")}
 
 if CELERY_BROKER_URL.startswith("filesystem"):
     # Apart from `make run`'s queue, so a running app's worker never takes the tests' tasks.
-    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "test-broker")
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
+        VAR_DIR / "test-broker" / TEST_RUN_ID
+    )

@@ -27,16 +27,20 @@ PROBE = (
 
 
 def start_production(**overrides: str | None) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG"}
+    }
     env.update(SAFE_PRODUCTION, DJANGO_SETTINGS_MODULE="config.settings.production")
     for key, value in overrides.items():
         if value is None:
             env.pop(key, None)
         else:
             env[key] = value
-    return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_production_starts_with_a_safe_environment_and_hardens_cookies_and_headers() -> None:
@@ -67,8 +71,9 @@ def test_production_starts_with_a_safe_environment_and_hardens_cookies_and_heade
     ],
     ids=["no-secret", "default-secret", "short-secret", "debug", "any-host", "sqlite", "no-broker"],
 )
-def test_production_refuses_an_unsafe_environment(overrides: dict[str, str | None],
-                                                  complaint: str) -> None:
+def test_production_refuses_an_unsafe_environment(
+    overrides: dict[str, str | None], complaint: str
+) -> None:
     result = start_production(**overrides)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and complaint in result.stderr
@@ -76,14 +81,22 @@ def test_production_refuses_an_unsafe_environment(overrides: dict[str, str | Non
 
 def test_seed_demo_refuses_production_settings() -> None:
     env = {**os.environ, **SAFE_PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings.production"}
-    result = subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert "never loaded with production settings" in result.stderr
 
 
-@pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
-                    reason="the embedded default's database")
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="the embedded default's database",
+)
 def test_embedded_sqlite_uses_wal_a_busy_timeout_and_immediate_transactions(db: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")

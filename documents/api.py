@@ -1,0 +1,311 @@
+from typing import Any, cast
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from roles.models import Institution, User
+from roles.selectors import memberships_active
+
+from . import intake, services
+from .access import access_document_by_id, documents_visible
+from .models import Classification, Document, DocumentVersion, Kind, Language
+
+
+class IntakeRefusal(exceptions.APIException):
+    """intake.Refused in the API's error shape, with its own status (400, 413, 415)."""
+
+    def __init__(self, refusal: intake.Refused) -> None:
+        super().__init__(detail=refusal.message, code=refusal.code)
+        self.status_code = refusal.status
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    duplicate_of = serializers.SerializerMethodField(
+        help_text="Id of an earlier document of the institution with identical content."
+    )
+
+    class Meta:
+        model = DocumentVersion
+        fields = [
+            "number",
+            "filename",
+            "mime_type",
+            "size",
+            "sha256",
+            "duplicate_of",
+            "text_status",
+            "created_at",
+        ]
+
+    def get_duplicate_of(self, version: DocumentVersion) -> int | None:
+        return version.duplicate_of.document_id if version.duplicate_of else None
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    institution = serializers.CharField(source="institution.code", read_only=True)
+    registration_number = serializers.CharField(read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    current_version = serializers.SerializerMethodField()
+    text_status = serializers.SerializerMethodField()
+    annulled = serializers.SerializerMethodField()
+    annulment_reason = serializers.CharField(source="registration.annulment_reason", read_only=True)
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "language",
+            "classification",
+            "institution",
+            "registration_number",
+            "created_at",
+            "created_by",
+            "current_version",
+            "text_status",
+            "annulled",
+            "annulment_reason",
+            "translation_group",
+        ]
+
+    def _current(self, document: Document) -> DocumentVersion | None:
+        versions = list(document.versions.all())  # prefetched, ordered by number
+        return versions[-1] if versions else None
+
+    def get_current_version(self, document: Document) -> dict[str, Any] | None:
+        version = self._current(document)
+        return VersionSerializer(version).data if version else None  # type: ignore[return-value]
+
+    def get_text_status(self, document: Document) -> str | None:
+        version = self._current(document)
+        return version.text_status if version else None
+
+    def get_annulled(self, document: Document) -> bool:
+        return document.registration.annulled_at is not None
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)
+    title = serializers.CharField(max_length=500)
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    language = serializers.ChoiceField(choices=Language.choices, default=Language.ALBANIAN)
+    classification = serializers.ChoiceField(
+        choices=Classification.choices, default=Classification.INTERNAL
+    )
+    institution = serializers.CharField(
+        max_length=32, required=False, help_text="Code; default the caller's institution."
+    )
+
+
+class VersionUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)
+
+
+def _refuse_oversized_body(request: Request) -> None:
+    """Refuse by the announced length before the body is read at all."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.DOCUMENT_MAX_UPLOAD_SIZE + 2**20:
+        raise IntakeRefusal(
+            intake.Refused(
+                413,
+                "file_too_large",
+                f"The file exceeds {settings.DOCUMENT_MAX_UPLOAD_SIZE // 2**20} MB.",
+            )
+        )
+
+
+def _with_versions(queryset: QuerySet[Document]) -> QuerySet[Document]:
+    return queryset.prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=DocumentVersion.objects.select_related("duplicate_of").order_by("number"),
+        )
+    )
+
+
+class DocumentList(generics.ListCreateAPIView):
+    """Documents the caller may read; upload (multipart) registers a new one."""
+
+    serializer_class = DocumentSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    filterset_fields = ["kind", "language"]
+
+    def get_queryset(self) -> QuerySet[Document]:
+        return _with_versions(documents_visible(user=self.request.user)).order_by("-pk")
+
+    @extend_schema(request=DocumentUploadSerializer, responses={201: DocumentSerializer})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        _refuse_oversized_body(request)
+        form = DocumentUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        user = cast(User, request.user)
+        on_behalf_of = getattr(request, "on_behalf_of", None)
+        acting_person = on_behalf_of or user
+        memberships = memberships_active(user=acting_person)
+        if "institution" in data:
+            institution = Institution.objects.filter(code=data["institution"].upper()).first()
+            if institution is None:
+                raise exceptions.ValidationError({"institution": ["No such institution."]})
+            if not memberships.filter(institution=institution).exists():
+                raise exceptions.PermissionDenied(
+                    "Only members register documents in an institution's book."
+                )
+        else:
+            membership = memberships.first()
+            if membership is None:
+                raise exceptions.PermissionDenied("You belong to no institution.")
+            institution = membership.institution
+        upload = data["file"]
+        try:
+            document = services.document_create(
+                actor=user,
+                on_behalf_of=on_behalf_of,
+                institution=institution,
+                upload=upload,
+                filename=upload.name or "",
+                size=upload.size or 0,
+                title=data["title"],
+                kind=data["kind"],
+                language=data["language"],
+                classification=data["classification"],
+            )
+        except intake.Refused as refusal:
+            raise IntakeRefusal(refusal) from refusal
+        document = _with_versions(Document.objects.filter(pk=document.pk)).get()
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentDetail(generics.RetrieveAPIView):
+    serializer_class = DocumentSerializer
+
+    def get_object(self) -> Document:
+        document, _ = access_document_by_id(self.kwargs["pk"], self.request.user)
+        return _with_versions(Document.objects.filter(pk=document.pk)).get()
+
+
+class DocumentVersions(generics.ListCreateAPIView):
+    """The versions of a document, oldest first; posting a file adds the next one."""
+
+    serializer_class = VersionSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[DocumentVersion]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return DocumentVersion.objects.none()
+        document, _ = access_document_by_id(self.kwargs["pk"], self.request.user)
+        return document.versions.select_related("duplicate_of").order_by("number")
+
+    @extend_schema(request=VersionUploadSerializer, responses={201: VersionSerializer})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        document, acting = access_document_by_id(kwargs["pk"], request.user, for_write=True)
+        _refuse_oversized_body(request)
+        form = VersionUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        try:
+            version = services.document_version_add(
+                actor=acting.user,
+                on_behalf_of=acting.on_behalf_of,
+                document=document,
+                upload=upload,
+                filename=upload.name or "",
+                size=upload.size or 0,
+            )
+        except intake.Refused as refusal:
+            raise IntakeRefusal(refusal) from refusal
+        return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentContent(generics.GenericAPIView):
+    """The file itself (`?version=N`, default the current one), always as an attachment."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("version", int, required=False)],
+        responses={(200, "application/octet-stream"): bytes},
+    )
+    def get(self, request: Request, pk: int) -> FileResponse:
+        document, _ = access_document_by_id(pk, request.user)
+        versions = document.versions.order_by("-number")
+        requested = request.query_params.get("version")
+        if requested is not None:
+            if not (requested.isdigit() and 0 < int(requested) < 2**31):
+                raise exceptions.ValidationError({"version": ["Must be a positive whole number."]})
+            versions = versions.filter(number=int(requested))
+        version = versions.first()
+        if version is None:
+            raise exceptions.NotFound("No such version.")
+        response = FileResponse(
+            version.file.open("rb"),
+            as_attachment=True,
+            filename=version.filename,
+            content_type=version.mime_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+class ShareSerializer(serializers.Serializer):
+    institution = serializers.CharField(max_length=32)
+
+
+class AnnulSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class DocumentShare(generics.GenericAPIView):
+    """Let another institution read the document."""
+
+    serializer_class = ShareSerializer
+
+    @extend_schema(request=ShareSerializer, responses=DocumentSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        document, acting = access_document_by_id(pk, request.user, for_write=True)
+        form = ShareSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        institution = Institution.objects.filter(
+            code=form.validated_data["institution"].upper()
+        ).first()
+        if institution is None:
+            raise exceptions.ValidationError({"institution": ["No such institution."]})
+        services.document_share(
+            actor=acting.user,
+            on_behalf_of=acting.on_behalf_of,
+            document=document,
+            institution=institution,
+        )
+        return Response(
+            DocumentSerializer(_with_versions(Document.objects.filter(pk=document.pk)).get()).data
+        )
+
+
+class DocumentAnnul(generics.GenericAPIView):
+    """Annul a mistaken registration, with its reason; the number stays in the book."""
+
+    serializer_class = AnnulSerializer
+
+    @extend_schema(request=AnnulSerializer, responses=DocumentSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        document, acting = access_document_by_id(pk, request.user, for_write=True)
+        form = AnnulSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.document_annul(
+            actor=acting.user,
+            on_behalf_of=acting.on_behalf_of,
+            document=document,
+            reason=form.validated_data["reason"],
+        )
+        return Response(
+            DocumentSerializer(_with_versions(Document.objects.filter(pk=document.pk)).get()).data
+        )

@@ -1,0 +1,236 @@
+"""Writes about documents: intake, registration, versions, sharing, annulment. Each is audited."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from roles import permissions
+from roles.models import Institution, User
+
+from . import intake
+from .access import CHANGE, VIEW
+from .models import Document, DocumentVersion, RegisterCounter, Registration
+
+
+def registration_allocate(*, actor: User, institution: Institution) -> Registration:
+    """The next number of the institution's register for this year, in the caller's
+    transaction: the counter row stays locked until it commits, so concurrent uploads queue,
+    and a rolled-back upload gives its number back (no gaps, no duplicates)."""
+    year = timezone.localdate().year
+    RegisterCounter.objects.get_or_create(institution=institution, year=year)
+    counter = RegisterCounter.objects.select_for_update().get(institution=institution, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return Registration.objects.create(
+        institution=institution,
+        year=year,
+        number=counter.last_number,
+        registration_number=f"{institution.code}-{year}-{counter.last_number:06d}",
+        registered_by=actor,
+    )
+
+
+@contextmanager
+def _stored_files_removed_on_failure() -> Iterator[list[str]]:
+    """Files written inside the block are deleted again if the block fails, so a failed
+    upload leaves nothing behind. Yields the list to append stored names to."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        from django.core.files.storage import default_storage
+
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def _add_version(
+    *,
+    actor: User,
+    document: Document,
+    upload: IO[bytes],
+    checked: intake.Inspected,
+    stored: list[str],
+) -> DocumentVersion:
+    number = (
+        document.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
+    duplicate = (
+        DocumentVersion.objects.filter(
+            sha256=checked.sha256, document__institution=document.institution
+        )
+        .exclude(document__registration__annulled_at__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    version = DocumentVersion(
+        document=document,
+        number=number,
+        filename=checked.filename,
+        size=checked.size,
+        sha256=checked.sha256,
+        mime_type=checked.mime_type,
+        duplicate_of=duplicate,
+        created_by=actor,
+    )
+    version.file.save(checked.filename, File(upload), save=False)
+    stored.append(version.file.name)
+    version.save(force_insert=True)
+    from .tasks import extract_version_text
+
+    extract_version_text.delay_on_commit(version.pk)
+    return version
+
+
+def document_create(
+    *,
+    actor: User,
+    institution: Institution,
+    upload: IO[bytes],
+    filename: str,
+    size: int,
+    title: str,
+    kind: str,
+    language: str = "sq",
+    classification: str = "internal",
+    on_behalf_of: User | None = None,
+) -> Document:
+    """Intake, registration, storage and access in one transaction; text extraction follows
+    in the background once it commits. Raises intake.Refused before anything is written."""
+    checked = intake.inspect(upload, filename, size)
+    with _stored_files_removed_on_failure() as stored, transaction.atomic():
+        registration = registration_allocate(actor=actor, institution=institution)
+        document = Document(
+            title=title.strip(),
+            kind=kind,
+            language=language,
+            classification=classification,
+            institution=institution,
+            registration=registration,
+            created_by=actor,
+        )
+        document.full_clean()
+        document.save()
+        version = _add_version(
+            actor=actor, document=document, upload=upload, checked=checked, stored=stored
+        )
+        for perm in (VIEW, CHANGE):
+            permissions.grant_to_institution(
+                actor=actor,
+                on_behalf_of=on_behalf_of,
+                perm=perm,
+                obj=document,
+                institution=institution,
+            )
+        audit_record(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            action="document.registered",
+            obj=document,
+            new={
+                "registration_number": registration.registration_number,
+                "title": document.title,
+                "kind": kind,
+                "language": language,
+                "institution": institution.code,
+                "version": version_summary(version),
+            },
+        )
+    return document
+
+
+def document_version_add(
+    *,
+    actor: User,
+    document: Document,
+    upload: IO[bytes],
+    filename: str,
+    size: int,
+    on_behalf_of: User | None = None,
+) -> DocumentVersion:
+    if document.registration.annulled_at is not None:
+        raise ValidationError(_("An annulled document takes no new versions."))
+    checked = intake.inspect(upload, filename, size)
+    with _stored_files_removed_on_failure() as stored, transaction.atomic():
+        # One writer at a time per document, so version numbers never collide.
+        Document.objects.select_for_update().get(pk=document.pk)
+        version = _add_version(
+            actor=actor, document=document, upload=upload, checked=checked, stored=stored
+        )
+        audit_record(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            action="document.version_added",
+            obj=document,
+            new=version_summary(version),
+        )
+    return version
+
+
+def document_share(
+    *,
+    actor: User,
+    document: Document,
+    institution: Institution,
+    on_behalf_of: User | None = None,
+) -> None:
+    """The other institution reads the document from now on (workflows send documents so)."""
+    with transaction.atomic():
+        permissions.grant_to_institution(
+            actor=actor, on_behalf_of=on_behalf_of, perm=VIEW, obj=document, institution=institution
+        )
+        audit_record(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            action="document.shared",
+            obj=document,
+            extra={"institution": institution.code},
+        )
+
+
+def document_annul(
+    *, actor: User, document: Document, reason: str, on_behalf_of: User | None = None
+) -> Document:
+    """A mistaken registration is annulled with a reason; its number stays in the book."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the annulment.")})
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=document.registration_id)
+        if registration.annulled_at is not None:
+            raise ValidationError(_("The registration is already annulled."))
+        registration.annulled_at = timezone.now()
+        registration.annulled_by = actor
+        registration.annulment_reason = reason[:500]
+        registration.save(update_fields=["annulled_at", "annulled_by", "annulment_reason"])
+        audit_record(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            action="document.annulled",
+            obj=document,
+            extra={
+                "registration_number": registration.registration_number,
+                "reason": registration.annulment_reason,
+            },
+        )
+    document.registration = registration
+    return document
+
+
+def version_summary(version: DocumentVersion) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "filename": version.filename,
+        "mime_type": version.mime_type,
+        "size": version.size,
+        "sha256": version.sha256,
+        "duplicate_of": version.duplicate_of.document_id if version.duplicate_of else None,
+    }

@@ -1,0 +1,110 @@
+"""Background work on documents: the text of each new version, for search and readers."""
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
+
+from audit.services import audit_record
+
+from .extract import Extraction, ExtractionFailed, TransientExtractionError, extract_text
+from .models import DocumentVersion, TextStatus
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 3
+
+
+@contextmanager
+def _local_path(file: FieldFile) -> Iterator[str]:
+    """A path on this machine to the stored file: the storage's own when it has one, otherwise
+    a temporary copy written in chunks (object storages have no path; Django's InMemoryStorage
+    gives one where no file is)."""
+    try:
+        path: str | None = file.path
+    except NotImplementedError:
+        path = None
+    if path is not None and os.path.isfile(path):
+        yield path
+        return
+    with file.open("rb") as source, tempfile.NamedTemporaryFile(prefix="extract-") as copy:
+        for chunk in source.chunks():
+            copy.write(chunk)
+        copy.flush()
+        yield copy.name
+
+
+def _extract(version: DocumentVersion) -> Extraction:
+    try:
+        if not version.file.name or not version.file.storage.exists(version.file.name):
+            # Perhaps a storage that is away for a moment: retried, then failed.
+            raise TransientExtractionError("the stored file is missing")
+        with _local_path(version.file) as path:
+            return extract_text(path, version.mime_type)
+    except OSError as error:  # the storage's, not the document's: extract_text classifies its own
+        raise TransientExtractionError(f"the stored file cannot be read ({error})") from error
+
+
+def _record(version_id: int, extraction: Extraction | None = None, *, reason: str = "") -> str:
+    """Save the outcome and its audit entry together, once. The row is locked and checked
+    again: of two runs of the same version (a redelivered message, a reprocess while one was
+    running) only the first to get here writes; the other finds it no longer pending."""
+    with transaction.atomic():
+        version = DocumentVersion.objects.select_for_update().filter(pk=version_id).first()
+        if version is None or version.text_status != TextStatus.PENDING:
+            return "skipped"
+        extra: dict[str, Any] = {"version": version.number}
+        if extraction is not None:
+            # As extracted, less NUL characters, which PostgreSQL refuses in text.
+            version.text = extraction.text.replace("\x00", "")
+            version.text_method = extraction.method
+            version.text_status, version.text_error = TextStatus.DONE, ""
+            extra |= {"method": extraction.method, "pages": extraction.pages}
+            action = "document.text_extracted"
+        else:
+            version.text, version.text_method = "", ""
+            version.text_status = TextStatus.FAILED
+            version.text_error = reason[:500]
+            extra["reason"] = reason
+            action = "document.text_failed"
+        version.save(update_fields=["text", "text_method", "text_status", "text_error"])
+        audit_record(actor=None, action=action, obj=version.document, extra=extra)
+    return str(version.text_status)
+
+
+# base=DjangoTask is what Celery's Django fix-up gives every task anyway; named here so type
+# checkers know the task's delay_on_commit.
+@shared_task(
+    bind=True,
+    base=DjangoTask,
+    autoretry_for=(TransientExtractionError,),
+    retry_backoff=True,  # 1, 2, 4 s (with jitter): enough for a moment of load to pass
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+)
+def extract_version_text(self: DjangoTask[[int], str], version_id: int) -> str:
+    """Extract a version's text and record it: done, or failed with the reason. Idempotent: a
+    version no longer pending (or no longer there) is left alone."""
+    version = DocumentVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        logger.info("Document version %s no longer exists: no text to extract", version_id)
+        return "missing"
+    if version.text_status != TextStatus.PENDING:
+        return str(version.text_status)
+    try:
+        extraction = _extract(version)
+    except ExtractionFailed as error:
+        return _record(version_id, reason=error.reason)
+    except TransientExtractionError as error:
+        if self.request.retries < MAX_RETRIES:
+            logger.warning("Text of version %s: %s; retrying", version_id, error.reason)
+            raise  # autoretry_for schedules the next try
+        return _record(version_id, reason=error.reason)
+    return _record(version_id, extraction)
