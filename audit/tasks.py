@@ -1,9 +1,10 @@
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 
 from .services import audit_record, audit_verify
 
 
-@shared_task
+@shared_task(base=DjangoTask)
 def verify_audit_chain() -> bool:
     """Periodic check; its result enters the chain itself, so a gap in checks is visible too."""
     report = audit_verify()

@@ -82,7 +82,7 @@ def _add_version(
         created_by=actor,
     )
     version.file.save(checked.filename, File(upload), save=False)
-    stored.append(version.file.name)
+    stored.append(str(version.file.name))
     version.save(force_insert=True)
     from .tasks import extract_version_text
 

@@ -85,7 +85,9 @@ def _record(version_id: int, extraction: Extraction | None = None, *, reason: st
     bind=True,
     base=DjangoTask,
     autoretry_for=(TransientExtractionError,),
-    retry_backoff=True,  # 1, 2, 4 s (with jitter): enough for a moment of load to pass
+    # Waits of up to 30, 60, 120 s (random below each: retries of a burst spread out), time
+    # for the load that made a tool time out to pass.
+    retry_backoff=30,
     retry_jitter=True,
     max_retries=MAX_RETRIES,
 )

@@ -34,7 +34,7 @@ def _run_files_removed() -> Iterator[None]:
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
     folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in")
     if folder:
-        shutil.rmtree(Path(folder).parent, ignore_errors=True)
+        shutil.rmtree(Path(str(folder)).parent, ignore_errors=True)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import threading
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -27,7 +28,7 @@ def record_some(count: int) -> None:
         )
 
 
-def tamper(sql: str, params: list[object]) -> None:
+def tamper(sql: str, params: list[Any]) -> None:
     """What an attacker with database access would do: lift the guard, then rewrite."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -74,7 +75,7 @@ def test_the_model_refuses_to_save_an_existing_entry_twice(db: None) -> None:
     ids=["data-rewritten", "actor-rewritten", "entry-removed", "last-entry-removed"],
 )
 def test_given_a_tampered_row_when_verified_then_the_first_bad_entry_is_named(
-    db: None, sql: str, params: list[object], first_bad: int
+    db: None, sql: str, params: list[Any], first_bad: int
 ) -> None:
     record_some(6)
     tamper(sql, params)

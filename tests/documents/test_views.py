@@ -21,9 +21,13 @@ def signed_in(username: str | None) -> Client:
 def document(demo: dict[str, User]) -> Document:
     content = files.pdf_with_text("Vendimi për rrugët lokale")
     return services.document_create(
-        actor=demo["kllokot.assembly"], institution=Institution.objects.get(code="KLLOKOT"),
-        upload=SimpleUploadedFile("rruget.pdf", content), filename="rruget.pdf",
-        size=len(content), title="Vendimi për rrugët lokale", kind="decision",
+        actor=demo["kllokot.assembly"],
+        institution=Institution.objects.get(code="KLLOKOT"),
+        upload=SimpleUploadedFile("rruget.pdf", content),
+        filename="rruget.pdf",
+        size=len(content),
+        title="Vendimi për rrugët lokale",
+        kind="decision",
     )
 
 
@@ -36,8 +40,9 @@ def document(demo: dict[str, User]) -> Document:
         ("auditor", True, 200),
     ],
 )
-def test_document_pages_matrix(document: Document, username: str | None,
-                               list_shows: bool | None, detail: int) -> None:
+def test_document_pages_matrix(
+    document: Document, username: str | None, list_shows: bool | None, detail: int
+) -> None:
     client = signed_in(username)
     listing = client.get("/documents/", HTTP_ACCEPT_LANGUAGE="en")
     if list_shows is None:
@@ -54,17 +59,28 @@ def test_document_pages_matrix(document: Document, username: str | None,
 def test_the_upload_form_registers_a_document_and_shows_refusals(demo: dict[str, User]) -> None:
     client = signed_in("prishtine.info")
     assert client.get("/documents/upload/").status_code == 200
-    refused = client.post("/documents/upload/", {
-        "title": "Njoftim", "kind": "press_statement", "language": "sq",
-        "classification": "public", "file": SimpleUploadedFile("njoftim.pdf", files.html_page()),
-    })
+    refused = client.post(
+        "/documents/upload/",
+        {
+            "title": "Njoftim",
+            "kind": "press_statement",
+            "language": "sq",
+            "classification": "public",
+            "file": SimpleUploadedFile("njoftim.pdf", files.html_page()),
+        },
+    )
     assert refused.status_code == 400
     assert not Document.objects.exists()
-    accepted = client.post("/documents/upload/", {
-        "title": "Njoftim për shtyp", "kind": "press_statement", "language": "sq",
-        "classification": "public",
-        "file": SimpleUploadedFile("njoftim.png", files.png_with_text("Njoftim")),
-    })
+    accepted = client.post(
+        "/documents/upload/",
+        {
+            "title": "Njoftim për shtyp",
+            "kind": "press_statement",
+            "language": "sq",
+            "classification": "public",
+            "file": SimpleUploadedFile("njoftim.png", files.png_with_text("Njoftim")),
+        },
+    )
     document = Document.objects.get()
     assert accepted.status_code == 302
     assert accepted["Location"] == f"/documents/{document.pk}/"
