@@ -133,6 +133,18 @@ def _with_versions(queryset: QuerySet[Document]) -> QuerySet[Document]:
     )
 
 
+def _reloaded(document: Document) -> Document:
+    """The document as the API shows it, with its versions, after a change."""
+    return _with_versions(Document.objects.filter(pk=document.pk)).get()
+
+
+def _institution_by_code(code: str) -> Institution:
+    institution = Institution.objects.filter(code=code.upper()).first()
+    if institution is None:
+        raise exceptions.ValidationError({"institution": ["No such institution."]})
+    return institution
+
+
 class DocumentList(generics.ListCreateAPIView):
     """Documents the caller may read; upload (multipart) registers a new one."""
 
@@ -154,9 +166,7 @@ class DocumentList(generics.ListCreateAPIView):
         acting_person = on_behalf_of or user
         memberships = memberships_active(user=acting_person)
         if "institution" in data:
-            institution = Institution.objects.filter(code=data["institution"].upper()).first()
-            if institution is None:
-                raise exceptions.ValidationError({"institution": ["No such institution."]})
+            institution = _institution_by_code(data["institution"])
             if not memberships.filter(institution=institution).exists():
                 raise exceptions.PermissionDenied(
                     "Only members register documents in an institution's book."
@@ -182,7 +192,7 @@ class DocumentList(generics.ListCreateAPIView):
             )
         except intake.Refused as refusal:
             raise IntakeRefusal(refusal) from refusal
-        document = _with_versions(Document.objects.filter(pk=document.pk)).get()
+        document = _reloaded(document)
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
@@ -191,7 +201,7 @@ class DocumentDetail(generics.RetrieveAPIView):
 
     def get_object(self) -> Document:
         document, _ = access_document_by_id(self.kwargs["pk"], self.request.user)
-        return _with_versions(Document.objects.filter(pk=document.pk)).get()
+        return _reloaded(document)
 
 
 class DocumentVersions(generics.ListCreateAPIView):
@@ -274,20 +284,14 @@ class DocumentShare(generics.GenericAPIView):
         document, acting = access_document_by_id(pk, request.user, for_write=True)
         form = ShareSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        institution = Institution.objects.filter(
-            code=form.validated_data["institution"].upper()
-        ).first()
-        if institution is None:
-            raise exceptions.ValidationError({"institution": ["No such institution."]})
+        institution = _institution_by_code(form.validated_data["institution"])
         services.document_share(
             actor=acting.user,
             on_behalf_of=acting.on_behalf_of,
             document=document,
             institution=institution,
         )
-        return Response(
-            DocumentSerializer(_with_versions(Document.objects.filter(pk=document.pk)).get()).data
-        )
+        return Response(DocumentSerializer(_reloaded(document)).data)
 
 
 class DocumentAnnul(generics.GenericAPIView):
@@ -306,6 +310,4 @@ class DocumentAnnul(generics.GenericAPIView):
             document=document,
             reason=form.validated_data["reason"],
         )
-        return Response(
-            DocumentSerializer(_with_versions(Document.objects.filter(pk=document.pk)).get()).data
-        )
+        return Response(DocumentSerializer(_reloaded(document)).data)

@@ -31,13 +31,7 @@ from xml.etree.ElementTree import Element
 from defusedxml.ElementTree import iterparse
 from openpyxl import Workbook, load_workbook
 
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-ODT = "application/vnd.oasis.opendocument.text"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ODS = "application/vnd.oasis.opendocument.spreadsheet"
-TEXT = "text/plain"
-PNG, JPEG, TIFF = "image/png", "image/jpeg", "image/tiff"
+from .intake import DOCX, JPEG, ODS, ODT, PDF, PNG, TEXT, TIFF, XLSX
 
 # About 5 MB of text: far more than any real document (a 500-page book is ~1.5 M characters).
 MAX_TEXT_CHARS = 5_000_000
