@@ -54,6 +54,9 @@ class DocumentSerializer(serializers.ModelSerializer):
     current_version = serializers.SerializerMethodField()
     text_status = serializers.SerializerMethodField()
     annulled = serializers.SerializerMethodField()
+    translations = serializers.SerializerMethodField(
+        help_text="The same text in other languages: [{id, language}] the caller may see."
+    )
     annulment_reason = serializers.CharField(source="registration.annulment_reason", read_only=True)
 
     class Meta:
@@ -73,6 +76,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "annulled",
             "annulment_reason",
             "translation_group",
+            "translations",
         ]
 
     def _current(self, document: Document) -> DocumentVersion | None:
@@ -86,6 +90,17 @@ class DocumentSerializer(serializers.ModelSerializer):
     def get_text_status(self, document: Document) -> str | None:
         version = self._current(document)
         return version.text_status if version else None
+
+    def get_translations(self, document: Document) -> list[dict[str, Any]]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        others = (
+            documents_visible(user=request.user)
+            .filter(translation_group=document.translation_group)
+            .exclude(pk=document.pk)
+        )
+        return [{"id": other.pk, "language": other.language} for other in others.order_by("pk")]
 
     def get_annulled(self, document: Document) -> bool:
         return document.registration.annulled_at is not None
@@ -101,6 +116,12 @@ class DocumentUploadSerializer(serializers.Serializer):
     )
     institution = serializers.CharField(
         max_length=32, required=False, help_text="Code; default the caller's institution."
+    )
+    translation_of = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Id of the same text in another language (same institution).",
     )
 
 
@@ -176,6 +197,11 @@ class DocumentList(generics.ListCreateAPIView):
             if membership is None:
                 raise exceptions.PermissionDenied("You belong to no institution.")
             institution = membership.institution
+        translation_of = None
+        if "translation_of" in data:
+            translation_of = documents_visible(user=user).filter(pk=data["translation_of"]).first()
+            if translation_of is None:
+                raise exceptions.ValidationError({"translation_of": ["No such document."]})
         upload = data["file"]
         try:
             document = services.document_create(
@@ -189,11 +215,15 @@ class DocumentList(generics.ListCreateAPIView):
                 kind=data["kind"],
                 language=data["language"],
                 classification=data["classification"],
+                translation_of=translation_of,
             )
         except intake.Refused as refusal:
             raise IntakeRefusal(refusal) from refusal
         document = _reloaded(document)
-        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+        return Response(
+            DocumentSerializer(document, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class DocumentDetail(generics.RetrieveAPIView):
@@ -291,7 +321,7 @@ class DocumentShare(generics.GenericAPIView):
             document=document,
             institution=institution,
         )
-        return Response(DocumentSerializer(_reloaded(document)).data)
+        return Response(DocumentSerializer(_reloaded(document), context={"request": request}).data)
 
 
 class DocumentAnnul(generics.GenericAPIView):
@@ -310,4 +340,4 @@ class DocumentAnnul(generics.GenericAPIView):
             document=document,
             reason=form.validated_data["reason"],
         )
-        return Response(DocumentSerializer(_reloaded(document)).data)
+        return Response(DocumentSerializer(_reloaded(document), context={"request": request}).data)

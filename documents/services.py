@@ -101,10 +101,21 @@ def document_create(
     kind: str,
     language: str = "sq",
     classification: str = "internal",
+    translation_of: Document | None = None,
     on_behalf_of: User | None = None,
 ) -> Document:
     """Intake, registration, storage and access in one transaction; text extraction follows
-    in the background once it commits. Raises intake.Refused before anything is written."""
+    in the background once it commits. Raises intake.Refused before anything is written.
+    `translation_of`: the same text in another language, registered by the same institution."""
+    if translation_of is not None:
+        if translation_of.institution_id != institution.pk:
+            raise ValidationError(
+                {"translation_of": _("A translation belongs to the same institution's text.")}
+            )
+        if translation_of.language == language:
+            raise ValidationError(
+                {"translation_of": _("A translation is in another language than its original.")}
+            )
     checked = intake.inspect(upload, filename, size)
     with _stored_files_removed_on_failure() as stored, transaction.atomic():
         registration = registration_allocate(actor=actor, institution=institution)
@@ -117,6 +128,8 @@ def document_create(
             registration=registration,
             created_by=actor,
         )
+        if translation_of is not None:
+            document.translation_group = translation_of.translation_group
         document.full_clean()
         document.save()
         version = _add_version(

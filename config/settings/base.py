@@ -140,7 +140,14 @@ STATIC_ROOT = VAR_DIR / "static"
 # views. Production may point STORAGES at any django-storages backend.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Any django-storages backend in production, e.g. STORAGE_BACKEND=storages.backends.s3.S3Storage
+    # with STORAGE_OPTIONS='{"bucket_name": "...", "region_name": "..."}'.
+    "default": {
+        "BACKEND": env.str(
+            "STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json("STORAGE_OPTIONS", default={}),
+    },
     # Compressed, not hashed: viewflow's stylesheets name font files its package does not ship,
     # which a manifest storage refuses.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -321,3 +321,25 @@ def test_a_failed_registration_gives_its_number_back_and_its_file_away(
         kind="decision",
     )
     assert document.registration_number == f"KLLOKOT-{YEAR}-000001"
+
+
+def test_language_versions_of_one_text_are_linked(api_as, pdf: bytes) -> None:  # type: ignore[no-untyped-def]
+    client = api_as("kllokot.assembly")
+    albanian = upload(client, pdf, "vendimi.pdf", language="sq").json()
+    serbian = upload(
+        client,
+        files.pdf_with_text("Одлука о буџету"),
+        "odluka.pdf",
+        language="sr",
+        translation_of=albanian["id"],
+    )
+    assert serbian.status_code == 201, serbian.content
+    assert serbian.json()["translations"] == [{"id": albanian["id"], "language": "sq"}]
+    original = client.get(f"/api/documents/{albanian['id']}/").json()
+    assert original["translations"] == [{"id": serbian.json()["id"], "language": "sr"}]
+    same_language = upload(client, pdf, "v.pdf", language="sq", translation_of=albanian["id"])
+    assert same_language.status_code == 400
+    foreign = upload(
+        api_as("prishtine.assembly"), pdf, "v.pdf", language="sr", translation_of=albanian["id"]
+    )
+    assert foreign.status_code == 400  # not visible to Prishtina: no such document
