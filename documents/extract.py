@@ -212,15 +212,19 @@ def _pdf_info(path: str) -> tuple[int, list[tuple[float, float]]]:
 
 
 def _pdf(path: str) -> Extraction:
-    pages, sizes = _pdf_info(path)
     code, output, errors = _run(
         ["pdftotext", "-layout", "-enc", "UTF-8", path, "-"], timeout=PDF_TEXT_TIMEOUT
     )
     if code != 0:
+        if "password" in errors.lower():
+            raise ExtractionFailed("the PDF is password-protected")
         raise ExtractionFailed(f"damaged or unreadable PDF ({_last_line(errors)})")
     text = output.decode("utf-8", "replace")
-    if len(re.sub(r"\s+", "", text)) >= MIN_PDF_CHARS_PER_PAGE * pages:
-        return Extraction(_tidy(text), "pdf_text", pages)
+    # pdftotext ends every page with a form feed: the text layer's own page count, so a PDF
+    # with text needs no second tool run (pdfinfo is asked only when OCR is needed).
+    if len(re.sub(r"\s+", "", text)) >= MIN_PDF_CHARS_PER_PAGE * max(text.count("\f"), 1):
+        return Extraction(_tidy(text), "pdf_text", max(text.count("\f"), 1))
+    pages, sizes = _pdf_info(path)
     # A scan: each page rendered and OCR'd in turn, so one page image at a time is on disk.
     sizes = sizes or [(595.0, 842.0)] * min(pages, MAX_OCR_PAGES)
     texts: list[str] = []

@@ -24,8 +24,11 @@ def registration_allocate(*, actor: User, institution: Institution) -> Registrat
     transaction: the counter row stays locked until it commits, so concurrent uploads queue,
     and a rolled-back upload gives its number back (no gaps, no duplicates)."""
     year = timezone.localdate().year
-    RegisterCounter.objects.get_or_create(institution=institution, year=year)
-    counter = RegisterCounter.objects.select_for_update().get(institution=institution, year=year)
+    counters = RegisterCounter.objects.select_for_update()
+    counter = counters.filter(institution=institution, year=year).first()
+    if counter is None:  # the institution's first document this year
+        RegisterCounter.objects.get_or_create(institution=institution, year=year)
+        counter = counters.get(institution=institution, year=year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return Registration.objects.create(
@@ -130,19 +133,20 @@ def document_create(
         )
         if translation_of is not None:
             document.translation_group = translation_of.translation_group
-        document.full_clean()
+        # The related rows were just read or written here; only the document's own fields need
+        # checking (saves four look-ups per upload).
+        document.full_clean(exclude=["institution", "registration", "created_by"])
         document.save()
         version = _add_version(
             actor=actor, document=document, upload=upload, checked=checked, stored=stored
         )
-        for perm in (VIEW, CHANGE):
-            permissions.grant_to_institution(
-                actor=actor,
-                on_behalf_of=on_behalf_of,
-                perm=perm,
-                obj=document,
-                institution=institution,
-            )
+        permissions.grant_to_institution(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            perm=(VIEW, CHANGE),
+            obj=document,
+            institution=institution,
+        )
         audit_record(
             actor=actor,
             on_behalf_of=on_behalf_of,

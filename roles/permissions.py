@@ -9,11 +9,13 @@ every object at once.
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import QuerySet
 from guardian.core import ObjectPermissionChecker
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.models import GroupObjectPermission
+from guardian.shortcuts import get_objects_for_user
 
 from audit.services import audit_record
 
@@ -35,23 +37,67 @@ def _permission_name(perm: str, obj: models.Model) -> str:
     return perm if "." in perm else f"{obj._meta.app_label}.{perm}"
 
 
+Permissions = str | tuple[str, ...]
+
+
 def _change_group_permission(
-    *, actor: Any, grant: bool, perm: str, obj: models.Model, group: Group, on_behalf_of: Any
+    *,
+    actor: Any,
+    grant: bool,
+    perm: Permissions,
+    obj: models.Model,
+    group: Group,
+    on_behalf_of: Any,
 ) -> None:
-    perm = _permission_name(perm, obj)
+    """One or several permissions on one object, with one audit entry."""
+    names = [_permission_name(name, obj) for name in ((perm,) if isinstance(perm, str) else perm)]
+    content_type = ContentType.objects.get_for_model(obj)
+    # One query for the permissions and one for the rows, instead of guardian's per-permission
+    # get_or_create: documents are registered (and granted) many times a second.
+    permission_rows = list(
+        Permission.objects.filter(
+            content_type=content_type, codename__in=[name.split(".", 1)[1] for name in names]
+        )
+    )
+    if len(permission_rows) != len(set(names)):
+        raise ValueError(f"unknown permission among {names} for {content_type}")
     with transaction.atomic():
-        (assign_perm if grant else remove_perm)(perm, group, obj)
+        if grant:
+            GroupObjectPermission.objects.bulk_create(
+                [
+                    GroupObjectPermission(
+                        permission=permission,
+                        content_type=content_type,
+                        object_pk=str(obj.pk),
+                        group=group,
+                    )
+                    for permission in permission_rows
+                ],
+                ignore_conflicts=True,
+            )
+        else:
+            GroupObjectPermission.objects.filter(
+                permission__in=permission_rows,
+                content_type=content_type,
+                object_pk=str(obj.pk),
+                group=group,
+            ).delete()
         audit_record(
             actor=actor,
             on_behalf_of=on_behalf_of,
             action="permission.granted" if grant else "permission.revoked",
             obj=obj,
-            extra={"permission": perm, "group": group.name},
+            extra={"permission": names[0] if len(names) == 1 else names, "group": group.name},
         )
 
 
 def grant_to_institution(
-    *, actor: Any, perm: str, obj: models.Model, institution: Institution, on_behalf_of: Any = None
+    *,
+    actor: Any,
+    perm: Permissions,
+    obj: models.Model,
+    institution: Institution,
+    on_behalf_of: Any = None,
 ) -> None:
     _change_group_permission(
         actor=actor,
@@ -64,7 +110,12 @@ def grant_to_institution(
 
 
 def revoke_from_institution(
-    *, actor: Any, perm: str, obj: models.Model, institution: Institution, on_behalf_of: Any = None
+    *,
+    actor: Any,
+    perm: Permissions,
+    obj: models.Model,
+    institution: Institution,
+    on_behalf_of: Any = None,
 ) -> None:
     _change_group_permission(
         actor=actor,
@@ -79,7 +130,7 @@ def revoke_from_institution(
 def grant_to_role(
     *,
     actor: Any,
-    perm: str,
+    perm: Permissions,
     obj: models.Model,
     institution: Institution,
     role: Role,
@@ -98,7 +149,7 @@ def grant_to_role(
 def revoke_from_role(
     *,
     actor: Any,
-    perm: str,
+    perm: Permissions,
     obj: models.Model,
     institution: Institution,
     role: Role,

@@ -22,8 +22,13 @@ from . import Dataset, Scale
 
 BATCH = 5_000
 # Emptied before each run (CASCADE also empties the rows that point at them, e.g. tokens,
-# user-group and object-permission rows). The role catalogue from migrations is kept.
+# user-group and object-permission rows: guardian's rows for documents go with auth_group).
+# The role catalogue from migrations is kept.
 TABLES = [
+    "documents_documentversion",
+    "documents_document",
+    "documents_registration",
+    "documents_registercounter",
     "audit_auditentry",
     "audit_audithead",
     "roles_delegation",

@@ -287,7 +287,7 @@ def test_a_missing_temporary_directory_is_transient(write, monkeypatch: pytest.M
 def test_a_tool_not_installed_is_transient(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     path = write(files.pdf_with_text(ALBANIAN))
     monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(TransientExtractionError, match="cannot run pdfinfo"):
+    with pytest.raises(TransientExtractionError, match="cannot run pdftotext"):
         extract_text(path, PDF)
 
 
