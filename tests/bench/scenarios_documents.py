@@ -216,8 +216,8 @@ def document_intake(ctx: Context) -> list[Row]:
             "  of which: text extraction docs/s",
             n / ours_parts["text"],
             n / raw_parts["text"],
-            "the same runs: ours extract_version_text (pdftotext under prlimit (pdfinfo only for scans), or "
-            "DOCX XML, + UPDATE + audit); raw pdftotext or zip+XML read, no DB",
+            "the same runs: ours extract_version_text (pdftotext under prlimit, pdfinfo only "
+            "for scans, or DOCX XML, + UPDATE + audit); raw pdftotext or zip+XML read, no DB",
         ),
     ]
 
