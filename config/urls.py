@@ -13,6 +13,7 @@ from documents import api as documents_api
 from documents.views import DocumentsApplication
 from roles import api as roles_api
 from roles.views import InstitutionViewset, set_language
+from workflows import urls as workflows_urls
 
 from . import api
 from .schema import SchemaView
@@ -69,6 +70,7 @@ api_urlpatterns = [
     path("documents/<int:pk>/annul/", documents_api.DocumentAnnul.as_view(), name="document-annul"),
     path("audit/", audit_api.AuditList.as_view(), name="audit-list"),
     path("audit/verify/", audit_api.AuditVerify.as_view(), name="audit-verify"),
+    *workflows_urls.api_urlpatterns,
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/ answers in the API's error shape, not with an HTML page.

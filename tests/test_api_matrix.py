@@ -66,8 +66,18 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str | None, int]]] = [
         expect(401, kllokot_mayor=200, kllokot_info=403, admin=200, others=404),
     ),
     ("get", "/api/delegations/999999/", None, expect(401, others=404)),
-    # Each document route has its own matrix in tests/documents/test_api.py.
+    # Each document route has its own matrix in tests/documents/test_api.py, each process and
+    # task route in tests/workflows/ (an outsider's 404 at every step of a flow).
     ("get", "/api/documents/", None, expect(401, others=200)),
+    ("get", "/api/processes/", None, expect(401, others=200)),
+    ("get", "/api/inbox/", None, expect(401, others=200)),
+    ("post", "/api/tasks/999999/complete/", {"action": "approve"}, expect(401, others=404)),
+    (
+        "post",
+        "/api/processes/assembly-decision/",
+        {"title": "Vendim", "adopted_on": "2026-01-05"},
+        expect(401, others=403),
+    ),
     ("get", "/api/audit/", None, expect(401, auditor=200, admin=200, others=404)),
     ("get", "/api/audit/verify/", None, expect(401, auditor=200, admin=200, others=404)),
     ("get", "/api/schema/", None, expect(200, others=200)),

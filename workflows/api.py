@@ -1,0 +1,359 @@
+"""Processes and tasks over HTTP (API.md, "Processes and tasks")."""
+
+from collections import defaultdict
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from viewflow.workflow import PROCESS
+from viewflow.workflow.models import Task
+
+from roles.models import Institution, User
+from roles.selectors import memberships_active
+
+from . import services
+from .flows import FLOWS
+from .flows.assembly_decision import MUNICIPAL_ASSEMBLY_OFFICER
+from .models import CoordinationProcess
+from .nodes import HumanTask
+from .selectors import (
+    access_process_by_id,
+    access_task_by_id,
+    flow_ref,
+    process_tasks,
+    processes_visible,
+    tasks_inbox,
+    tasks_with_context,
+)
+
+TYPE_OF_FLOW = {flow_class: name for name, flow_class in FLOWS.items()}
+PROCESS_STATUS = {PROCESS.NEW: "active", PROCESS.DONE: "done", PROCESS.CANCELED: "canceled"}
+STATUS_FILTER = {api: stored for stored, api in PROCESS_STATUS.items()}
+
+
+def _on_behalf_of(request: Request) -> User | None:
+    return getattr(request, "on_behalf_of", None)
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    process_id = serializers.IntegerField()
+    process_type = serializers.SerializerMethodField()
+    process_title = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField(
+        help_text="new, assigned, started, done, canceled or error"
+    )
+    assignee = serializers.SerializerMethodField()
+    institution = serializers.SerializerMethodField(
+        help_text="Code of the institution whose role the task is open to."
+    )
+    role = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(source="created")
+    due_at = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField(help_text="What `complete` accepts now.")
+    completed_at = serializers.DateTimeField(source="finished", allow_null=True)
+    completed_by = serializers.SerializerMethodField()
+    on_behalf_of = serializers.SerializerMethodField()
+    action = serializers.SerializerMethodField()
+    comment = serializers.SerializerMethodField()
+
+    def get_process_type(self, task: Task) -> str | None:
+        return TYPE_OF_FLOW.get(task.process.flow_class)
+
+    def get_process_title(self, task: Task) -> str:
+        return cast(CoordinationProcess, task.process.coordinationprocess).title  # type: ignore[attr-defined]
+
+    def get_name(self, task: Task) -> str | None:
+        return task.flow_task.name if task.flow_task else None
+
+    def get_title(self, task: Task) -> str:
+        return str(task.title or "")
+
+    def get_status(self, task: Task) -> str:
+        return str(task.status).lower()
+
+    def get_assignee(self, task: Task) -> str | None:
+        return task.owner.get_username() if task.owner_id else None
+
+    def get_institution(self, task: Task) -> str | None:
+        return task.data.get("institution")
+
+    def get_role(self, task: Task) -> str | None:
+        return task.data.get("role")
+
+    def get_due_at(self, task: Task) -> None:
+        return None  # deadlines come with the deadline rules
+
+    def get_overdue(self, task: Task) -> bool:
+        return False
+
+    def get_actions(self, task: Task) -> list[str]:
+        node = task.flow_task
+        if isinstance(node, HumanTask) and task.status in services.OPEN:
+            return list(node.actions)
+        return []
+
+    def get_completed_by(self, task: Task) -> str | None:
+        return task.data.get("completed_by")
+
+    def get_on_behalf_of(self, task: Task) -> str | None:
+        return task.data.get("on_behalf_of")
+
+    def get_action(self, task: Task) -> str | None:
+        return task.data.get("action")
+
+    def get_comment(self, task: Task) -> str | None:
+        return task.data.get("comment")
+
+
+class ProcessSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    type = serializers.SerializerMethodField()
+    title = serializers.CharField()
+    status = serializers.SerializerMethodField(help_text="active, done or canceled")
+    institution = serializers.CharField(source="institution.code")
+    created_at = serializers.DateTimeField(source="created")
+    created_by = serializers.CharField(source="created_by.username")
+    finished_at = serializers.DateTimeField(source="finished", allow_null=True)
+    documents = serializers.SerializerMethodField()
+    data = serializers.JSONField()  # type: ignore[assignment]  # the field, not .data
+    tasks = serializers.SerializerMethodField()
+    deadlines = serializers.SerializerMethodField()
+
+    def get_type(self, process: CoordinationProcess) -> str | None:
+        return TYPE_OF_FLOW.get(process.flow_class)
+
+    def get_status(self, process: CoordinationProcess) -> str:
+        return PROCESS_STATUS.get(process.status, str(process.status).lower())
+
+    def get_documents(self, process: CoordinationProcess) -> list[int]:
+        return sorted(document.pk for document in process.documents.all())
+
+    @extend_schema_field(TaskSerializer(many=True))
+    def get_tasks(self, process: CoordinationProcess) -> list[dict[str, Any]]:
+        by_process = self.context.get("tasks_by_process")
+        tasks = (
+            by_process.get(process.pk, [])
+            if by_process is not None
+            else list(process_tasks(process=process))
+        )
+        return TaskSerializer(tasks, many=True).data  # type: ignore[return-value]
+
+    def get_deadlines(self, process: CoordinationProcess) -> list[dict[str, Any]]:
+        return []  # deadlines come with the deadline rules
+
+
+def _process_body(process: CoordinationProcess, request: Request) -> dict[str, Any]:
+    process = (
+        CoordinationProcess.objects.select_related("institution", "created_by")
+        .prefetch_related("documents")
+        .get(pk=process.pk)
+    )
+    return ProcessSerializer(process, context={"request": request}).data  # type: ignore[return-value]
+
+
+def _task_body(task: Task) -> dict[str, Any]:
+    return TaskSerializer(tasks_with_context(Task.objects.filter(pk=task.pk)).get()).data  # type: ignore[return-value]
+
+
+def _type_filtered(queryset: QuerySet[Any], request: Request, field: str) -> QuerySet[Any]:
+    process_type = request.query_params.get("type")
+    if process_type:
+        try:
+            queryset = queryset.filter(**{field: flow_ref(process_type)})
+        except KeyError as error:
+            raise exceptions.ValidationError(
+                {"type": [f"Choose one of: {', '.join(FLOWS)}."]}
+            ) from error
+    return queryset
+
+
+class ProcessList(generics.ListAPIView):
+    """Processes the caller may see, newest first; `?type=` and `?status=` filter."""
+
+    serializer_class = ProcessSerializer
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("type", str, enum=list(FLOWS)),
+            OpenApiParameter("status", str, enum=list(STATUS_FILTER)),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[CoordinationProcess]:
+        queryset = processes_visible(user=self.request.user).prefetch_related("documents")
+        queryset = _type_filtered(queryset, self.request, "flow_class")
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            if wanted not in STATUS_FILTER:
+                raise exceptions.ValidationError(
+                    {"status": [f"Choose one of: {', '.join(STATUS_FILTER)}."]}
+                )
+            queryset = queryset.filter(status=STATUS_FILTER[wanted])
+        return queryset.order_by("-created", "-pk")
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        # The tasks of the whole page in one query, not one per process.
+        if args and isinstance(args[0], list):
+            grouped: dict[int, list[Task]] = defaultdict(list)
+            tasks = tasks_with_context(
+                Task.objects.filter(
+                    process_id__in=[process.pk for process in args[0]],
+                    flow_task_type__in=("START", "HUMAN", "END"),
+                )
+            ).order_by("created", "pk")
+            for task in tasks:
+                grouped[task.process_id].append(task)
+            kwargs.setdefault("context", self.get_serializer_context())["tasks_by_process"] = (
+                grouped
+            )
+        return super().get_serializer(*args, **kwargs)
+
+
+class ProcessDetail(generics.GenericAPIView):
+    serializer_class = ProcessSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(_process_body(access_process_by_id(pk, request.user), request))
+
+
+class AssemblyDecisionStartSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=500)
+    adopted_on = serializers.DateField()
+    documents = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        default=list,
+        max_length=200,
+    )
+    institution = serializers.CharField(
+        max_length=32, required=False, help_text="Code; default the caller's municipality."
+    )
+
+
+class AssemblyDecisionStart(generics.GenericAPIView):
+    """The assembly office registers a decision; the chair's sign-off task opens."""
+
+    serializer_class = AssemblyDecisionStartSerializer
+
+    @extend_schema(request=AssemblyDecisionStartSerializer, responses={201: ProcessSerializer})
+    def post(self, request: Request) -> Response:
+        form = AssemblyDecisionStartSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        user = cast(User, request.user)
+        on_behalf_of = _on_behalf_of(request)
+        offices = memberships_active(user=on_behalf_of or user).filter(
+            role__code=MUNICIPAL_ASSEMBLY_OFFICER
+        )
+        if "institution" in data:
+            institution = Institution.objects.filter(code=data["institution"].upper()).first()
+            if institution is None:
+                raise exceptions.ValidationError({"institution": ["No such institution."]})
+        else:
+            office = offices.first()
+            if office is None:
+                raise exceptions.PermissionDenied(
+                    "Only the assembly office registers assembly decisions."
+                )
+            institution = office.institution
+        process = services.process_start_assembly_decision(
+            actor=user,
+            on_behalf_of=on_behalf_of,
+            institution=institution,
+            title=data["title"],
+            adopted_on=data["adopted_on"],
+            document_ids=data["documents"],
+        )
+        return Response(_process_body(process, request), status=status.HTTP_201_CREATED)
+
+
+class Inbox(generics.ListAPIView):
+    """Tasks the caller can act on now, oldest first; `?type=`, `?overdue=true`."""
+
+    serializer_class = TaskSerializer
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("type", str, enum=list(FLOWS)),
+            OpenApiParameter("overdue", bool),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Task]:
+        queryset = _type_filtered(
+            tasks_inbox(user=self.request.user), self.request, "process__flow_class"
+        )
+        overdue = self.request.query_params.get("overdue")
+        if overdue is not None:
+            if overdue not in ("true", "false"):
+                raise exceptions.ValidationError({"overdue": ["Give true or false."]})
+            if overdue == "true":
+                queryset = queryset.none()  # no deadline rules yet: nothing is overdue
+        return tasks_with_context(queryset).order_by("created", "pk")
+
+
+class CompleteSerializer(serializers.Serializer):
+    action = serializers.CharField(max_length=64)
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
+
+
+class TaskResultSerializer(serializers.Serializer):
+    task = TaskSerializer()
+    process = ProcessSerializer()
+
+
+class _TaskAction(generics.GenericAPIView):
+    serializer_class = TaskResultSerializer
+
+    def _answer(self, request: Request, task: Task) -> Response:
+        process = access_process_by_id(task.process_id, request.user)
+        return Response({"task": _task_body(task), "process": _process_body(process, request)})
+
+
+class TaskClaim(_TaskAction):
+    @extend_schema(request=None, responses=TaskResultSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        task = access_task_by_id(pk, request.user)
+        task = services.task_claim(
+            actor=cast(User, request.user), task_id=task.pk, on_behalf_of=_on_behalf_of(request)
+        )
+        return self._answer(request, task)
+
+
+class TaskUnclaim(_TaskAction):
+    @extend_schema(request=None, responses=TaskResultSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        task = access_task_by_id(pk, request.user)
+        task = services.task_unclaim(
+            actor=cast(User, request.user), task_id=task.pk, on_behalf_of=_on_behalf_of(request)
+        )
+        return self._answer(request, task)
+
+
+class TaskComplete(_TaskAction):
+    @extend_schema(request=CompleteSerializer, responses=TaskResultSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        task = access_task_by_id(pk, request.user)
+        form = CompleteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        task = services.task_complete(
+            actor=cast(User, request.user),
+            task_id=task.pk,
+            on_behalf_of=_on_behalf_of(request),
+            **form.validated_data,
+        )
+        return self._answer(request, task)
