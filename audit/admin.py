@@ -47,12 +47,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
         """Follow-up work inside the same transaction (e.g. permission groups)."""
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("seq", "at", "actor", "on_behalf_of", "action", "object_type", "object_id")
-    list_filter = ("action", "object_type")
-    search_fields = ("actor", "on_behalf_of", "object_id", "action")
-    readonly_fields = [field.name for field in AuditEntry._meta.fields]
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """For records that change only through their services (audited, numbered, checked):
+    the admin shows them and nothing more."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -62,3 +59,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyModelAdmin):
+    list_display = ("seq", "at", "actor", "on_behalf_of", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor", "on_behalf_of", "object_id", "action")
+    readonly_fields = [field.name for field in AuditEntry._meta.fields]

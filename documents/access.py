@@ -4,9 +4,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 
-from roles.permissions import Acting, acting_with_permission, objects_with_permission
+from roles.permissions import (
+    Acting,
+    acting_with_permission,
+    objects_with_permission,
+    visible_or_404,
+)
 from roles.selectors import user_is_auditor
 
 from .models import Document
@@ -29,15 +33,7 @@ def access_document_by_id(
 ) -> tuple[Document, Acting]:
     """The document, and who acts on it (with the principal when under a delegation).
     404 when the user may not see it; 403 when they may see it but not change it."""
-    try:
-        pk = int(document_id)
-    except (ValueError, TypeError) as error:
-        raise Http404 from error
-    if not 0 < pk < 2**63:
-        raise Http404
-    document = documents_visible(user=user).filter(pk=pk).first()
-    if document is None:
-        raise Http404
+    document: Document = visible_or_404(documents_visible(user=user), document_id)
     if for_write:
         acting = acting_with_permission(user=user, perm=CHANGE, obj=document)
         if acting is None:

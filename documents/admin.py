@@ -3,25 +3,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from audit.admin import ReadOnlyModelAdmin
+
 from .models import Document, DocumentVersion, Registration
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The registration book and the documents change only through the services (audited,
-    numbered, checked at intake); the admin shows them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Registration)
-class RegistrationAdmin(ReadOnlyAdmin):
+class RegistrationAdmin(ReadOnlyModelAdmin):
     list_display = (
         "registration_number",
         "institution",
@@ -48,7 +36,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(ReadOnlyAdmin):
+class DocumentAdmin(ReadOnlyModelAdmin):
     list_display = ("title", "registration", "institution", "kind", "language", "created_at")
     list_filter = ("institution", "kind", "language", "classification")
     search_fields = ("title", "registration__registration_number")

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 from guardian.models import GroupObjectPermission
 from guardian.shortcuts import get_objects_for_user
@@ -214,3 +215,19 @@ def objects_with_permission(*, user: Any, perm: str, queryset: QuerySet[Any]) ->
             principal, perm, queryset, accept_global_perms=False
         )
     return visible.distinct()
+
+
+def visible_or_404(queryset: QuerySet[Any], object_id: Any) -> Any:
+    """The object of `queryset` (already narrowed to what the caller may see) with this id.
+    Anything else, a malformed or out-of-range id included, is 404: what the caller may not
+    see does not exist for them."""
+    try:
+        pk = int(object_id)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    if not 0 < pk < 2**63:
+        raise Http404
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

@@ -5,14 +5,13 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
-from django.http import Http404
 from guardian.models import GroupObjectPermission
 from viewflow.workflow import STATUS
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
 from roles.models import User
-from roles.permissions import objects_with_permission
+from roles.permissions import objects_with_permission, visible_or_404
 from roles.selectors import principals_for, user_is_auditor
 
 from .flows import FLOWS
@@ -44,30 +43,14 @@ def processes_visible(*, user: Any) -> QuerySet[CoordinationProcess]:
 
 def access_process_by_id(process_id: Any, user: Any) -> CoordinationProcess:
     """The process, or 404 when it does not exist or the user may not see it."""
-    try:
-        pk = int(process_id)
-    except (TypeError, ValueError) as error:
-        raise Http404 from error
-    if not 0 < pk < 2**63:
-        raise Http404
-    process = processes_visible(user=user).filter(pk=pk).first()
-    if process is None:
-        raise Http404
+    process: CoordinationProcess = visible_or_404(processes_visible(user=user), process_id)
     return process
 
 
 def access_task_by_id(task_id: Any, user: Any) -> Task:
     """The task, or 404 when it does not exist or its process is not visible to the user."""
-    try:
-        pk = int(task_id)
-    except (TypeError, ValueError) as error:
-        raise Http404 from error
-    if not 0 < pk < 2**63:
-        raise Http404
     visible = processes_visible(user=user).values("pk")
-    task = Task.objects.filter(pk=pk, process_id__in=visible).first()
-    if task is None:
-        raise Http404
+    task: Task = visible_or_404(Task.objects.filter(process_id__in=visible), task_id)
     return task
 
 
