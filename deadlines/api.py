@@ -1,0 +1,164 @@
+"""Deadlines over HTTP (API.md, "Deadlines"): the list and the dashboards' figures."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from roles.models import Institution
+
+from .models import Deadline, DeadlineRule
+from .selectors import STATES, dashboard, deadlines_visible, state_is
+
+
+class DeadlineSerializer(serializers.Serializer):
+    """A clock; `state` is its state now (the sweep only sends what follows from it)."""
+
+    id = serializers.IntegerField(source="pk")
+    process_id = serializers.IntegerField()
+    process_type = serializers.CharField()
+    task_id = serializers.IntegerField(allow_null=True)
+    rule = serializers.CharField(source="rule.code", help_text="The deadline rule's code.")
+    rule_name = serializers.SerializerMethodField(help_text="In the request's language.")
+    legal_basis = serializers.CharField(source="rule.legal_basis")
+    basis = serializers.CharField(help_text='What started the clock, e.g. "adopted on 2026-11-20".')
+    institution = serializers.CharField(
+        source="institution.code", help_text="The institution that answers for it."
+    )
+    role = serializers.CharField(help_text="The role there that answers for it.")
+    starts_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(help_text="The last instant of the due day, local time.")
+    paused_at = serializers.DateTimeField(allow_null=True)
+    paused_seconds = serializers.IntegerField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.ChoiceField(choices=STATES, source="state_now")
+
+    def get_rule_name(self, deadline: Deadline) -> str:
+        return deadline.rule.name_in()
+
+
+def process_types() -> list[str]:
+    """The process types a filter accepts: every flow, and any a deadline rule names."""
+    from workflows.flows import FLOWS
+
+    ruled = DeadlineRule.objects.values_list("process_type", flat=True).distinct()
+    return sorted({*FLOWS, *ruled})
+
+
+class DeadlineFilters(serializers.Serializer):
+    state = serializers.ChoiceField(choices=STATES, required=False)
+    institution = serializers.SlugField(max_length=32, required=False)
+    type = serializers.CharField(max_length=64, required=False)
+    process = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+    def validate_institution(self, value: str) -> str:
+        code = value.upper()
+        if not Institution.objects.filter(code=code).exists():
+            raise serializers.ValidationError("No institution has this code.")
+        return code
+
+    def validate_type(self, value: str) -> str:
+        value = value.replace("-", "_")
+        known = process_types()
+        if value not in known:
+            raise serializers.ValidationError(f"Choose one of: {', '.join(known)}.")
+        return value
+
+
+def _filters(request: Request) -> dict[str, Any]:
+    filters = DeadlineFilters(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    return dict(filters.validated_data)
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("state", str, enum=STATES, description="The state now."),
+    OpenApiParameter("institution", str, description="Code of the answering institution."),
+    OpenApiParameter("type", str, description="Process type, e.g. assembly_decision."),
+]
+
+
+class DeadlineList(generics.ListAPIView):
+    """Deadlines of the processes the caller may see, soonest due first."""
+
+    serializer_class = DeadlineSerializer
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        parameters=[*FILTER_PARAMETERS, OpenApiParameter("process", int)],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Deadline]:
+        filters = _filters(self.request)
+        now = timezone.now()
+        queryset = deadlines_visible(user=self.request.user, now=now)
+        if "state" in filters:
+            queryset = queryset.filter(state_is(filters["state"], now))
+        if "institution" in filters:
+            queryset = queryset.filter(institution__code=filters["institution"])
+        if "type" in filters:
+            queryset = queryset.filter(process_type=filters["type"])
+        if "process" in filters:
+            queryset = queryset.filter(process_id=filters["process"])
+        return queryset.order_by("due_at", "pk")
+
+
+COUNTS: dict[str, serializers.Field] = {state: serializers.IntegerField() for state in STATES}
+
+
+class DeadlineDashboard(generics.GenericAPIView):
+    """The monitoring figures: counts per institution and process type in each state now, and
+    each municipality's on-time rate by month — over what the caller may see."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("type", str, description="Process type."),
+            OpenApiParameter("institution", str, description="Code of the answering institution."),
+        ],
+        responses=inline_serializer(
+            "DeadlineDashboard",
+            {
+                "generated_at": serializers.DateTimeField(),
+                "totals": inline_serializer("DeadlineTotals", COUNTS),
+                "by_institution": inline_serializer(
+                    "DeadlineCounts",
+                    {
+                        "institution": serializers.CharField(),
+                        "institution_name": serializers.CharField(),
+                        "process_type": serializers.CharField(),
+                        **COUNTS,
+                    },
+                    many=True,
+                ),
+                "on_time": inline_serializer(
+                    "DeadlineOnTime",
+                    {
+                        "institution": serializers.CharField(),
+                        "month": serializers.CharField(help_text="YYYY-MM of the due date"),
+                        "met": serializers.IntegerField(),
+                        "missed": serializers.IntegerField(),
+                        "overdue": serializers.IntegerField(),
+                        "on_time_rate": serializers.FloatField(),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        filters = _filters(request)
+        if "state" in filters or "process" in filters:
+            raise exceptions.ValidationError({"state": ["The dashboard counts every state."]})
+        return Response(
+            dashboard(
+                user=request.user,
+                process_type=filters.get("type"),
+                institution=filters.get("institution"),
+            )
+        )

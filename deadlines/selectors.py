@@ -1,0 +1,273 @@
+"""Reads about deadlines: what a person may see, the state of each clock now, the people a
+clock concerns, and the figures of the dashboards."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from viewflow.workflow.models import Task
+
+from roles.models import Delegation, Institution, Membership, User
+from workflows.models import CoordinationProcess
+from workflows.selectors import processes_visible
+
+from .calendar import LEGAL_TIME_ZONE
+from .models import Deadline, State
+
+STATES = [state.value for state in State]
+
+
+def process_type_of(process: Any) -> str | None:
+    """The API's process type (a key of `workflows.flows.FLOWS`) of a process row."""
+    from workflows.flows import FLOWS
+
+    flow_class = process.flow_class
+    for name, candidate in FLOWS.items():
+        if candidate is flow_class:
+            return name
+    return None
+
+
+Lane = tuple[int, str]  # (institution id, role code)
+
+
+def people_responsible(lanes: Iterable[Lane]) -> dict[Lane, list[User]]:
+    """For each (institution, role): the active members of the institution holding the role
+    now, and the acting officials of those people — but only members of that institution:
+    nobody outside it. Four queries for any number of lanes (a sweep batch asks once)."""
+    lanes = set(lanes)
+    found: dict[Lane, set[int]] = {lane: set() for lane in lanes}
+    if not lanes:
+        return {}
+    institutions = {institution for institution, _ in lanes}
+    memberships = Membership.objects.active().filter(institution_id__in=institutions)
+    holders = memberships.filter(role__code__in={role for _, role in lanes}).values_list(
+        "institution_id", "role__code", "user_id"
+    )
+    holding: dict[int, set[Lane]] = defaultdict(set)  # user → lanes held
+    for institution, role, user in holders:
+        if (institution, role) in found:
+            found[(institution, role)].add(user)
+            holding[user].add((institution, role))
+    acting = list(
+        Delegation.objects.active()
+        .filter(principal_id__in=list(holding))
+        .values_list("principal_id", "deputy_id")
+    )
+    colleagues = set(
+        memberships.filter(user_id__in={deputy for _, deputy in acting}).values_list(
+            "institution_id", "user_id"
+        )
+    )
+    for principal, deputy in acting:
+        for institution, role in holding[principal]:
+            if (institution, deputy) in colleagues:
+                found[(institution, role)].add(deputy)
+    people = User.objects.filter(is_active=True).in_bulk(set().union(*found.values()))
+    return {lane: [people[pk] for pk in sorted(ids) if pk in people] for lane, ids in found.items()}
+
+
+# --- State now --------------------------------------------------------------------------------
+
+
+def _clock_now(now: datetime) -> Any:
+    """The moment a clock has reached: `now`, or the moment it was paused (a paused clock
+    does not run on into overdue)."""
+    return Case(
+        When(paused_at__isnull=False, then=F("paused_at")),
+        default=Value(now),
+    )
+
+
+def state_now(now: datetime) -> Case:
+    """The state a clock is in at `now`, whatever the last sweep recorded: met and missed as
+    stored, otherwise decided by the clock's times."""
+    reached = _clock_now(now)
+    return Case(
+        When(completed_at__isnull=False, then=F("state")),
+        When(due_at__lt=reached, then=Value(State.OVERDUE.value)),
+        When(due_soon_at__lte=reached, then=Value(State.DUE_SOON.value)),
+        default=Value(State.OPEN.value),
+        output_field=CharField(),
+    )
+
+
+def state_is(state: str, now: datetime) -> Q:
+    """A filter for clocks in `state` at `now`, written so the open ones are a range scan on
+    the partial index over `due_at` (no expression around the column)."""
+    running = Q(completed_at__isnull=True)
+    if state in (State.MET, State.MISSED):
+        return Q(completed_at__isnull=False, state=state)
+    overdue = Q(paused_at__isnull=True, due_at__lt=now) | Q(
+        paused_at__isnull=False, due_at__lt=F("paused_at")
+    )
+    due_soon = Q(paused_at__isnull=True, due_soon_at__lte=now) | Q(
+        paused_at__isnull=False, due_soon_at__lte=F("paused_at")
+    )
+    if state == State.OVERDUE:
+        return running & overdue
+    if state == State.DUE_SOON:
+        return running & due_soon & ~overdue
+    return running & ~due_soon & ~overdue
+
+
+def deadlines_visible(*, user: Any, now: datetime | None = None) -> QuerySet[Deadline]:
+    """Deadlines of the processes the user may see (the same rules as the process), with
+    `state_now` annotated."""
+    visible = processes_visible(user=user).values("pk")
+    return (
+        Deadline.objects.filter(process_id__in=visible)
+        .select_related("rule", "institution", "process")
+        .annotate(state_now=state_now(now or timezone.now()))
+    )
+
+
+def deadlines_for_process(
+    process: CoordinationProcess, *, now: datetime | None = None
+) -> list[Deadline]:
+    """The clocks of one process (already checked visible by the caller), soonest first."""
+    return list(
+        Deadline.objects.filter(process_id=process.pk)
+        .select_related("rule", "institution")
+        .annotate(state_now=state_now(now or timezone.now()))
+        .order_by("due_at", "pk")
+    )
+
+
+def deadlines_for_processes(
+    process_ids: Iterable[int], *, now: datetime | None = None
+) -> dict[int, list[Deadline]]:
+    """The clocks of a page of processes in one query, by process id."""
+    grouped: dict[int, list[Deadline]] = defaultdict(list)
+    for deadline in (
+        Deadline.objects.filter(process_id__in=list(process_ids))
+        .select_related("rule", "institution")
+        .annotate(state_now=state_now(now or timezone.now()))
+        .order_by("due_at", "pk")
+    ):
+        grouped[deadline.process_id].append(deadline)
+    return grouped
+
+
+def tasks_with_deadline(queryset: QuerySet[Task], *, now: datetime | None = None) -> QuerySet[Task]:
+    """Tasks annotated with `deadline_due_at` (the earliest running clock that concerns the
+    task) and `deadline_overdue`: the task's own clock (rules bound to a step), or else a
+    process-wide clock of the same institution and role as the task's lane (the assembly
+    office's 7 days show on its `transmit` task). Two correlated subqueries on indexed columns;
+    filter the inbox's `?overdue=true` with `.filter(deadline_overdue=True)`."""
+    now = now or timezone.now()
+    queryset = queryset.annotate(
+        lane_role=KT("data__role"), lane_institution=KT("data__institution")
+    )
+    running = Deadline.objects.filter(completed_at__isnull=True).filter(
+        Q(task_id=OuterRef("pk"))
+        | Q(
+            task__isnull=True,
+            process_id=OuterRef("process_id"),
+            role=OuterRef("lane_role"),
+            institution__code=OuterRef("lane_institution"),
+        )
+    )
+    late = Q(paused_at__isnull=True, due_at__lt=now) | Q(
+        paused_at__isnull=False, due_at__lt=F("paused_at")
+    )
+    return queryset.annotate(
+        deadline_due_at=Subquery(running.order_by("due_at").values("due_at")[:1]),
+        deadline_overdue=Exists(running.filter(late)),
+    )
+
+
+# --- Dashboards -------------------------------------------------------------------------------
+
+
+def dashboard(
+    *,
+    user: Any,
+    now: datetime | None = None,
+    process_type: str | None = None,
+    institution: str | None = None,
+) -> dict[str, Any]:
+    """Counts per institution and process type in each state now, and each municipality's
+    on-time rate per month of the due date (met ÷ met, missed and overdue) — only over the
+    deadlines the user may see."""
+    now = now or timezone.now()
+    deadlines = Deadline.objects.filter(process_id__in=processes_visible(user=user).values("pk"))
+    if process_type:
+        deadlines = deadlines.filter(process_type=process_type)
+    if institution:
+        deadlines = deadlines.filter(institution__code=institution)
+    counts = {state: Count("pk", filter=state_is(state, now)) for state in STATES}
+    rows = cast(
+        list[dict[str, Any]],
+        list(
+            deadlines.values("institution__code", "process_type")
+            .annotate(**counts)
+            .order_by("institution__code", "process_type")
+        ),
+    )
+    names = {
+        institution.code: institution.name_in()
+        for institution in Institution.objects.filter(
+            code__in={row["institution__code"] for row in rows}
+        )
+    }
+    by_institution = [
+        {
+            "institution": row["institution__code"],
+            "institution_name": names.get(row["institution__code"], ""),
+            "process_type": row["process_type"],
+            **{state: row[state] for state in STATES},
+        }
+        for row in rows
+    ]
+    months = (
+        deadlines.filter(institution__kind=Institution.Kind.MUNICIPALITY)
+        .annotate(month=TruncMonth("due_at", tzinfo=LEGAL_TIME_ZONE))
+        .values("institution__code", "month")
+        .annotate(
+            met=Count("pk", filter=state_is(State.MET, now)),
+            missed=Count("pk", filter=state_is(State.MISSED, now)),
+            overdue=Count("pk", filter=state_is(State.OVERDUE, now)),
+        )
+        .order_by("institution__code", "month")
+    )
+    on_time = []
+    for row in months:
+        judged = row["met"] + row["missed"] + row["overdue"]
+        if not judged:
+            continue
+        month = row["month"]
+        on_time.append(
+            {
+                "institution": row["institution__code"],
+                "month": (month.date() if isinstance(month, datetime) else month).strftime("%Y-%m"),
+                "met": row["met"],
+                "missed": row["missed"],
+                "overdue": row["overdue"],
+                "on_time_rate": round(row["met"] / judged, 4),
+            }
+        )
+    totals = {state: sum(row[state] for row in by_institution) for state in STATES}
+    return {
+        "generated_at": now,
+        "totals": totals,
+        "by_institution": by_institution,
+        "on_time": on_time,
+    }

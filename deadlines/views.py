@@ -1,0 +1,64 @@
+"""The monitoring page: the dashboards' figures as tables and bars, and what is overdue now."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Application
+
+from .api import process_types
+from .models import State
+from .selectors import STATES, dashboard, deadlines_visible, state_is
+
+OVERDUE_LISTED = 50
+
+
+def _bars(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each state's share of the row, in percent, for a stacked bar."""
+    total = sum(row[state] for state in STATES) or 1
+    return [
+        {"state": state, "count": row[state], "percent": round(100 * row[state] / total, 1)}
+        for state in STATES
+        if row[state]
+    ]
+
+
+def deadline_dashboard(request: HttpRequest) -> HttpResponse:
+    known = process_types()
+    process_type = request.GET.get("type") or None
+    if process_type not in known:
+        process_type = None
+    now = timezone.now()
+    figures = dashboard(user=request.user, now=now, process_type=process_type)
+    overdue = deadlines_visible(user=request.user, now=now).filter(state_is(State.OVERDUE, now))
+    if process_type:
+        overdue = overdue.filter(process_type=process_type)
+    for row in figures["by_institution"]:
+        row["bars"] = _bars(row)
+    for row in figures["on_time"]:
+        row["percent"] = round(100 * row["on_time_rate"], 1)
+    return render(
+        request,
+        "deadlines/dashboard.html",
+        {
+            "figures": figures,
+            "legend": [
+                {"state": state, "label": label, "count": figures["totals"][state]}
+                for state, label in State.choices
+            ],
+            "types": known,
+            "selected_type": process_type,
+            "overdue": list(overdue.order_by("due_at", "pk")[:OVERDUE_LISTED]),
+        },
+    )
+
+
+class DeadlinesApplication(Application):
+    app_name = "deadlines"
+    title = _("Deadlines")
+    icon = "alarm"
+
+    urlpatterns = [path("", deadline_dashboard, name="index")]
