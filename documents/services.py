@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from roles import permissions
 from roles.models import Institution, User
+from search import outbox as search_outbox
 
 from . import intake
 from .access import CHANGE, VIEW
@@ -161,6 +162,7 @@ def document_create(
                 "version": version_summary(version),
             },
         )
+        search_outbox.enqueue("document", [document.pk])
     return document
 
 
@@ -189,6 +191,7 @@ def document_version_add(
             obj=document,
             new=version_summary(version),
         )
+        search_outbox.enqueue("document", [document.pk])
     return version
 
 
@@ -238,6 +241,7 @@ def document_annul(
                 "reason": registration.annulment_reason,
             },
         )
+        search_outbox.enqueue("document", [document.pk])  # it leaves the index
     document.registration = registration
     return document
 

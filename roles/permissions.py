@@ -90,6 +90,11 @@ def _change_group_permission(
             obj=obj,
             extra={"permission": names[0] if len(names) == 1 else names, "group": group.name},
         )
+        if any(name.split(".", 1)[1].startswith("view_") for name in names):
+            # Who may see the object changed: the search index learns it in this transaction.
+            from search.outbox import enqueue_object
+
+            enqueue_object(obj)
 
 
 def grant_to_institution(

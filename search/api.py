@@ -1,0 +1,152 @@
+"""`GET /api/search/`: full-text search over what the caller may see (API.md, "Search")."""
+
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+
+from documents.models import Kind, Language
+from workflows.flows import FLOWS
+
+from .analysis import MAX_QUERY_LENGTH, QueryError
+from .backends import Filters
+from .models import ObjectType
+from .selectors import search
+
+PROCESS_TYPES = sorted(FLOWS)
+KINDS = sorted({kind for kind, _label in Kind.choices} | set(PROCESS_TYPES))
+TYPES = sorted({*ObjectType.values, *PROCESS_TYPES, *(t.replace("_", "-") for t in PROCESS_TYPES)})
+MAX_WINDOW = 10_000  # page × page size: deeper pages are refused (narrow the query instead)
+
+
+class SearchParams(serializers.Serializer[Any]):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=MAX_QUERY_LENGTH)
+    kind = serializers.ChoiceField(choices=KINDS, required=False)
+    institution = serializers.RegexField(r"^[A-Za-z0-9_-]{1,32}$", required=False)
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    type = serializers.ChoiceField(
+        choices=TYPES,
+        required=False,
+        help_text=_("`document`, `process`, or a process type (e.g. `press_statement`)."),
+    )
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_WINDOW)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start: date | None = attrs.get("date_from")
+        end: date | None = attrs.get("date_to")
+        if start and end and start > end:
+            raise serializers.ValidationError({"date_to": [_("Ends before date_from.")]})
+        if attrs.get("page", 1) * attrs.get("page_size", 20) > MAX_WINDOW:
+            raise serializers.ValidationError({"page": [_("Too deep; narrow the search instead.")]})
+        return attrs
+
+    def filters(self) -> Filters:
+        data = self.validated_data
+        kind_of_type = data.get("type", "").replace("-", "_")
+        return Filters(
+            institution=data.get("institution", "").upper(),
+            kind=data.get("kind", ""),
+            language=data.get("language", ""),
+            object_type=(
+                kind_of_type
+                if kind_of_type in ObjectType.values
+                else (ObjectType.PROCESS if kind_of_type else "")
+            ),
+            process_type="" if kind_of_type in ObjectType.values else kind_of_type,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+
+
+class SearchResultSerializer(serializers.Serializer[Any]):
+    object_type = serializers.ChoiceField(choices=ObjectType.choices)
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    snippet = serializers.CharField(help_text=_("HTML: escaped text, matches in <mark>."))
+    institution = serializers.CharField()
+    kind = serializers.CharField()
+    language = serializers.CharField()
+    date = serializers.DateField()
+    score = serializers.FloatField()
+
+
+FacetCounts = serializers.DictField(child=serializers.IntegerField())
+
+
+def params_of(request: Request) -> SearchParams:
+    """The validated parameters, or a 400 naming the bad ones."""
+    params = SearchParams(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return params
+
+
+def run_search(request: Request, params: SearchParams) -> tuple[int, list[Any], Any, int, int]:
+    page = params.validated_data.get("page", 1)
+    size = params.validated_data.get("page_size", 20)
+    try:
+        count, results, facets = search(
+            user=request.user,
+            q=params.validated_data.get("q", ""),
+            filters=params.filters(),
+            offset=(page - 1) * size,
+            limit=size,
+        )
+    except QueryError as error:
+        raise exceptions.ValidationError({"q": [str(error)]}) from error
+    return count, results, facets, page, size
+
+
+class SearchView(APIView):
+    @extend_schema(
+        summary="Search documents and processes the caller may see",
+        parameters=[SearchParams],
+        responses=inline_serializer(
+            "SearchPage",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": SearchResultSerializer(many=True),
+                "facets": inline_serializer(
+                    "SearchFacets",
+                    {
+                        "institution": FacetCounts,
+                        "kind": FacetCounts,
+                        "language": FacetCounts,
+                        "year": FacetCounts,
+                    },
+                ),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        params = params_of(request)
+        count, results, facets, page, size = run_search(request, params)
+        url = request.build_absolute_uri()
+        has_next = page * size < count and (page + 1) * size <= MAX_WINDOW
+        return Response(
+            {
+                "count": count,
+                "next": replace_query_param(url, "page", page + 1) if has_next else None,
+                "previous": (
+                    None
+                    if page == 1
+                    else (
+                        remove_query_param(url, "page")
+                        if page == 2
+                        else replace_query_param(url, "page", page - 1)
+                    )
+                ),
+                "results": SearchResultSerializer(results, many=True).data,
+                "facets": facets,
+            }
+        )

@@ -1,0 +1,282 @@
+"""The database's own full-text engine: PostgreSQL tsvector/GIN/ts_rank/pg_trgm, SQLite FTS5.
+
+Both search the normalised columns of `SearchEntry` with a query built from the same parsed
+terms, and both put visibility inside the full-text condition (PostgreSQL: `acl_ids &&` the
+caller's groups; SQLite: the `acl` column of the FTS5 MATCH), so ranking, counting, facets and
+the page only ever see what the caller may see.
+"""
+
+import difflib
+import re
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+
+from ..analysis import MAX_WORD, ParsedQuery, Term, stem
+from ..content import IndexEntry
+from ..models import SearchEntry, SearchTerm
+from .base import FACETS, Hit, SearchBackend, SearchPage, SearchRequest, empty_facets
+
+TABLE = SearchEntry._meta.db_table
+COLUMNS = "e.id, e.object_type, e.object_id, e.title, e.institution, e.kind, e.language, e.date"
+_LEXICON_WORD = re.compile(r"^[a-z]{4,30}$")
+
+
+def tsquery(query: ParsedQuery) -> str:
+    """PostgreSQL `to_tsquery('simple', …)` text. Terms are normalised words ([^\\W_]+), so
+    quoting them is enough to make any input safe."""
+
+    def lexeme(term: Term) -> str:
+        return f"'{term.text}'" + (":*" if term.prefix else "")
+
+    return " & ".join(
+        "(" + " <-> ".join(lexeme(term) for term in clause) + ")" for clause in query.clauses
+    )
+
+
+def fts5_match(query: ParsedQuery, groups: list[int] | None) -> str:
+    """SQLite FTS5 MATCH text: the terms on the text columns, the groups on `acl`."""
+    parts = []
+    if query:
+        clauses = [
+            " + ".join(f'"{term.text}"' + (" *" if term.prefix else "") for term in clause)
+            for clause in query.clauses
+        ]
+        parts.append("{title_norm body_norm} : (" + " AND ".join(clauses) + ")")
+    if groups is not None:
+        parts.append("acl : (" + " OR ".join(f'"{group}"' for group in groups) + ")")
+    return " AND ".join(parts)
+
+
+class DatabaseBackend(SearchBackend):
+    name = "database"
+
+    def __init__(self) -> None:
+        self._known_words: set[str] = set()
+
+    # --- Writing ------------------------------------------------------------------------------
+    def index(self, entries: list[IndexEntry], *, target: str | None = None) -> None:
+        if not entries:
+            return
+        now = datetime.now().astimezone()
+        rows = []
+        words: set[str] = set()
+        for entry in entries:
+            title_norm, body_norm = entry.title_norm, entry.body_norm
+            rows.append(
+                SearchEntry(
+                    object_type=entry.object_type,
+                    object_id=entry.object_id,
+                    title=entry.title,
+                    body=entry.body,
+                    title_norm=title_norm,
+                    body_norm=body_norm,
+                    institution=entry.institution,
+                    kind=entry.kind,
+                    language=entry.language,
+                    process_type=entry.process_type,
+                    date=entry.date,
+                    year=entry.date.year,
+                    acl=" ".join(map(str, entry.acl)),
+                    indexed_at=now,
+                )
+            )
+            words.update(title_norm.split())
+            words.update(body_norm.split())
+        with transaction.atomic():
+            SearchEntry.objects.bulk_create(
+                rows,
+                batch_size=500,
+                update_conflicts=True,
+                unique_fields=["object_type", "object_id"],
+                update_fields=[
+                    "title",
+                    "body",
+                    "title_norm",
+                    "body_norm",
+                    "institution",
+                    "kind",
+                    "language",
+                    "process_type",
+                    "date",
+                    "year",
+                    "acl",
+                    "indexed_at",
+                ],
+            )
+            self._lexicon_add(words)
+
+    def _lexicon_add(self, words: set[str]) -> None:
+        new = {w for w in words - self._known_words if _LEXICON_WORD.match(w)}
+        if new:
+            SearchTerm.objects.bulk_create(
+                [SearchTerm(word=word) for word in sorted(new)],
+                batch_size=1000,
+                ignore_conflicts=True,
+            )
+            if len(self._known_words) < 200_000:
+                self._known_words |= new
+
+    def delete(self, object_type: str, ids: list[int]) -> None:
+        if ids:
+            SearchEntry.objects.filter(object_type=object_type, object_id__in=ids).delete()
+
+    def rebuild_start(self, target: str | None) -> str:
+        return TABLE  # rebuilt in place: every entry rewritten, then the rest dropped
+
+    def rebuild_finish(self, target: str, started_at: datetime) -> None:
+        SearchEntry.objects.filter(indexed_at__lt=started_at).delete()
+
+    # --- Searching ----------------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchPage:
+        if request.groups is not None and not request.groups:
+            return SearchPage(0, [], empty_facets())  # the caller may see nothing at all
+        page = self._search(request)
+        if page.count == 0 and request.query:
+            corrected = self._near_miss(request.query)
+            if corrected is not None:
+                page = self._search(
+                    SearchRequest(
+                        corrected, request.filters, request.groups, request.offset, request.limit
+                    )
+                )
+        return page
+
+    def _filters(self, request: SearchRequest) -> tuple[list[str], list[Any]]:
+        f = request.filters
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (
+            ("institution", f.institution),
+            ("kind", f.kind),
+            ("language", f.language),
+            ("object_type", f.object_type),
+            ("process_type", f.process_type),
+        ):
+            if value:
+                where.append(f"e.{column} = %s")
+                params.append(value)
+        if f.date_from:
+            where.append("e.date >= %s")
+            params.append(f.date_from)
+        if f.date_to:
+            where.append("e.date <= %s")
+            params.append(f.date_to)
+        return where, params
+
+    def _search(self, request: SearchRequest) -> SearchPage:
+        where, params = self._filters(request)
+        if connection.vendor == "postgresql":
+            source = f"{TABLE} e"
+            score = "0.0"
+            order = "e.date DESC, e.id DESC"
+            score_params: list[Any] = []
+            if request.query:
+                where.insert(0, "e.search_vector @@ to_tsquery('simple', %s)")
+                params.insert(0, tsquery(request.query))
+                score = "ts_rank(e.search_vector, to_tsquery('simple', %s))"
+                score_params = [tsquery(request.query)]
+                order = "score DESC, e.id DESC"
+            if request.groups is not None:
+                where.append("e.acl_ids && %s::integer[]")
+                params.append(list(request.groups))
+        else:
+            source = f"search_fts JOIN {TABLE} e ON e.id = search_fts.rowid"
+            score, score_params, order = "0.0", [], "e.date DESC, e.id DESC"
+            match = fts5_match(request.query, request.groups)
+            if match:
+                where.insert(0, "search_fts MATCH %s")
+                params.insert(0, match)
+                if request.query:
+                    score = "-bm25(search_fts, 5.0, 1.0, 0.0)"
+                    order = "score DESC, e.id DESC"
+            else:
+                source = f"{TABLE} e"  # an auditor browsing: no full-text condition
+        condition = " AND ".join(where) or "TRUE"
+        with connection.cursor() as cursor:
+            # Only fixed SQL fragments are formatted in; every value is a parameter.
+            cursor.execute(
+                f"SELECT e.institution, e.kind, e.language, e.year, count(*) FROM {source} "  # noqa: S608
+                f"WHERE {condition} GROUP BY 1, 2, 3, 4",
+                params,
+            )
+            facets = empty_facets()
+            count = 0
+            for *values, number in cursor.fetchall():
+                count += number
+                for name, value in zip(FACETS, values, strict=True):
+                    if value not in ("", None):
+                        key = str(value)
+                        facets[name][key] = facets[name].get(key, 0) + number
+            hits: list[Hit] = []
+            if count > request.offset:
+                cursor.execute(
+                    f"SELECT {COLUMNS}, {score} AS score FROM {source} WHERE {condition} "  # noqa: S608
+                    f"ORDER BY {order} LIMIT %s OFFSET %s",
+                    [*score_params, *params, request.limit, request.offset],
+                )
+                rows = cursor.fetchall()
+                bodies = dict(
+                    SearchEntry.objects.filter(pk__in=[row[0] for row in rows]).values_list(
+                        "pk", "body"
+                    )
+                )
+                hits = [
+                    Hit(
+                        object_type=row[1],
+                        object_id=row[2],
+                        title=row[3],
+                        body=bodies.get(row[0], ""),
+                        institution=row[4],
+                        kind=row[5],
+                        language=row[6],
+                        date=row[7],
+                        score=float(row[8]),
+                    )
+                    for row in rows
+                ]
+        for name in FACETS:
+            facets[name] = dict(sorted(facets[name].items(), key=lambda item: (-item[1], item[0])))
+        return SearchPage(count, hits, facets)
+
+    def _near_miss(self, query: ParsedQuery) -> ParsedQuery | None:
+        """The query with each word that matches nothing replaced by the closest indexed word
+        (pg_trgm similarity; difflib on SQLite), or None when nothing is close."""
+        changed = False
+        clauses = []
+        for clause in query.clauses:
+            new_clause = []
+            for term in clause:
+                found = self._closest(term.text) if len(term.text) >= 4 else None
+                if found and not term.matches(found):
+                    new_clause.append(Term(stem(found), True))
+                    changed = True
+                else:
+                    new_clause.append(term)
+            clauses.append(tuple(new_clause))
+        return ParsedQuery(tuple(clauses)) if changed else None
+
+    def _closest(self, word: str) -> str | None:
+        word = word[:MAX_WORD]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT word FROM search_searchterm WHERE word %% %s "
+                    "ORDER BY similarity(word, %s) DESC, word LIMIT 1",
+                    [word, word],
+                )
+                row = cursor.fetchone()
+                return str(row[0]) if row else None
+            cursor.execute(
+                "SELECT word FROM search_searchterm WHERE word >= %s AND word < %s LIMIT 20000",
+                [word[0], word[0] + "\uffff"],
+            )
+            candidates = [row[0] for row in cursor.fetchall()]
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.7)
+        # A prefix of a longer word: compare with that word's beginning too.
+        if not close:
+            heads = {candidate[: len(word) + 1]: candidate for candidate in candidates}
+            found = difflib.get_close_matches(word, list(heads), n=1, cutoff=0.75)
+            return heads[found[0]] if found else None
+        return close[0]

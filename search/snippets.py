@@ -1,0 +1,65 @@
+"""Snippets: the passage of the original text around the first match, matches marked.
+
+Built from the stored original text with the same normalisation as the index, so a match on
+`strategjise` marks `strategjisë` (or `Стратегија`) as written. Only hits of an already
+permission-filtered page reach here: a snippet never quotes what the caller may not see.
+"""
+
+import html
+from collections import deque
+
+from .analysis import _WORD, ParsedQuery, normalize_word
+
+BEFORE = 8  # words shown before the first match
+WINDOW = 30  # words in a snippet
+
+
+def snippet(body: str, query: ParsedQuery) -> str:
+    """HTML: escaped text with <mark> around matching words."""
+    terms = query.terms
+    before: deque[tuple[int, int, bool]] = deque(maxlen=BEFORE)
+    shown: list[tuple[int, int, bool]] = []
+    found = False
+    more = False
+    for match in _WORD.finditer(body):
+        hit = bool(terms) and any(term.matches(normalize_word(match.group())) for term in terms)
+        token = (match.start(), match.end(), hit)
+        if not found:
+            if hit:
+                found = True
+                shown = [*before, token]
+            else:
+                before.append(token)
+                if len(before) == BEFORE and not terms:
+                    found, shown = True, list(before)
+            continue
+        if len(shown) >= WINDOW:
+            more = True
+            break
+        shown.append(token)
+    if not found:  # no match in the text (the title matched): its beginning
+        shown = _first_words(body, WINDOW + 1)
+        if not shown:
+            return ""
+        more = len(shown) > WINDOW
+        shown = shown[:WINDOW]
+    start = shown[0][0]
+    out = ["…" if start > 0 and found else ""]
+    position = start
+    for token_start, token_end, hit in shown:
+        out.append(html.escape(body[position:token_start]))
+        word = html.escape(body[token_start:token_end])
+        out.append(f"<mark>{word}</mark>" if hit else word)
+        position = token_end
+    if more:
+        out.append(" …")
+    return "".join(out).strip()
+
+
+def _first_words(body: str, count: int) -> list[tuple[int, int, bool]]:
+    tokens = []
+    for match in _WORD.finditer(body):
+        tokens.append((match.start(), match.end(), False))
+        if len(tokens) >= count:
+            break
+    return tokens

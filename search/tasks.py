@@ -1,0 +1,26 @@
+"""Background indexing: the outbox drained in bulk, after each change and periodically."""
+
+import logging
+
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+
+from .outbox import drain
+
+logger = logging.getLogger(__name__)
+
+MAX_ROWS_PER_RUN = 50_000
+
+
+@shared_task(base=DjangoTask)
+def drain_search_outbox() -> int:
+    """Index what the outbox holds. A backend that is down leaves the rows for the next run
+    (the periodic one in CELERY_BEAT_SCHEDULE at the latest): nothing is lost."""
+    try:
+        handled = drain(max_rows=MAX_ROWS_PER_RUN)
+    except Exception:
+        logger.exception("search index unavailable; the outbox keeps the changes")
+        return -1
+    if handled >= MAX_ROWS_PER_RUN:
+        drain_search_outbox.delay()  # a big backlog: continue in a fresh task
+    return handled

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from . import api
+
+api_urlpatterns = [path("search/", api.SearchView.as_view(), name="search")]

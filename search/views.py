@@ -1,0 +1,156 @@
+"""The archive search page for auditors: facets, a date range, snippets, CSV export."""
+
+import csv
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Application
+
+from roles.selectors import user_is_auditor
+
+from .analysis import QueryError
+from .api import KINDS, TYPES, SearchParams
+from .backends import BackendUnavailable
+from .selectors import search
+
+PAGE_SIZE = 20
+CSV_LIMIT = 10_000  # rows in one export: the API's deepest window
+
+
+def _auditor_or_404(request: HttpRequest) -> None:
+    if not user_is_auditor(user=request.user):
+        raise Http404
+
+
+def _params(request: HttpRequest) -> SearchParams:
+    data = {key: value for key, value in request.GET.items() if value != ""}
+    params = SearchParams(data=data)
+    params.is_valid()
+    return params
+
+
+def archive_search(request: HttpRequest) -> HttpResponse:
+    _auditor_or_404(request)
+    params = _params(request)
+    context: dict[str, Any] = {
+        "params": request.GET,
+        "errors": params.errors,
+        "kinds": KINDS,
+        "types": TYPES,
+        "searched": bool(request.GET),
+    }
+    status = 400 if params.errors else 200
+    if not params.errors and request.GET:
+        page = params.validated_data.get("page", 1)
+        try:
+            count, results, facets = search(
+                user=request.user,
+                q=params.validated_data.get("q", ""),
+                filters=params.filters(),
+                offset=(page - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
+        except (QueryError, BackendUnavailable) as error:
+            context["errors"] = {"q": [str(error)]}
+            status = 400
+        else:
+            query = {k: v for k, v in request.GET.items() if k != "page"}
+            context |= {
+                "count": count,
+                "results": results,
+                "facets": [
+                    (
+                        name,
+                        label,
+                        [
+                            (value, number, urlencode({**query, name: value}))
+                            for value, number in facets.get(name, {}).items()
+                        ],
+                    )
+                    for name, label in (
+                        ("institution", _("Institution")),
+                        ("kind", _("Kind")),
+                        ("language", _("Language")),
+                        ("year", _("Year")),
+                    )
+                ],
+                "page": page,
+                "previous": urlencode({**query, "page": page - 1}) if page > 1 else None,
+                "next": (
+                    urlencode({**query, "page": page + 1}) if page * PAGE_SIZE < count else None
+                ),
+                "export": urlencode(query),
+            }
+    return render(request, "search/archive.html", context, status=status)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def archive_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The results of the same search as CSV (up to CSV_LIMIT rows), for auditors only."""
+    _auditor_or_404(request)
+    params = _params(request)
+    if params.errors:
+        return HttpResponse(str(params.errors), status=400, content_type="text/plain")
+    try:
+        _count, results, _facets = search(
+            user=request.user,
+            q=params.validated_data.get("q", ""),
+            filters=params.filters(),
+            offset=0,
+            limit=CSV_LIMIT,
+        )
+    except QueryError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain")
+    writer = csv.writer(_Echo())
+    header = ["object_type", "id", "title", "institution", "kind", "language", "date", "score"]
+
+    def rows() -> Any:
+        yield writer.writerow(header)
+        for result in results:
+            # A leading = + - @ would make a spreadsheet run the cell as a formula.
+            title = "'" + result.title if result.title[:1] in "=+-@\t\r" else result.title
+            yield writer.writerow(
+                [
+                    result.object_type,
+                    result.id,
+                    title,
+                    result.institution,
+                    result.kind,
+                    result.language,
+                    result.date.isoformat(),
+                    result.score,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="search.csv"'
+    return response
+
+
+class SearchApplication(Application):
+    app_name = "search"
+    title = _("Archive search")
+    icon = "manage_search"
+
+    urlpatterns = [
+        path("", archive_search, name="index"),
+        path("export.csv", archive_export, name="export"),
+    ]
+
+    def has_view_permission(self, user: Any, obj: Any = None) -> bool:
+        """Only auditors see the menu entry."""
+        return user_is_auditor(user=user)
+
+    def _get_resolver_extra(self) -> dict[str, Any]:
+        # viewflow's middleware answers 403 when has_view_permission is false; here the views
+        # answer 404 themselves (what a person may not see does not exist for them), so the
+        # resolver does not name the app for the middleware to check.
+        return {"viewset": self}

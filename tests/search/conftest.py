@@ -1,0 +1,112 @@
+"""Search fixtures: documents with text and processes, indexed through the outbox; the backend
+under test (the database one always, Elasticsearch when ELASTICSEARCH_URL is set)."""
+
+import io
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import override_settings
+
+from documents import services
+from documents.extract import Extraction
+from documents.models import Document
+from documents.tasks import _record
+from roles.models import User
+from roles.selectors import memberships_active
+from search import backends
+from search.outbox import drain
+
+BACKENDS = ["database", "elasticsearch"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, db: None) -> Iterator[str]:
+    """The contract suite runs once per available backend."""
+    name = str(request.param)
+    if name == "elasticsearch" and not os.environ.get("ELASTICSEARCH_URL"):
+        pytest.skip("Elasticsearch contract run needs ELASTICSEARCH_URL (no cluster here)")
+    url = os.environ.get("ELASTICSEARCH_URL", "")
+    with override_settings(SEARCH_BACKEND=name, ELASTICSEARCH_URL=url):
+        backends._instances.pop(name, None)
+        if name == "elasticsearch":
+            backend = backends.get_backend()
+            backend.prefix = f"test-{os.getpid()}"  # type: ignore[attr-defined]
+            backend.refresh = "wait_for"  # type: ignore[attr-defined]
+            backend.rebuild_finish(backend.rebuild_start(None), started_at=None)  # type: ignore[arg-type]
+        yield name
+        if name == "elasticsearch":
+            backends.get_backend().drop()  # type: ignore[attr-defined]
+        backends._instances.pop(name, None)
+
+
+def upload(
+    user: User,
+    title: str,
+    text: str,
+    *,
+    kind: str = "decision",
+    language: str = "sq",
+) -> Document:
+    """A registered document whose extracted text is `text`, as the extraction task records it."""
+    institution = memberships_active(user=user).first().institution  # type: ignore[union-attr]
+    content = (text or title).encode()
+    document = services.document_create(
+        actor=user,
+        institution=institution,
+        upload=io.BytesIO(content),
+        filename="text.txt",
+        size=len(content),
+        title=title,
+        kind=kind,
+        language=language,
+    )
+    version = document.versions.get()
+    _record(version.pk, Extraction(text=text, method="text:utf-8", pages=1))
+    return document
+
+
+@pytest.fixture
+def document_of(demo: dict[str, User], backend: str) -> Callable[..., Document]:
+    """document_of("prishtine.mayor", title, text, ...) → the document, indexed."""
+
+    def make(username: str, title: str, text: str = "", **fields: Any) -> Document:
+        document = upload(demo[username], title, text, **fields)
+        drain()
+        return document
+
+    return make
+
+
+def search(client: Any, **params: Any) -> dict[str, Any]:
+    response = client.get("/api/search/", params)
+    assert response.status_code == 200, response.content
+    return dict(response.json())
+
+
+def ids(page: dict[str, Any], object_type: str = "document") -> set[int]:
+    return {hit["id"] for hit in page["results"] if hit["object_type"] == object_type}
+
+
+def make_process(user: User, title: str, **data: Any) -> Any:
+    """A press-statement process row seen by the user's institution, saved as viewflow saves
+    it (the proxy class) and granted as the flows grant it; no flow is run."""
+    from roles.permissions import grant_to_institution
+    from workflows.flows import PressStatementFlow
+    from workflows.models import PressStatementProcess, permission_object
+
+    institution = memberships_active(user=user).first().institution  # type: ignore[union-attr]
+    process = PressStatementProcess(
+        flow_class=PressStatementFlow, title=title, institution=institution, created_by=user
+    )
+    for field, value in data.items():
+        setattr(process, field, value)
+    process.save()
+    grant_to_institution(
+        actor=user,
+        perm="workflows.view_coordinationprocess",
+        obj=permission_object(process),
+        institution=institution,
+    )
+    return process

@@ -1,0 +1,55 @@
+"""The archive search page and its CSV export: auditors only."""
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def browser(username: str) -> Client:
+    client = Client()
+    assert client.login(username=username, password="demo")
+    return client
+
+
+def test_auditors_search_the_archive_with_facets_snippets_and_csv(document_of) -> None:  # type: ignore[no-untyped-def]
+    document_of("kllokot.mayor", "Vendimi për buxhetin", "Vendimi i Kuvendit për buxhetin =1+1")
+    document_of("prishtine.mayor", "=HYPERLINK(1) buxheti", "Buxheti i Prishtinës", kind="report")
+    page = browser("auditor").get("/search/", {"q": "buxhetin", "date_from": "2000-01-01"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="facets"' in html and "KLLOKOT" in html and "PRISHTINE" in html
+    assert "<mark>buxhetin</mark>" in html
+    assert "2 results" in html or "2 rezultat" in html or page.context["count"] == 2
+    export = browser("auditor").get("/search/export.csv", {"q": "buxheti"})
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    content = b"".join(export.streaming_content)  # type: ignore[attr-defined]
+    rows = list(csv.reader(io.StringIO(content.decode())))
+    assert rows[0][:3] == ["object_type", "id", "title"]
+    assert len(rows) == 3
+    # A title that a spreadsheet would run as a formula is exported as text.
+    assert any(row[2] == "'=HYPERLINK(1) buxheti" for row in rows[1:])
+
+
+def test_the_page_refuses_bad_input_without_an_error_page(document_of) -> None:  # type: ignore[no-untyped-def]
+    client = browser("auditor")
+    assert client.get("/search/", {"q": "x" * 5000}).status_code == 400
+    assert client.get("/search/", {"date_from": "nonsense"}).status_code == 400
+    assert client.get("/search/export.csv", {"kind": "bogus"}).status_code == 400
+    assert client.get("/search/", {"q": '"""'}).status_code == 200
+
+
+@pytest.mark.parametrize("username", ["kllokot.mayor", "prishtine.info", "zkp.coordinator"])
+def test_others_get_404(demo, username: str) -> None:  # type: ignore[no-untyped-def]
+    client = browser(username)
+    assert client.get("/search/", {"q": "x"}).status_code == 404
+    assert client.get("/search/export.csv", {"q": "x"}).status_code == 404
+    assert "/search/" not in client.get("/documents/").content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in() -> None:
+    response = Client().get("/search/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
