@@ -134,6 +134,21 @@ def celery_worker_process(django_db_setup: None, django_db_blocker) -> Iterator[
         process.kill()
 
 
+@pytest.fixture(autouse=True)
+def _background_work_inline(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests that do not ask for the real worker run the tasks their commits send in their own
+    process. Sent to the session's worker instead, those tasks would run while a later test,
+    or the flush after this one, works on the same database."""
+    from config.celery import app
+
+    if "celery_worker_process" in request.fixturenames:
+        yield
+        return
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
 @pytest.fixture
 def worker(celery_worker_process: subprocess.Popen, transactional_db: None) -> subprocess.Popen:
     """For tests whose background work must run in the real worker: their writes are committed

@@ -2,6 +2,8 @@
 
 import os
 
+from celery.signals import task_prerun
+
 from .base import *
 
 # One name per test run, inherited by the worker process the run starts, so two runs on one
@@ -17,6 +19,22 @@ MEDIA_ROOT = VAR_DIR / "test-media" / TEST_RUN_ID
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # On a file, not in memory, so the Celery worker the test run starts shares it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{TEST_RUN_ID}.sqlite3")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{TEST_RUN_ID}"}
+
+
+@task_prerun.connect(weak=False)
+def _content_types_fresh(**kwargs: object) -> None:
+    """The run flushes the database between transactional tests and the flush re-creates the
+    content types under new ids; the worker, a separate process, must not keep the old ones
+    (guardian's object permissions are looked up by them)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
+# The run's worker consumes only the run's own queue (a worker without -Q takes the default).
+CELERY_TASK_DEFAULT_QUEUE = f"test-{TEST_RUN_ID}"
 
 if CELERY_BROKER_URL.startswith("filesystem"):
     # Apart from `make run`'s queue, so a running app's worker never takes the tests' tasks.
