@@ -9,11 +9,17 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from audit import api as audit_api
+from deadlines import urls as deadlines_urls
+from deadlines.views import DeadlinesApplication
 from documents import api as documents_api
 from documents.views import DocumentsApplication
+from notifications import urls as notifications_urls
 from roles import api as roles_api
 from roles.views import InstitutionViewset, set_language
+from search import urls as search_urls
+from search.views import SearchApplication
 from workflows import urls as workflows_urls
+from workflows.views import WorkApplication
 
 from . import api
 from .schema import SchemaView
@@ -31,6 +37,9 @@ site = Site(
             ],
         ),
         DocumentsApplication(),
+        SearchApplication(),
+        WorkApplication(),
+        DeadlinesApplication(),
         Application(
             app_name="directory",
             title=_("Institutions"),
@@ -71,6 +80,9 @@ api_urlpatterns = [
     path("audit/", audit_api.AuditList.as_view(), name="audit-list"),
     path("audit/verify/", audit_api.AuditVerify.as_view(), name="audit-verify"),
     *workflows_urls.api_urlpatterns,
+    *deadlines_urls.api_urlpatterns,
+    *notifications_urls.api_urlpatterns,
+    *search_urls.api_urlpatterns,
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/ answers in the API's error shape, not with an HTML page.

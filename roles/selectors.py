@@ -55,3 +55,21 @@ def delegations_visible(*, user: Any) -> QuerySet[Delegation]:
     if user.is_superuser:
         return delegations
     return delegations.filter(Q(principal=user) | Q(deputy=user))
+
+
+def role_holders(
+    *, institution: Institution, role: str, with_deputies: bool = True
+) -> QuerySet[User]:
+    """Active people holding the role in the institution now and, unless told otherwise,
+    whoever acts for one of them under a delegation (one query when evaluated)."""
+    from django.db.models import Q
+
+    holders = Membership.objects.active().filter(institution=institution, role__code=role)
+    people = Q(pk__in=holders.values("user_id"))
+    if with_deputies:
+        people |= Q(
+            pk__in=Delegation.objects.active()
+            .filter(principal_id__in=holders.values("user_id"))
+            .values("deputy_id")
+        )
+    return User.objects.filter(people, is_active=True)

@@ -78,6 +78,34 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str | None, int]]] = [
         {"title": "Vendim", "adopted_on": "2026-01-05"},
         expect(401, others=403),
     ),
+    (
+        "post",
+        "/api/processes/press-statement/",
+        {"title": "Njoftim", "text_sq": "Teksti", "text_sr": "Tekst"},
+        expect(401, kllokot_info=201, others=403),
+    ),
+    (
+        "post",
+        "/api/processes/meeting-material/",
+        {"title": "Material", "meeting_date": "2099-01-05", "communication_plan": {}},
+        expect(401, others=403),
+    ),  # only ministry communications officers (the validation is tested in tests/workflows/)
+    ("get", "/api/public/press-statements/", None, expect(200, others=200)),
+    ("get", "/api/public/meeting-materials/", None, expect(200, others=200)),
+    ("get", "/api/public/meeting-materials/999999/documents/1/", None, expect(404, others=404)),
+    # Everyone has their own notifications (an empty list at first); another person's, or a
+    # missing one, is 404: tests/notifications/test_api.py.
+    ("get", "/api/notifications/", None, expect(401, others=200)),
+    ("get", "/api/notifications/?read=maybe", None, expect(401, others=400)),
+    ("post", "/api/notifications/999999/read/", None, expect(401, others=404)),
+    ("post", "/api/notifications/read-all/", None, expect(401, others=200)),
+    ("get", "/api/search/?q=vendim&kind=decision", None, expect(401, others=200)),
+    ("get", "/api/search/?q=vendim&date_from=not-a-date", None, expect(401, others=400)),
+    # Deadlines: each caller sees the clocks of the processes they see (tests/deadlines/).
+    ("get", "/api/deadlines/", None, expect(401, others=200)),
+    ("get", "/api/deadlines/?state=late", None, expect(401, others=400)),
+    ("get", "/api/deadlines/dashboard/", None, expect(401, others=200)),
+    ("get", "/api/deadlines/dashboard/?type=nope", None, expect(401, others=400)),
     ("get", "/api/audit/", None, expect(401, auditor=200, admin=200, others=404)),
     ("get", "/api/audit/verify/", None, expect(401, auditor=200, admin=200, others=404)),
     ("get", "/api/schema/", None, expect(200, others=200)),

@@ -4,19 +4,24 @@ from collections import defaultdict
 from typing import Any, cast
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from viewflow.workflow import PROCESS
 from viewflow.workflow.models import Task
 
+from deadlines.api import DeadlineSerializer
+from deadlines.selectors import deadlines_for_process, deadlines_for_processes
 from roles.models import Institution, User
-from roles.selectors import memberships_active
 
 from . import services
 from .flows import FLOWS
-from .flows.assembly_decision import MUNICIPAL_ASSEMBLY_OFFICER
 from .models import CoordinationProcess
 from .nodes import HumanTask
 from .selectors import (
@@ -54,7 +59,9 @@ class TaskSerializer(serializers.Serializer):
     )
     role = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField(source="created")
-    due_at = serializers.SerializerMethodField()
+    due_at = serializers.DateTimeField(
+        source="deadline_due_at", default=None, help_text="The earliest running deadline."
+    )
     overdue = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField(help_text="What `complete` accepts now.")
     completed_at = serializers.DateTimeField(source="finished", allow_null=True)
@@ -87,11 +94,8 @@ class TaskSerializer(serializers.Serializer):
     def get_role(self, task: Task) -> str | None:
         return task.data.get("role")
 
-    def get_due_at(self, task: Task) -> None:
-        return None  # deadlines come with the deadline rules
-
     def get_overdue(self, task: Task) -> bool:
-        return False
+        return bool(getattr(task, "deadline_overdue", False)) and task.status in services.OPEN
 
     def get_actions(self, task: Task) -> list[str]:
         node = task.flow_task
@@ -119,7 +123,7 @@ class ProcessSerializer(serializers.Serializer):
     status = serializers.SerializerMethodField(help_text="active, done or canceled")
     institution = serializers.CharField(source="institution.code")
     created_at = serializers.DateTimeField(source="created")
-    created_by = serializers.CharField(source="created_by.username")
+    created_by = serializers.CharField(source="created_by.username", default=None)
     finished_at = serializers.DateTimeField(source="finished", allow_null=True)
     documents = serializers.SerializerMethodField()
     data = serializers.JSONField()  # type: ignore[assignment]  # the field, not .data
@@ -145,8 +149,15 @@ class ProcessSerializer(serializers.Serializer):
         )
         return TaskSerializer(tasks, many=True).data  # type: ignore[return-value]
 
+    @extend_schema_field(DeadlineSerializer(many=True))
     def get_deadlines(self, process: CoordinationProcess) -> list[dict[str, Any]]:
-        return []  # deadlines come with the deadline rules
+        by_process = self.context.get("deadlines_by_process")
+        deadlines = (
+            by_process.get(process.pk, [])
+            if by_process is not None
+            else deadlines_for_process(process)
+        )
+        return DeadlineSerializer(deadlines, many=True).data  # type: ignore[return-value]
 
 
 def _process_body(process: CoordinationProcess, request: Request) -> dict[str, Any]:
@@ -213,8 +224,10 @@ class ProcessList(generics.ListAPIView):
             ).order_by("created", "pk")
             for task in tasks:
                 grouped[task.process_id].append(task)
-            kwargs.setdefault("context", self.get_serializer_context())["tasks_by_process"] = (
-                grouped
+            context = kwargs.setdefault("context", self.get_serializer_context())
+            context["tasks_by_process"] = grouped
+            context["deadlines_by_process"] = deadlines_for_processes(
+                [process.pk for process in args[0]]
             )
         return super().get_serializer(*args, **kwargs)
 
@@ -226,55 +239,114 @@ class ProcessDetail(generics.GenericAPIView):
         return Response(_process_body(access_process_by_id(pk, request.user), request))
 
 
+DOCUMENT_IDS = serializers.ListField(
+    child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+    required=False,
+    default=list,
+    max_length=200,
+)
+INSTITUTION = serializers.CharField(
+    max_length=32, required=False, help_text="Code; default the caller's own institution."
+)
+
+
 class AssemblyDecisionStartSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=500)
-    adopted_on = serializers.DateField()
-    documents = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-        required=False,
-        default=list,
-        max_length=200,
-    )
-    institution = serializers.CharField(
-        max_length=32, required=False, help_text="Code; default the caller's municipality."
-    )
+    adopted_on = serializers.DateField(help_text="Not in the future.")
+    documents = DOCUMENT_IDS
+    institution = INSTITUTION
 
 
-class AssemblyDecisionStart(generics.GenericAPIView):
+class PressStatementStartSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=500)
+    text_sq = serializers.CharField(max_length=100_000, help_text="Albanian text (required).")
+    text_sr = serializers.CharField(max_length=100_000, help_text="Serbian text (required).")
+    text_en = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
+    embargo_until = serializers.DateTimeField(required=False, allow_null=True)
+    government_level = serializers.BooleanField(
+        required=False, default=False, help_text="Ministries only: also cleared by ZKP."
+    )
+    documents = DOCUMENT_IDS
+    institution = INSTITUTION
+
+
+class CommunicationPlanSerializer(serializers.Serializer):
+    key_messages = serializers.JSONField(help_text="Text or list of texts.")
+    audiences = serializers.JSONField(help_text="Text or list of texts.")
+    channels = serializers.JSONField(help_text="Text or list of texts.")
+    spokesperson = serializers.JSONField(help_text="Text.")
+    timing = serializers.JSONField(help_text="Text.")
+    languages = serializers.JSONField(help_text="Language codes; must include sq and sr.")
+
+
+class MeetingMaterialStartSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=500)
+    meeting_date = serializers.DateField(help_text="Not in the past.")
+    documents = DOCUMENT_IDS
+    communication_plan = serializers.DictField(
+        help_text="key_messages, audiences, channels, spokesperson, timing, languages: all "
+        "required."
+    )
+    institution = INSTITUTION
+
+
+class _ProcessStart(generics.GenericAPIView):
+    """Start a process; the flow checks the fields (400), the caller's role (403)."""
+
+    flow_class: Any = None
+
+    def post(self, request: Request) -> Response:
+        form = self.get_serializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        fields = dict(form.validated_data)
+        document_ids = fields.pop("documents", [])
+        institution = None
+        code = fields.pop("institution", None)
+        if code:
+            institution = Institution.objects.filter(code=code.upper()).first()
+            if institution is None:
+                raise exceptions.ValidationError({"institution": ["No such institution."]})
+        process = services.process_start(
+            flow_class=self.flow_class,
+            actor=cast(User, request.user),
+            on_behalf_of=_on_behalf_of(request),
+            institution=institution,
+            fields=fields,
+            document_ids=document_ids,
+        )
+        return Response(_process_body(process, request), status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    post=extend_schema(request=AssemblyDecisionStartSerializer, responses={201: ProcessSerializer})
+)
+class AssemblyDecisionStart(_ProcessStart):
     """The assembly office registers a decision; the chair's sign-off task opens."""
 
     serializer_class = AssemblyDecisionStartSerializer
+    flow_class = FLOWS["assembly_decision"]
 
-    @extend_schema(request=AssemblyDecisionStartSerializer, responses={201: ProcessSerializer})
-    def post(self, request: Request) -> Response:
-        form = AssemblyDecisionStartSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        user = cast(User, request.user)
-        on_behalf_of = _on_behalf_of(request)
-        offices = memberships_active(user=on_behalf_of or user).filter(
-            role__code=MUNICIPAL_ASSEMBLY_OFFICER
-        )
-        if "institution" in data:
-            institution = Institution.objects.filter(code=data["institution"].upper()).first()
-            if institution is None:
-                raise exceptions.ValidationError({"institution": ["No such institution."]})
-        else:
-            office = offices.first()
-            if office is None:
-                raise exceptions.PermissionDenied(
-                    "Only the assembly office registers assembly decisions."
-                )
-            institution = office.institution
-        process = services.process_start_assembly_decision(
-            actor=user,
-            on_behalf_of=on_behalf_of,
-            institution=institution,
-            title=data["title"],
-            adopted_on=data["adopted_on"],
-            document_ids=data["documents"],
-        )
-        return Response(_process_body(process, request), status=status.HTTP_201_CREATED)
+
+@extend_schema_view(
+    post=extend_schema(request=PressStatementStartSerializer, responses={201: ProcessSerializer})
+)
+class PressStatementStart(_ProcessStart):
+    """The information (or ministry communications) officer drafts a statement in both
+    official languages; the mayor's or minister's approval task opens."""
+
+    serializer_class = PressStatementStartSerializer
+    flow_class = FLOWS["press_statement"]
+
+
+@extend_schema_view(
+    post=extend_schema(request=MeetingMaterialStartSerializer, responses={201: ProcessSerializer})
+)
+class MeetingMaterialStart(_ProcessStart):
+    """A ministry's communications officer submits material with its communication plan;
+    the minister's approval task opens."""
+
+    serializer_class = MeetingMaterialStartSerializer
+    flow_class = FLOWS["meeting_material"]
 
 
 class Inbox(generics.ListAPIView):
@@ -296,13 +368,13 @@ class Inbox(generics.ListAPIView):
         queryset = _type_filtered(
             tasks_inbox(user=self.request.user), self.request, "process__flow_class"
         )
+        queryset = tasks_with_context(queryset)
         overdue = self.request.query_params.get("overdue")
         if overdue is not None:
             if overdue not in ("true", "false"):
                 raise exceptions.ValidationError({"overdue": ["Give true or false."]})
-            if overdue == "true":
-                queryset = queryset.none()  # no deadline rules yet: nothing is overdue
-        return tasks_with_context(queryset).order_by("created", "pk")
+            queryset = queryset.filter(deadline_overdue=overdue == "true")
+        return queryset.order_by("created", "pk")
 
 
 class CompleteSerializer(serializers.Serializer):

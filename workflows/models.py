@@ -28,6 +28,16 @@ TASK_PERMISSIONS = (
     ("transmit_assembly_decision", _("Transmit an assembly decision to the ministry")),
     ("acknowledge_assembly_decision", _("Acknowledge receipt of an assembly decision")),
     ("review_assembly_decision", _("Review the legality of an assembly decision")),
+    ("prepare_press_statement", _("Draft or revise a press statement")),
+    ("approve_press_statement", _("Approve a press statement")),
+    ("review_press_statement", _("Review a government-level press statement")),
+    ("prepare_meeting_material", _("Prepare or revise government-meeting material")),
+    ("approve_meeting_material", _("Approve government-meeting material")),
+    ("review_communication_plan", _("Review the communication plan of meeting material")),
+    ("schedule_meeting_material", _("Put meeting material on the agenda and record the outcome")),
+    ("prepare_monthly_report", _("Correct the monthly report of the mayor's decisions")),
+    ("approve_monthly_report", _("Approve the monthly report of the mayor's decisions")),
+    ("acknowledge_monthly_report", _("Acknowledge receipt of a monthly report")),
 )
 
 # viewflow's Flow adds "manage" to the process model's default permissions at import time;
@@ -52,6 +62,9 @@ class CoordinationProcess(Process):
         verbose_name=_("created by"),
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Empty for processes the system starts (the monthly report)."),
     )
 
     class Meta:
@@ -97,4 +110,67 @@ class AssemblyDecisionProcess(CoordinationProcess):
         proxy = True
         verbose_name = _("assembly decision")
         verbose_name_plural = _("assembly decisions")
+        default_permissions = DEFAULT_PERMISSIONS
+
+
+class PressStatementProcess(CoordinationProcess):
+    """A press statement in both official languages, released at once or at its embargo."""
+
+    text_sq = jsonstore.TextField(_("text in Albanian"))
+    text_sr = jsonstore.TextField(_("text in Serbian"))
+    text_en = jsonstore.TextField(_("text in English"), blank=True)
+    embargo_until = jsonstore.DateTimeField(_("embargo until"), null=True, blank=True)
+    government_level = jsonstore.BooleanField(_("government-level statement"), default=False)
+    approved = jsonstore.BooleanField(_("approved"), default=False)
+    reviewed = jsonstore.BooleanField(_("cleared by the central office"), default=False)
+    released_at = jsonstore.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        proxy = True
+        verbose_name = _("press statement")
+        verbose_name_plural = _("press statements")
+        default_permissions = DEFAULT_PERMISSIONS
+
+
+class MeetingOutcome(models.TextChoices):
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    POSTPONED = "postponed", _("postponed")
+
+
+class MeetingMaterialProcess(CoordinationProcess):
+    """Material for a government meeting with its communication plan."""
+
+    meeting_date = jsonstore.DateField(_("meeting date"))
+    communication_plan = jsonstore.JSONField(_("communication plan"), default=dict)
+    approved = jsonstore.BooleanField(_("approved by the minister"), default=False)
+    reviewed = jsonstore.BooleanField(_("plan cleared by the central office"), default=False)
+    agenda_item = jsonstore.CharField(_("agenda item"), max_length=64, blank=True)
+    outcome = jsonstore.CharField(
+        _("outcome"), max_length=16, choices=MeetingOutcome.choices, blank=True
+    )
+    published_at = jsonstore.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        proxy = True
+        verbose_name = _("government-meeting material")
+        verbose_name_plural = _("government-meeting materials")
+        default_permissions = DEFAULT_PERMISSIONS
+
+
+class MonthlyReportProcess(CoordinationProcess):
+    """A municipality's monthly report to MAPL of the decisions in its register."""
+
+    month = jsonstore.CharField(_("month"), max_length=7, help_text="YYYY-MM")
+    decisions = jsonstore.JSONField(_("decisions"), default=list)
+    decision_count = jsonstore.IntegerField(_("number of decisions"), default=0)
+    note = jsonstore.TextField(_("note"), blank=True)
+    approved = jsonstore.BooleanField(_("approved by the mayor"), default=False)
+    transmitted_at = jsonstore.DateTimeField(_("transmitted at"), null=True, blank=True)
+    received_at = jsonstore.DateTimeField(_("received at"), null=True, blank=True)
+
+    class Meta:
+        proxy = True
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
         default_permissions = DEFAULT_PERMISSIONS

@@ -6,6 +6,7 @@ transition is permission-checked, locked and audited in one place.
 """
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +15,10 @@ from viewflow.workflow import flow
 from viewflow.workflow.nodes.view import ViewActivation
 
 from roles.models import Institution
+
+# Human tasks opened during the current transition, for the services to announce (notify the
+# lane, start deadline clocks) once the flow has moved on — without querying for them again.
+tasks_opened: ContextVar[list[Any] | None] = ContextVar("tasks_opened", default=None)
 
 
 def completed_through_services(request: HttpRequest, **kwargs: Any) -> HttpResponse:
@@ -29,9 +34,18 @@ class HumanTaskActivation(ViewActivation):
     ):
         """Record on the task which institution and role it is open to, so lists show it
         without a query per task."""
-        institution = flow_task.lane_institution(prev_activation.process)
-        data = {**(data or {}), "institution": institution.code, "role": flow_task.role}
-        return super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        process = prev_activation.process
+        institution = flow_task.lane_institution(process)
+        data = {
+            **(data or {}),
+            "institution": institution.code,
+            "role": flow_task.lane_role(process),
+        }
+        activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        opened = tasks_opened.get()
+        if opened is not None:
+            opened.append(activation.task)
+        return activation
 
 
 class HumanTask(flow.View):
@@ -40,14 +54,23 @@ class HumanTask(flow.View):
     def __init__(self, view: Any = None, **kwargs: Any) -> None:
         super().__init__(view or completed_through_services, **kwargs)
         self._lane_institution: Any = None
-        self.role = ""
+        self._lane_role: Any = ""
         self.actions: tuple[str, ...] = ()
         self._on_complete: Any = None
+        self.form_class: Any = None
 
-    def Lane(self, institution: Any, role: str) -> "HumanTask":
-        """Who does the task: `institution` is a flow method `(process) -> Institution`."""
+    def Lane(self, institution: Any, role: Any) -> "HumanTask":
+        """Who does the task: `institution` is a flow method `(process) -> Institution | None`
+        (None: this lane does not apply to the process); `role` a role code or a flow method
+        `(process) -> str` (a mayor in a municipality, a minister in a ministry)."""
         self._lane_institution = institution
-        self.role = role
+        self._lane_role = role
+        return self
+
+    def Form(self, form_class: Any) -> "HumanTask":
+        """The Django form of what `data` may carry besides the action and comment (for the UI;
+        the handler validates `data` in either case)."""
+        self.form_class = form_class
         return self
 
     def Actions(self, *actions: str, handler: Any) -> "HumanTask":
@@ -60,10 +83,14 @@ class HumanTask(flow.View):
     def _resolve(self, instance: Any) -> None:
         super()._resolve(instance)
         self._lane_institution = this.resolve(instance, self._lane_institution)
+        self._lane_role = this.resolve(instance, self._lane_role)
         self._on_complete = this.resolve(instance, self._on_complete)
 
-    def lane_institution(self, process: Any) -> Institution:
+    def lane_institution(self, process: Any) -> Institution | None:
         return self._lane_institution(process)
+
+    def lane_role(self, process: Any) -> str:
+        return self._lane_role(process) if callable(self._lane_role) else self._lane_role
 
     @property
     def on_complete(self) -> Callable[..., dict[str, Any]]:

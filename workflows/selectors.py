@@ -55,9 +55,11 @@ def access_task_by_id(task_id: Any, user: Any) -> Task:
 
 
 def tasks_with_context(queryset: QuerySet[Task]) -> QuerySet[Task]:
-    """Tasks with what the API shows beside them (process title, type, assignee) in the
-    same query."""
-    return queryset.select_related(
+    """Tasks with what the API shows beside them (process title, type, assignee, due time)
+    in the same query."""
+    from deadlines.selectors import tasks_with_deadline
+
+    return tasks_with_deadline(queryset).select_related(
         "owner",
         "process",
         "process__coordinationprocess",

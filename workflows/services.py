@@ -7,32 +7,37 @@ once queue on the lock, and the second finds the task no longer open (409).
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from functools import partial
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
-from guardian.core import ObjectPermissionChecker
+from guardian.models import GroupObjectPermission
 from viewflow.workflow import STATUS
+from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
 from audit.services import audit_record
 from config.api import Conflict
+from deadlines.services import clock_event
 from documents.access import documents_visible
 from documents.models import Document
 from roles.models import Institution, Role, User
 from roles.permissions import Acting, grant_to_institution, grant_to_role
-from roles.selectors import principals_for
+from roles.selectors import memberships_active, principals_for, role_holders
 
-from .flows.assembly_decision import (
-    MUNICIPAL_ASSEMBLY_OFFICER,
-    PROCESS_VIEW,
-    AssemblyDecisionFlow,
-)
-from .models import AssemblyDecisionProcess, CoordinationProcess, permission_object
-from .nodes import HumanTask
+from .flows import FLOWS
+from .flows.common import PROCESS_VIEW
+from .models import CoordinationProcess, permission_object
+from .nodes import HumanTask, tasks_opened
+
+TYPE_OF_FLOW = {flow_class: name for name, flow_class in FLOWS.items()}
+# Actions that send the item back to whoever prepared it: their new task is a `returned`.
+RETURN_ACTIONS = ("return", "reconsider")
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -68,12 +73,15 @@ def process_documents_set(
 
 def _lanes_granted(*, actor: Any, on_behalf_of: Any, flow_class: Any, process: Any) -> None:
     """Each (institution, role) group gets, on this process only, the permissions of the
-    tasks in its lane; the originating institution sees the process."""
+    tasks in its lane; the originating institution and the flow's observers see the process."""
     lanes: dict[tuple[int, str], tuple[Institution, list[str]]] = {}
     for node in flow_class.instance.nodes():
         if isinstance(node, HumanTask) and node._owner_permission:
             institution = node.lane_institution(process)
-            _, permissions = lanes.setdefault((institution.pk, node.role), (institution, []))
+            if institution is None:
+                continue  # the lane does not apply to this process
+            key = (institution.pk, node.lane_role(process))
+            _, permissions = lanes.setdefault(key, (institution, []))
             if node._owner_permission not in permissions:
                 permissions.append(node._owner_permission)
     obj = permission_object(process)
@@ -87,40 +95,131 @@ def _lanes_granted(*, actor: Any, on_behalf_of: Any, flow_class: Any, process: A
             institution=institution,
             role=roles[role_code],
         )
-    grant_to_institution(
+    for institution in [process.institution, *flow_class.instance.observers(process)]:
+        grant_to_institution(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            perm=PROCESS_VIEW,
+            obj=obj,
+            institution=institution,
+        )
+
+
+@contextmanager
+def _announced() -> Iterator[list[Task]]:
+    """Collects the human tasks the flow opens inside the block (see nodes.tasks_opened)."""
+    opened: list[Task] = []
+    token = tasks_opened.set(opened)
+    try:
+        yield opened
+    finally:
+        tasks_opened.reset(token)
+
+
+def _task_message(task_title: Any, process_title: str, comment: str | None) -> str:
+    """The notice, in the active language (notify renders it once per recipient language)."""
+    if comment is not None:
+        return gettext("Returned: %(task)s — %(process)s: %(comment)s") % {
+            "task": task_title,
+            "process": process_title,
+            "comment": comment,
+        }
+    return gettext("New task: %(task)s — %(process)s") % {
+        "task": task_title,
+        "process": process_title,
+    }
+
+
+def _tasks_announce(*, process: Any, opened: list[Task], returned_because: str | None) -> None:
+    """Tell the people in each new task's lane (and their acting officials) that it waits for
+    them; after a return it is a `returned` notice with the reason."""
+    from notifications.services import notify
+
+    kind = "assigned" if returned_because is None else "returned"
+    for task in opened:
+        clock_event(
+            process=process, event=f"task:{task.flow_task.name}", at=task.created, task=task
+        )
+        code = task.data["institution"]
+        lane = process.institution
+        if lane.code != code:
+            lane = Institution.objects.get(code=code)
+        notify(
+            recipients=role_holders(institution=lane, role=task.data["role"]),
+            kind=kind,
+            message=partial(
+                _task_message, task.flow_task.task_title, process.title, returned_because
+            ),
+            process=process,
+            task=task,
+            key=f"task:{task.pk}:{kind}",
+        )
+
+
+def starting_institution(*, flow_class: Any, person: Any) -> Institution | None:
+    """Where the person may start this flow (their first membership holding a starter role)."""
+    membership = (
+        memberships_active(user=person)
+        .filter(role__code__in=flow_class.instance.starter_roles)
+        .select_related("institution")
+        .order_by("pk")
+        .first()
+    )
+    return membership.institution if membership else None
+
+
+def process_start(
+    *,
+    flow_class: Any,
+    actor: User,
+    on_behalf_of: User | None = None,
+    institution: Institution | None = None,
+    fields: dict[str, Any],
+    document_ids: Iterable[Any] = (),
+) -> CoordinationProcess:
+    """Start a process of the flow for an institution (default: the acting person's). The
+    acting person (the principal under a delegation) must hold one of the flow's starter roles
+    there; the flow validates `fields` (400 for what the law forbids)."""
+    person = on_behalf_of or actor
+    if institution is None:
+        institution = starting_institution(flow_class=flow_class, person=person)
+    if (
+        institution is None
+        or not memberships_active(user=person)
+        .filter(institution=institution, role__code__in=flow_class.instance.starter_roles)
+        .exists()
+    ):
+        raise PermissionDenied(gettext("Your role does not start this kind of process."))
+    return _started(
+        flow_class=flow_class,
         actor=actor,
         on_behalf_of=on_behalf_of,
-        perm=PROCESS_VIEW,
-        obj=obj,
-        institution=process.institution,
+        institution=institution,
+        fields=fields,
+        document_ids=document_ids,
     )
 
 
-def process_start_assembly_decision(
+def _started(
     *,
-    actor: User,
-    on_behalf_of: User | None = None,
+    flow_class: Any,
+    actor: User | None,
+    on_behalf_of: User | None,
     institution: Institution,
-    title: str,
-    adopted_on: date,
-    document_ids: Iterable[int] = (),
-) -> AssemblyDecisionProcess:
-    """The assembly office registers a decision; the chair's sign-off task opens.
-    The acting person (the principal under a delegation) must be an assembly officer there."""
-    from roles.selectors import user_has_role
-
-    person = on_behalf_of or actor
-    if not user_has_role(user=person, role=MUNICIPAL_ASSEMBLY_OFFICER, institution=institution):
-        raise PermissionDenied(gettext("Only the assembly office registers assembly decisions."))
-    if institution.kind != Institution.Kind.MUNICIPALITY:
-        raise ValidationError({"institution": [gettext("Only municipalities have assemblies.")]})
-    with transaction.atomic():
-        process = AssemblyDecisionFlow.start.run(
-            actor=actor, institution=institution, title=title, adopted_on=adopted_on
+    fields: dict[str, Any],
+    document_ids: Iterable[Any],
+) -> CoordinationProcess:
+    """Run the flow's start, attach the documents, grant the lanes, audit, start the clocks
+    and tell the first task's lane. `actor` None: the system starts it."""
+    with transaction.atomic(), _announced() as opened:
+        process = flow_class.start.run(actor=actor, institution=institution, fields=fields)
+        documents = (
+            process_documents_set(process=process, user=actor, document_ids=document_ids)
+            if actor is not None
+            else []
         )
-        documents = process_documents_set(process=process, user=actor, document_ids=document_ids)
         _lanes_granted(
-            actor=actor, on_behalf_of=on_behalf_of, flow_class=AssemblyDecisionFlow, process=process
+            actor=actor, on_behalf_of=on_behalf_of, flow_class=flow_class, process=process
         )
         audit_record(
             actor=actor,
@@ -128,50 +227,116 @@ def process_start_assembly_decision(
             action="process.started",
             obj=permission_object(process),
             extra={
-                "type": "assembly_decision",
+                "type": TYPE_OF_FLOW[flow_class],
                 "title": process.title,
                 "institution": institution.code,
                 "data": process.data,
                 "documents": documents,
             },
         )
+        clock_event(process=process, event="started", at=process.created, actor=actor)
+        _tasks_announce(process=process, opened=opened, returned_because=None)
     return process
+
+
+def monthly_reports_start(*, month: str | None = None) -> list[CoordinationProcess]:
+    """Start the month's report (default: the current month, local time) for every
+    municipality that has none yet. Safe to run twice or from two workers at once: each
+    municipality's row is locked while its report is looked for and started."""
+    flow_class = FLOWS["monthly_report"]
+    month = month or timezone.localdate().strftime("%Y-%m")
+    started = []
+    for institution_id in Institution.objects.filter(
+        kind=Institution.Kind.MUNICIPALITY
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            institution = Institution.objects.select_for_update().get(pk=institution_id)
+            exists = CoordinationProcess.objects.filter(
+                institution=institution,
+                flow_class=get_flow_ref(flow_class),
+                data__month=month,
+            ).exists()
+            if not exists:
+                started.append(
+                    _started(
+                        flow_class=flow_class,
+                        actor=None,
+                        on_behalf_of=None,
+                        institution=institution,
+                        fields={"month": month},
+                        document_ids=(),
+                    )
+                )
+    return started
 
 
 # Tasks
 
 
-def _holds(person: Any, task: Task) -> bool:
-    if not task.owner_permission or not person.is_active:
-        return False  # no task is open to everyone
+def _holders(*, people: QuerySet[User], task: Task) -> set[int]:
+    """Which of these people hold the task's permission on its process, through the groups of
+    their institution and role (roles.permissions grants only to groups) — one query."""
+    if not task.owner_permission:
+        return set()  # no task is open to everyone
     codename = task.owner_permission.split(".", 1)[-1]
-    return ObjectPermissionChecker(person).has_perm(codename, permission_object(task.process))
+    content_type = ContentType.objects.get_for_model(CoordinationProcess)
+    granted = GroupObjectPermission.objects.filter(
+        content_type_id=content_type.pk,
+        object_pk=str(task.process_id),
+        permission__content_type_id=content_type.pk,
+        permission__codename=codename,
+    )
+    return set(
+        User.groups.through.objects.filter(
+            user_id__in=people.filter(is_active=True).values("pk"),
+            group_id__in=granted.values("group_id"),
+        ).values_list("user_id", flat=True)
+    )
 
 
 def task_acting(
     *, user: Any, task: Task, principal: Any = None, ignore_owner: bool = False
 ) -> Acting | None:
     """Who acts on the task: the user in their own right, or on behalf of a principal who
-    delegated to them (the one named, else the first who qualifies). A claimed task is acted
-    on only by its owner or the owner's acting official."""
-    candidates = [principal] if principal is not None else [user, *principals_for(deputy=user)]
+    delegated to them (the one named, else one who qualifies). A claimed task is acted on only
+    by its owner or the owner's acting official."""
+    if principal is not None:
+        candidates = User.objects.filter(pk=principal.pk)
+    else:
+        candidates = User.objects.filter(
+            Q(pk=user.pk) | Q(pk__in=principals_for(deputy=user).values("pk"))
+        )
     if task.owner_id and not ignore_owner:
-        candidates = [person for person in candidates if person.pk == task.owner_id]
-    for person in candidates:
-        if _holds(person, task):
-            return Acting(user=user, on_behalf_of=None if person.pk == user.pk else person)
+        candidates = candidates.filter(pk=task.owner_id)
+    holders = _holders(people=candidates, task=task)
+    if user.pk in holders and principal is None:
+        return Acting(user=user, on_behalf_of=None)
+    if holders:
+        person = principal if principal is not None else User.objects.get(pk=min(holders))
+        return Acting(user=user, on_behalf_of=None if person.pk == user.pk else person)
     return None
 
 
 @contextmanager
 def _locked(task_id: int) -> Iterator[Task]:
-    """The task, with the process row then the task row locked (in that order everywhere, so
-    claim, complete and viewflow's own views queue rather than deadlock)."""
-    head = Task.objects.only("pk", "process_id", "flow_task").filter(pk=task_id).first()
-    if head is None:
-        raise Conflict(gettext("The task no longer exists."), code="task_gone")
-    with transaction.atomic(), head.flow_task.flow_class.lock(head.process_id):
-        yield Task.objects.select_for_update().select_related("process").get(pk=task_id)
+    """The task, with its process row then the task row locked (in that order everywhere, as
+    the flows' own SelectForUpdateLock does, so claim, complete and viewflow's timer dispatcher
+    queue rather than deadlock). Two queries; the task arrives with its process, the process's
+    institution and its owner, so the activation needs no further look-ups."""
+    with transaction.atomic():
+        process_id = Task.objects.filter(pk=task_id).values("process_id")[:1]
+        locked = (
+            CoordinationProcess.objects.select_for_update(of=("self", "process_ptr"))
+            .filter(pk=Subquery(process_id))
+            .values_list("pk", flat=True)
+        )
+        if not list(locked):
+            raise Conflict(gettext("The task no longer exists."), code="task_gone")
+        yield (
+            Task.objects.select_for_update(of=("self",))
+            .select_related("process__coordinationprocess__institution", "owner")
+            .get(pk=task_id)
+        )
 
 
 def _acting_or_refuse(*, user: Any, task: Task, principal: Any) -> Acting:
@@ -239,7 +404,7 @@ def task_complete(
     data = data or {}
     if not isinstance(data, dict):
         raise ValidationError({"data": [gettext("Give an object.")]})
-    with _locked(task_id) as task:
+    with _locked(task_id) as task, _announced() as opened:
         acting = _acting_or_refuse(user=actor, task=task, principal=on_behalf_of)
         node: HumanTask = task.flow_task
         if action not in node.actions:
@@ -249,12 +414,22 @@ def task_complete(
         activation = node.activation_class(task)
         claimed = task.status == STATUS.NEW
         if claimed:
-            _assign(activation, acting)
+            # The implicit claim is saved with the completion, not in a write of its own.
+            task.owner = acting.on_behalf_of or acting.user
+            task.assigned = timezone.now()
+            task.status = STATUS.ASSIGNED
         activation.start(None)
+        process = activation.process
+        before = (process.title, process.institution_id)
         extra = node.on_complete(
             activation, acting=acting, action=action, comment=comment, data=data
         )
-        activation.process.save()
+        # Domain events the handler reports (e.g. `transmitted` at the transmission time)
+        # drive the deadline clocks by their own times, like the task's completion does.
+        events = [(f"done:{node.name}", timezone.now()), *extra.pop("events", ())]
+        # Most actions change only the flow's JSON: one UPDATE instead of one per table.
+        changed_columns = (process.title, process.institution_id) != before
+        process.save(update_fields=None if changed_columns else ["data"])
         task.data.update(
             {
                 "action": action,
@@ -265,11 +440,19 @@ def task_complete(
                 ),
             }
         )
-        activation.execute()
+        # Recorded before the flow moves on, so what the next steps record follows it.
         _audit(
             acting=acting,
             action="task.completed",
             task=task,
             extra={"action": action, "comment": comment, "claimed": claimed, **extra},
+        )
+        activation.execute()
+        for event, at in events:
+            clock_event(process=process, event=event, at=at, task=task, actor=acting.user)
+        _tasks_announce(
+            process=activation.process,
+            opened=opened,
+            returned_because=comment if action in RETURN_ACTIONS else None,
         )
     return task

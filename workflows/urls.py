@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, public
 
 api_urlpatterns = [
     path("processes/", api.ProcessList.as_view(), name="process-list"),
@@ -11,7 +11,32 @@ api_urlpatterns = [
         api.AssemblyDecisionStart.as_view(),
         name="process-assembly-decision",
     ),
+    path(
+        "processes/press-statement/",
+        api.PressStatementStart.as_view(),
+        name="process-press-statement",
+    ),
+    path(
+        "processes/meeting-material/",
+        api.MeetingMaterialStart.as_view(),
+        name="process-meeting-material",
+    ),
     path("processes/<int:pk>/", api.ProcessDetail.as_view(), name="process-detail"),
+    path(
+        "public/press-statements/",
+        public.PublicPressStatements.as_view(),
+        name="public-press-statements",
+    ),
+    path(
+        "public/meeting-materials/",
+        public.PublicMeetingMaterials.as_view(),
+        name="public-meeting-materials",
+    ),
+    path(
+        "public/meeting-materials/<int:pk>/documents/<int:document_id>/",
+        public.PublicMaterialDocument.as_view(),
+        name="public-meeting-material-document",
+    ),
     path("inbox/", api.Inbox.as_view(), name="inbox"),
     path("tasks/<int:pk>/claim/", api.TaskClaim.as_view(), name="task-claim"),
     path("tasks/<int:pk>/unclaim/", api.TaskUnclaim.as_view(), name="task-unclaim"),

@@ -9,6 +9,7 @@ nothing but the checks that refuse an unsafe set of them.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -43,6 +44,8 @@ INSTALLED_APPS = [
     "documents",
     "workflows",
     "search",
+    "notifications",
+    "deadlines",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +169,8 @@ else:
     EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
     EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="koordinimi@localhost")
+# Mail is sent by the worker; a mail server that does not answer must not hold it forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # --- Security headers (cookies and HSTS are tightened in production.py) ------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -211,6 +216,22 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain": {"task": "audit.tasks.verify_audit_chain", "schedule": 6 * 3600.0},
     "sync-memberships": {"task": "roles.tasks.sync_all_memberships", "schedule": 900.0},
+    # Reminders, overdue alerts and escalations reach people at most this late.
+    "sweep-deadlines": {"task": "deadlines.tasks.sweep_deadlines", "schedule": 120.0},
+    # Embargoed press statements are released by a timer: at most this late.
+    "fire-workflow-timers": {"task": "workflows.tasks.fire_workflow_timers", "schedule": 30.0},
+    # Runs on the last days of each month; the task starts the reports on the very last one.
+    "start-monthly-reports": {
+        "task": "workflows.tasks.start_monthly_reports",
+        "schedule": crontab(day_of_month="28-31", hour=8, minute=0),
+    },
+    # The safety net of the search outbox: whatever a missed or failed drain left behind.
+    "drain-search-outbox": {"task": "search.tasks.drain_search_outbox", "schedule": 60.0},
+    # Local time (CELERY_TIMEZONE): the digest of the last 24 hours before the working day.
+    "notification-digest": {
+        "task": "notifications.tasks.send_daily_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- Search ------------------------------------------------------------------------------------

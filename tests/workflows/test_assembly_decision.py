@@ -1,7 +1,7 @@
 """Assembly decision → MAPL, driven through the API as the demo officials (DOMAIN.md, process 1)."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +19,13 @@ from roles import services as roles_services
 from roles.models import Institution, Role, Unit, User
 from tests.documents import files
 from workflows import services
+from workflows.flows import FLOWS
 from workflows.models import AssemblyDecisionProcess
+
+from .steps import PROCESS_TYPE, audit_actions, complete, completed, inbox, open_task
 
 TODAY = timezone.localdate()
 OUTSIDERS = ("prishtine.assembly", "prishtine.chair")
-PROCESS_TYPE = "workflows.coordinationprocess"
 
 
 # Helpers
@@ -48,36 +50,6 @@ def start(client, **fields: Any):  # type: ignore[no-untyped-def]
     return client.post("/api/processes/assembly-decision/", body, format="json")
 
 
-def inbox(client, **params: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    response = client.get("/api/inbox/", params)
-    assert response.status_code == 200, response.content
-    return response.json()["results"]
-
-
-def open_task(process: dict[str, Any], name: str) -> dict[str, Any]:
-    [task] = [
-        t for t in process["tasks"] if t["name"] == name and t["status"] in ("new", "assigned")
-    ]
-    return task
-
-
-def complete(client, task_id: int, action: str, comment: str = "", **data: Any):  # type: ignore[no-untyped-def]
-    return client.post(
-        f"/api/tasks/{task_id}/complete/",
-        {"action": action, "comment": comment, "data": data},
-        format="json",
-    )
-
-
-def completed(client, task_id: int, action: str, comment: str = "", **data: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    response = complete(client, task_id, action, comment, **data)
-    assert response.status_code == 200, response.content
-    body = response.json()
-    assert body["task"]["status"] == "done"
-    assert body["task"]["action"] == action
-    return body["process"]
-
-
 def assert_outsiders_blind(api_as, process: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
     """Another municipality neither sees the process nor reaches its tasks: 404 everywhere."""
     for username in OUTSIDERS:
@@ -93,15 +65,6 @@ def assert_outsiders_blind(api_as, process: dict[str, Any]) -> None:  # type: ig
                 assert response.json()["error"]["code"] == "not_found"
             response = complete(client, task["id"], "approve", "x")
             assert response.status_code == 404, (username, task["name"])
-
-
-def audit_actions(process_id: int) -> list[tuple[str, str, str, str]]:
-    return [
-        (entry.action, entry.actor, entry.on_behalf_of, entry.data.get("task", ""))
-        for entry in AuditEntry.objects.filter(object_type=PROCESS_TYPE, object_id=str(process_id))
-        .exclude(action="permission.granted")
-        .order_by("seq")
-    ]
 
 
 def member(username: str, code: str, role: str) -> User:
@@ -133,7 +96,15 @@ def test_decision_travels_to_mapl_through_return_and_reconsideration(api_as) -> 
     assert process["institution"] == "KLLOKOT"
     assert process["documents"] == [document_id]
     assert process["data"]["adopted_on"] == str(TODAY - timedelta(days=2))
-    assert process["deadlines"] == []
+    # The 7-day clock runs from the adoption date, to the end of the 7th day, local time.
+    [clock] = process["deadlines"]
+    assert (clock["rule"], clock["state"], clock["completed_at"]) == (
+        "assembly-decision-to-mapl",
+        "open",
+        None,
+    )
+    due = datetime.fromisoformat(clock["due_at"]).astimezone(timezone.get_current_timezone())
+    assert due.date() == TODAY + timedelta(days=5) and (due.hour, due.minute) == (23, 59)
     assert [t["name"] for t in process["tasks"]] == ["start", "approve"]
     pid = process["id"]
     assert_outsiders_blind(api_as, process)
@@ -176,8 +147,14 @@ def test_decision_travels_to_mapl_through_return_and_reconsideration(api_as) -> 
     transmit = open_task(process, "transmit")
     assert_outsiders_blind(api_as, process)
     assert registry.get(f"/api/documents/{document_id}/").status_code == 404
+    assert transmit["due_at"] == clock["due_at"] and transmit["overdue"] is False
     process = completed(office, transmit["id"], "transmit")
     assert process["data"]["transmitted_at"]
+    [clock] = process["deadlines"]
+    assert clock["state"] == "met"
+    assert datetime.fromisoformat(clock["completed_at"]) == datetime.fromisoformat(
+        process["data"]["transmitted_at"]
+    )  # decided by the transmission time, not by whoever looks later
     assert registry.get(f"/api/processes/{pid}/").status_code == 200
     assert registry.get(f"/api/documents/{document_id}/").status_code == 200
     assert_outsiders_blind(api_as, process)
@@ -338,11 +315,11 @@ def test_an_acting_official_completes_the_principals_task_on_their_behalf(api_as
 def test_two_officials_completing_at_once_exactly_one_wins(demo) -> None:  # type: ignore[no-untyped-def]
     vice = member("kllokot.vicechair", "KLLOKOT", "assembly_chair")
     chair = demo["kllokot.chair"]
-    process = services.process_start_assembly_decision(
+    process = services.process_start(
+        flow_class=FLOWS["assembly_decision"],
         actor=demo["kllokot.assembly"],
         institution=Institution.objects.get(code="KLLOKOT"),
-        title="Vendimi nr. 13",
-        adopted_on=TODAY,
+        fields={"title": "Vendimi nr. 13", "adopted_on": TODAY},
     )
     task_id = process.task_set.get(flow_task_type="HUMAN").pk
     barrier = threading.Barrier(2)

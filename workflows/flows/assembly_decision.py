@@ -1,11 +1,11 @@
 """Municipal-assembly decisions to the supervising ministry (MAPL) within 7 days (DOMAIN.md, 1)."""
 
-from datetime import date
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import dateparse, timezone
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
@@ -17,31 +17,22 @@ from roles.permissions import Acting, grant_to_institution
 
 from ..models import AssemblyDecisionProcess, LegalOutcome, permission_object
 from ..nodes import HumanTask
+from . import common
+from .common import PROCESS_VIEW
 
-MUNICIPAL_ASSEMBLY_OFFICER = "assembly_officer"
-MUNICIPAL_ASSEMBLY_CHAIR = "assembly_chair"
-MINISTRY_REGISTRY_CLERK = "registry_clerk"
-MINISTRY_LEGAL_REVIEWER = "legal_reviewer"
-PROCESS_VIEW = "workflows.view_coordinationprocess"
+MUNICIPAL_ASSEMBLY_OFFICER = common.ASSEMBLY_OFFICER
+MUNICIPAL_ASSEMBLY_CHAIR = common.ASSEMBLY_CHAIR
+MINISTRY_REGISTRY_CLERK = common.REGISTRY_CLERK
+MINISTRY_LEGAL_REVIEWER = common.LEGAL_REVIEWER
 
 
-def adoption_date_checked(value: Any) -> date:
-    """A date, and not in the future (Kosovo's local date)."""
-    if isinstance(value, str):
-        try:
-            parsed = dateparse.parse_date(value)
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            raise ValidationError({"adopted_on": [gettext("Give a date as YYYY-MM-DD.")]})
-        value = parsed
-    if not isinstance(value, date):
-        raise ValidationError({"adopted_on": [gettext("Give a date as YYYY-MM-DD.")]})
-    if value > timezone.localdate():
-        raise ValidationError(
-            {"adopted_on": [gettext("The adoption date cannot be in the future.")]}
-        )
-    return value
+class RevisionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=500, required=False)
+    adopted_on = forms.DateField(label=_("Adopted on"), required=False)
+
+
+class ReviewForm(forms.Form):
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea, required=False)
 
 
 class AssemblyDecisionFlow(flow.Flow):
@@ -89,6 +80,7 @@ class AssemblyDecisionFlow(flow.Flow):
         .Lane(this.municipality, MUNICIPAL_ASSEMBLY_OFFICER)
         .Permission("workflows.prepare_assembly_decision", obj=permission_object)
         .Actions("submit", handler=this.resubmitted)
+        .Form(RevisionForm)
         .Next(this.approve)
     )
 
@@ -107,6 +99,7 @@ class AssemblyDecisionFlow(flow.Flow):
         .Lane(this.municipality, MUNICIPAL_ASSEMBLY_OFFICER)
         .Permission("workflows.prepare_assembly_decision", obj=permission_object)
         .Actions("submit", handler=this.resubmitted)
+        .Form(RevisionForm)
         .Next(this.approve)
     )
 
@@ -127,6 +120,7 @@ class AssemblyDecisionFlow(flow.Flow):
         .Lane(this.supervisor, MINISTRY_LEGAL_REVIEWER)
         .Permission("workflows.review_assembly_decision", obj=permission_object)
         .Actions("lawful", "reconsider", handler=this.reviewed)
+        .Form(ReviewForm)
         .Next(this.check_legality)
     )
 
@@ -149,24 +143,26 @@ class AssemblyDecisionFlow(flow.Flow):
         code = getattr(settings, "ASSEMBLY_DECISION_SUPERVISOR", "MAPL")
         return Institution.objects.get(code=code)
 
+    def observers(self, process: AssemblyDecisionProcess) -> list[Institution]:
+        """The ministry sees the decision once it is transmitted, not before."""
+        return []
+
+    starter_roles = (MUNICIPAL_ASSEMBLY_OFFICER,)
+
     # start and task handlers: each applies its action to the process
 
     def start_process(
-        self,
-        activation: Any,
-        *,
-        actor: Any,
-        institution: Institution,
-        title: str,
-        adopted_on: date,
+        self, activation: Any, *, actor: Any, institution: Institution, fields: dict[str, Any]
     ) -> AssemblyDecisionProcess:
+        if not common.is_municipality(institution):
+            raise ValidationError(
+                {"institution": [gettext("Only municipalities have assemblies.")]}
+            )
         process = activation.process
         process.institution = institution
-        process.title = title.strip()
         process.created_by = actor
-        process.adopted_on = adoption_date_checked(adopted_on)
-        if not process.title:
-            raise ValidationError({"title": [gettext("Give the decision a title.")]})
+        process.title = common.title_checked(fields.get("title"))
+        process.adopted_on = common.not_in_future(fields.get("adopted_on"), "adopted_on")
         activation.task.owner = actor
         return process
 
@@ -188,12 +184,9 @@ class AssemblyDecisionFlow(flow.Flow):
         process = activation.process
         changes: dict[str, Any] = {}
         if "title" in data:
-            title = str(data["title"] or "").strip()
-            if not title:
-                raise ValidationError({"title": [gettext("Give the decision a title.")]})
-            process.title = changes["title"] = title[:500]
+            process.title = changes["title"] = common.title_checked(data["title"])
         if "adopted_on" in data:
-            process.adopted_on = adoption_date_checked(data["adopted_on"])
+            process.adopted_on = common.not_in_future(data["adopted_on"], "adopted_on")
             changes["adopted_on"] = process.adopted_on.isoformat()
         if "documents" in data:
             changes["documents"] = process_documents_set(
@@ -228,13 +221,20 @@ class AssemblyDecisionFlow(flow.Flow):
             )
             shared.add(document.pk)
         process.data["shared_documents"] = sorted(shared)
-        return {"transmitted_at": process.transmitted_at, "to": ministry.code}
+        return {
+            "transmitted_at": process.transmitted_at,
+            "to": ministry.code,
+            "events": [("transmitted", process.transmitted_at)],
+        }
 
     def acknowledged(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
         activation.process.received_at = timezone.now()
-        return {"received_at": activation.process.received_at}
+        return {
+            "received_at": activation.process.received_at,
+            "events": [("received", activation.process.received_at)],
+        }
 
     def reviewed(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]

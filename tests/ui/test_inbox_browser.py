@@ -1,0 +1,150 @@
+"""A press statement through the officials' pages in a real browser (Debian's Chromium driven by
+Playwright against the live server): the mayor finds it in the inbox and returns it with a
+comment, the information officer corrects the Serbian text, the mayor approves it, and the
+process page shows every step with the comment and the released statement."""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.utils import translation
+from viewflow.workflow import PROCESS, STATUS
+from viewflow.workflow.models import Task
+
+from tests.ui.test_browser import (  # noqa: F401  (fixtures)
+    Problems,
+    async_unsafe_allowed,
+    browser,
+    log_in,
+)
+from workflows.models import PressStatementProcess
+
+pytestmark = pytest.mark.browser
+
+TITLE = "Komuna e Kllokotit hap rrugën e re"
+TEXT_SQ = "Komuna e Kllokotit njofton hapjen e rrugës së re në fshatin Mogillë."
+TEXT_SR_WRONG = "Opština Klokot obaveštava o otvaranju novog puta u selu Mogila."
+TEXT_SR_FIXED = "Opština Klokot obaveštava o otvaranju novog puta u selu Mogila (Klokot)."
+COMMENT = "Teksti serbisht duhet të përmendë komunën."
+
+
+@pytest.fixture
+def sessions(browser: Any, live_server: Any) -> Iterator[Any]:  # noqa: F811
+    """sessions("kllokot.mayor") → a page in a browser context of its own, logged in."""
+    opened: list[Any] = []
+
+    def session_for(username: str) -> Any:
+        context = browser.new_context(
+            base_url=live_server.url, locale="sq-AL", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(15_000)
+        opened.append(context)
+        page = context.new_page()
+        page.problems = Problems()
+        page.problems.watch(page)
+        log_in(page, username, "demo")
+        page.wait_for_url(re.compile(r"/home/$"))
+        return page
+
+    yield session_for
+    for context in opened:
+        context.close()
+
+
+def open_task(process_id: int, name: str) -> Task:
+    return Task.objects.get(
+        process_id=process_id,
+        flow_task_type="HUMAN",
+        status__in=(STATUS.NEW, STATUS.ASSIGNED),
+        flow_task__endswith=f".{name}",
+    )
+
+
+def open_from_inbox(page: Any, task: Task) -> None:
+    """The task is in the inbox, under the statement's title; its link opens the task page."""
+    from playwright.sync_api import expect
+
+    page.goto("/work/")
+    row = page.locator(f'#inbox tr[data-task-id="{task.pk}"]')
+    expect(row).to_contain_text(TITLE)
+    row.locator("a").first.click()
+    expect(page).to_have_url(re.compile(rf"/work/tasks/{task.pk}/$"))
+    expect(page.locator("#task-title")).to_have_text(str(task.title))
+
+
+def test_statement_returned_fixed_and_approved_in_the_browser(
+    sessions: Any,
+    api_as: Any,
+) -> None:
+    from playwright.sync_api import expect
+
+    # The information officer drafts the statement (over the API).
+    response = api_as("kllokot.info").post(
+        "/api/processes/press-statement/",
+        {"title": TITLE, "text_sq": TEXT_SQ, "text_sr": TEXT_SR_WRONG},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    pid = response.json()["id"]
+
+    # The mayor finds it in the inbox and returns it with a comment.
+    mayor = sessions("kllokot.mayor")
+    approve = open_task(pid, "approve")
+    open_from_inbox(mayor, approve)
+    expect(mayor.locator("main")).to_contain_text(TEXT_SR_WRONG)
+    mayor.fill("textarea[name=comment]", COMMENT)
+    mayor.locator('button[name=action][value="return"]').click()
+    expect(mayor).to_have_url(re.compile(r"/work/$"))
+    expect(mayor.locator(f'#inbox tr[data-task-id="{approve.pk}"]')).to_have_count(0)
+    approve.refresh_from_db()
+    assert (approve.status, approve.data["action"], approve.data["comment"]) == (
+        STATUS.DONE,
+        "return",
+        COMMENT,
+    )
+
+    # The officer sees it back, returned with the mayor's comment, and fixes the Serbian text.
+    officer = sessions("kllokot.info")
+    revise = open_task(pid, "revise")
+    open_from_inbox(officer, revise)
+    returned = officer.locator('#steps tr[data-name="approve"]')
+    expect(returned.locator(".step__comment")).to_have_text(COMMENT)
+    text_sr = officer.locator("textarea[name='data-text_sr']")
+    expect(text_sr).to_have_value(TEXT_SR_WRONG)
+    expect(officer.locator("textarea[name='data-text_sq']")).to_have_value(TEXT_SQ)
+    text_sr.fill(TEXT_SR_FIXED)
+    officer.locator('button[name=action][value="submit"]').click()
+    expect(officer).to_have_url(re.compile(r"/work/$"))
+    statement = PressStatementProcess.objects.get(pk=pid)
+    assert (statement.text_sr, statement.text_sq) == (TEXT_SR_FIXED, TEXT_SQ)
+
+    # The mayor approves the corrected statement.
+    second = open_task(pid, "approve")
+    open_from_inbox(mayor, second)
+    expect(mayor.locator("main")).to_contain_text(TEXT_SR_FIXED)
+    mayor.locator('button[name=action][value="approve"]').click()
+    expect(mayor).to_have_url(re.compile(r"/work/$"))
+    statement.refresh_from_db()
+    assert statement.status == PROCESS.DONE
+    assert statement.released_at is not None
+
+    # The process page: each step with who and the comment, the final state, and the chart.
+    mayor.goto(f"/work/processes/{pid}/")
+    steps = mayor.locator("#steps tr.step")
+    expect(steps).to_have_count(5)
+    names = [steps.nth(i).get_attribute("data-name") for i in range(5)]
+    assert names == ["start", "approve", "revise", "approve", "end"]
+    expect(steps.nth(1)).to_contain_text("kllokot.mayor")
+    expect(steps.nth(1).locator(".step__comment")).to_have_text(COMMENT)
+    expect(steps.nth(2)).to_contain_text("kllokot.info")
+    expect(steps.nth(3)).to_contain_text("kllokot.mayor")
+    with translation.override("sq"):
+        done = translation.gettext("done")
+    expect(mayor.locator("#process-status")).to_have_text(done)
+    chart = mayor.locator("#flow-chart")
+    expect(chart).to_be_visible()
+    assert chart.evaluate("image => image.complete && image.naturalWidth > 0")
+
+    assert not mayor.problems, mayor.problems
+    assert not officer.problems, officer.problems

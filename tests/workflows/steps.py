@@ -1,0 +1,47 @@
+"""Steps every workflow test takes through the API."""
+
+from typing import Any
+
+from audit.models import AuditEntry
+
+PROCESS_TYPE = "workflows.coordinationprocess"
+
+
+def inbox(client, **params: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    response = client.get("/api/inbox/", params)
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def open_task(process: dict[str, Any], name: str) -> dict[str, Any]:
+    [task] = [
+        t for t in process["tasks"] if t["name"] == name and t["status"] in ("new", "assigned")
+    ]
+    return task
+
+
+def complete(client, task_id: int, action: str, comment: str = "", **data: Any):  # type: ignore[no-untyped-def]
+    return client.post(
+        f"/api/tasks/{task_id}/complete/",
+        {"action": action, "comment": comment, "data": data},
+        format="json",
+    )
+
+
+def completed(client, task_id: int, action: str, comment: str = "", **data: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    response = complete(client, task_id, action, comment, **data)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["task"]["status"] == "done"
+    assert body["task"]["action"] == action
+    return body["process"]
+
+
+def audit_actions(process_id: int) -> list[tuple[str, str, str, str]]:
+    return [
+        (entry.action, entry.actor, entry.on_behalf_of, entry.data.get("task", ""))
+        for entry in AuditEntry.objects.filter(object_type=PROCESS_TYPE, object_id=str(process_id))
+        .exclude(action="permission.granted")
+        .exclude(action__startswith="deadline.")  # the clocks' own record, tested in deadlines
+        .order_by("seq")
+    ]

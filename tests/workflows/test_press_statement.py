@@ -1,0 +1,174 @@
+"""Press statements through the API as the demo officials (DOMAIN.md, process 2)."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from viewflow.workflow.timers import fire_due_timers
+
+from documents.models import Document
+from notifications.models import Notification
+
+from .steps import audit_actions, complete, completed, inbox, open_task
+
+MUNICIPAL_OUTSIDERS = ("prishtine.info", "prishtine.mayor", "zkp.coordinator", "mf.comms")
+TEXTS = {
+    "title": "Njoftim për shtyp: ujësjellësi",
+    "text_sq": "Komuna njofton qytetarët për punimet në ujësjellës.",
+    "text_sr": "Opština obaveštava građane o radovima na vodovodu.",
+}
+
+
+def start(client, **fields: Any):  # type: ignore[no-untyped-def]
+    return client.post("/api/processes/press-statement/", {**TEXTS, **fields}, format="json")
+
+
+def assert_blind(api_as, process: dict[str, Any], outsiders: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    for username in outsiders:
+        client = api_as(username)
+        assert client.get(f"/api/processes/{process['id']}/").status_code == 404, username
+        assert process["id"] not in [t["process_id"] for t in inbox(client)]
+        for task in process["tasks"]:
+            assert client.post(f"/api/tasks/{task['id']}/claim/").status_code == 404
+            assert complete(client, task["id"], "approve").status_code == 404
+
+
+def public_ids(api) -> list[int]:  # type: ignore[no-untyped-def]
+    response = api.get("/api/public/press-statements/")
+    assert response.status_code == 200, response.content
+    return [statement["id"] for statement in response.json()["results"]]
+
+
+@pytest.mark.django_db
+def test_municipal_statement_returned_fixed_approved_released_and_archived(api_as, api) -> None:  # type: ignore[no-untyped-def]
+    officer, mayor = api_as("kllokot.info"), api_as("kllokot.mayor")
+    response = start(officer)
+    assert response.status_code == 201, response.content
+    process = response.json()
+    assert process["type"] == "press_statement" and process["status"] == "active"
+    assert process["data"]["text_sr"] == TEXTS["text_sr"]
+    assert_blind(api_as, process, MUNICIPAL_OUTSIDERS)
+
+    [task] = inbox(mayor, type="press_statement")
+    assert task["due_at"] and task["overdue"] is False  # one working day to approve
+    assert (task["name"], task["actions"], task["institution"]) == (
+        "approve",
+        ["approve", "return"],
+        "KLLOKOT",
+    )
+    assert Notification.objects.filter(
+        user__username="kllokot.mayor", kind="assigned", task_id=task["id"]
+    ).exists()
+    refused = complete(mayor, task["id"], "return")
+    assert refused.status_code == 400 and "comment" in refused.json()["error"]["details"]
+    process = completed(mayor, task["id"], "return", "Shtoni orarin e punimeve.")
+    assert_blind(api_as, process, MUNICIPAL_OUTSIDERS)
+
+    returned = Notification.objects.get(user__username="kllokot.info", kind="returned")
+    assert "Shtoni orarin" in returned.message
+    [revision] = inbox(officer)
+    assert revision["name"] == "revise" and revision["actions"] == ["submit"]
+    blank = complete(officer, revision["id"], "submit", text_sr="  ")
+    assert blank.status_code == 400 and "text_sr" in blank.json()["error"]["details"]
+    fixed = "Opština obaveštava građane o radovima na vodovodu od 8 do 16 časova."
+    process = completed(officer, revision["id"], "submit", text_sr=fixed)
+    assert process["data"]["text_sr"] == fixed
+
+    approval = open_task(process, "approve")
+    assert public_ids(api) == []
+    process = completed(mayor, approval["id"], "approve")
+    assert process["status"] == "done"
+    assert process["data"]["released_at"]
+    assert public_ids(api) == [process["id"]]
+    [published] = api.get("/api/public/press-statements/").json()["results"]
+    assert published["texts"] == {"sq": TEXTS["text_sq"], "sr": fixed}
+
+    archived = Document.objects.filter(pk__in=process["data"]["archived_documents"])
+    assert sorted(archived.values_list("language", "kind")) == [
+        ("sq", "press_statement"),
+        ("sr", "press_statement"),
+    ]
+    serbian = archived.get(language="sr")
+    assert serbian.translation_group == archived.get(language="sq").translation_group
+    assert serbian.registration_number.startswith("KLLOKOT-")
+    assert sorted(process["documents"]) == sorted(archived.values_list("pk", flat=True))
+    assert [a[0] for a in audit_actions(process["id"])] == [
+        "process.started",
+        "task.completed",
+        "task.completed",
+        "task.completed",
+        "process.released",
+    ]
+    assert Notification.objects.filter(user__username="kllokot.info", kind="published").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"text_sr": ""}, "text_sr"),
+        ({"text_sq": "   "}, "text_sq"),
+        ({"title": ""}, "title"),
+        ({"embargo_until": "tomorrow"}, "embargo_until"),
+        ({"government_level": True}, "government_level"),  # municipalities do not
+    ],
+)
+def test_what_the_rules_forbid_is_refused_with_400(api_as, fields: dict, field: str) -> None:  # type: ignore[no-untyped-def]
+    body = {**TEXTS, **fields}
+    response = api_as("kllokot.info").post("/api/processes/press-statement/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["details"]
+
+
+@pytest.mark.django_db
+def test_a_statement_without_serbian_is_refused(api_as) -> None:  # type: ignore[no-untyped-def]
+    body = {"title": "x", "text_sq": "Vetëm shqip"}
+    response = api_as("kllokot.info").post("/api/processes/press-statement/", body, format="json")
+    assert response.status_code == 400
+    assert "text_sr" in response.json()["error"]["details"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["kllokot.mayor", "mapl.legal", "auditor"])
+def test_only_information_and_communications_officers_draft_statements(api_as, username) -> None:  # type: ignore[no-untyped-def]
+    response = start(api_as(username))
+    assert response.status_code == 403, response.content
+
+
+@pytest.mark.django_db
+def test_government_statement_passes_zkp_and_waits_for_its_embargo(
+    api_as, api, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    comms, minister, zkp = api_as("mf.comms"), api_as("mf.minister"), api_as("zkp.coordinator")
+    embargo = timezone.now() + timedelta(hours=2)
+    response = start(comms, government_level=True, embargo_until=embargo.isoformat())
+    assert response.status_code == 201, response.content
+    process = response.json()
+    # The central office coordinates every ministry's communication: it sees the item at once.
+    assert zkp.get(f"/api/processes/{process['id']}/").status_code == 200
+    assert_blind(api_as, process, ("kllokot.info", "kllokot.mayor", "mapl.legal"))
+
+    process = completed(minister, inbox(minister)[0]["id"], "approve")
+    [review] = inbox(zkp)
+    assert review["name"] == "zkp_review" and review["institution"] == "ZKM"
+    process = completed(zkp, review["id"], "return", "Sqaroni shifrat.")
+    revision = inbox(comms)[0]
+    process = completed(comms, revision["id"], "submit", text_en="The ministry announces.")
+    process = completed(minister, inbox(minister)[0]["id"], "approve")
+    process = completed(zkp, inbox(zkp)[0]["id"], "approve")
+
+    # Approved and cleared, but under embargo: waiting on the timer, not public.
+    assert process["status"] == "active"
+    assert fire_due_timers() == 0
+    assert public_ids(api) == []
+
+    later = embargo + timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    call_command("sweep_deadlines")  # the sweep fires due timers too (beat does every 30 s)
+    assert fire_due_timers() == 0  # fired once
+    assert public_ids(api) == [process["id"]]
+    process = api_as("mf.comms").get(f"/api/processes/{process['id']}/").json()
+    assert process["status"] == "done"
+    assert len(process["data"]["archived_documents"]) == 3  # sq, sr and the English text

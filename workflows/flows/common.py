@@ -1,0 +1,94 @@
+"""What every flow shares: role codes, the central institutions, and input checks that turn
+what the law forbids into a 400 with the field's name."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import dateparse, timezone
+from django.utils.translation import gettext
+
+from roles.models import Institution
+
+PROCESS_VIEW = "workflows.view_coordinationprocess"
+
+# Role codes (roles/catalogue.py)
+ASSEMBLY_OFFICER = "assembly_officer"
+ASSEMBLY_CHAIR = "assembly_chair"
+INFORMATION_OFFICER = "information_officer"
+MAYOR = "mayor"
+COMMUNICATIONS_OFFICER = "communications_officer"
+MINISTER = "minister"
+REGISTRY_CLERK = "registry_clerk"
+LEGAL_REVIEWER = "legal_reviewer"
+COMMUNICATIONS_COORDINATOR = "communications_coordinator"
+GOVERNMENT_SECRETARY = "government_secretary"
+
+
+def central_office() -> Institution:
+    """The Office of the Prime Minister, home of ZKP and the Government Secretariat."""
+    return Institution.objects.get(code=getattr(settings, "CENTRAL_OFFICE", "ZKM"))
+
+
+def is_municipality(institution: Institution) -> bool:
+    return institution.kind == Institution.Kind.MUNICIPALITY
+
+
+def title_checked(value: Any, field: str = "title") -> str:
+    title = str(value or "").strip()
+    if not title:
+        raise ValidationError({field: [gettext("Give a title.")]})
+    return title[:500]
+
+
+def text_checked(value: Any, field: str, *, required: bool) -> str:
+    text = str(value or "").strip()
+    if "\x00" in text:
+        raise ValidationError({field: [gettext("The text contains a NUL character.")]})
+    if required and not text:
+        raise ValidationError({field: [gettext("This language is required.")]})
+    return text
+
+
+def date_checked(value: Any, field: str) -> date:
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dateparse.parse_date(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, date):
+        raise ValidationError({field: [gettext("Give a date as YYYY-MM-DD.")]})
+    return value
+
+
+def not_in_future(value: Any, field: str) -> date:
+    checked = date_checked(value, field)
+    if checked > timezone.localdate():
+        raise ValidationError({field: [gettext("This date cannot be in the future.")]})
+    return checked
+
+
+def not_in_past(value: Any, field: str) -> date:
+    checked = date_checked(value, field)
+    if checked < timezone.localdate():
+        raise ValidationError({field: [gettext("This date is in the past.")]})
+    return checked
+
+
+def moment_checked(value: Any, field: str) -> datetime | None:
+    """An aware date-time, or None for an empty value."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = dateparse.parse_datetime(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime):
+        raise ValidationError({field: [gettext("Give a date and time in ISO 8601.")]})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value

@@ -1,0 +1,296 @@
+"""Government-meeting material with its communication plan (DOMAIN.md, 3): a ministry's
+communications officer submits it, the minister approves, the central office (ZKP) reviews the
+plan, the Government Secretariat puts it on a meeting's agenda and records the outcome, and
+approved material becomes accessible to the media in both official languages."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from audit.services import audit_record
+from notifications.services import notify
+from roles.models import Institution
+from roles.permissions import Acting
+
+from ..models import MeetingMaterialProcess, MeetingOutcome, permission_object
+from ..nodes import HumanTask
+from . import common
+
+# What a communication plan must say (all required).
+PLAN_FIELDS = ("key_messages", "audiences", "channels", "spokesperson", "timing", "languages")
+OFFICIAL_LANGUAGES = {"sq", "sr"}
+
+
+def plan_checked(value: Any) -> dict[str, Any]:
+    """Every part of the plan present and non-empty; the languages include both official
+    ones (the material reaches the media in Albanian and Serbian at the same time)."""
+    if not isinstance(value, dict):
+        raise ValidationError(
+            {"communication_plan": [gettext("A communication plan is required.")]}
+        )
+    errors: dict[str, list[str]] = {}
+    plan: dict[str, Any] = {}
+    for field in PLAN_FIELDS:
+        item = value.get(field)
+        if isinstance(item, str):
+            item = item.strip()
+        elif isinstance(item, list):
+            item = [str(part).strip() for part in item if str(part).strip()]
+        else:
+            item = None
+        if not item:
+            errors[field] = [gettext("This part of the plan is required.")]
+        elif any("\x00" in part for part in ([item] if isinstance(item, str) else item)):
+            errors[field] = [gettext("The text contains a NUL character.")]
+        else:
+            plan[field] = item
+    languages = plan.get("languages")
+    if languages is not None:
+        parts = languages.replace(";", ",").split(",") if isinstance(languages, str) else languages
+        codes = {part.strip().lower() for part in parts}
+        if not codes >= OFFICIAL_LANGUAGES:
+            errors["languages"] = [gettext("Both official languages (sq, sr) are required.")]
+    if errors:
+        raise ValidationError({"communication_plan": [errors]})
+    return plan
+
+
+class RevisionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=500, required=False)
+    meeting_date = forms.DateField(label=_("Meeting date"), required=False)
+    key_messages = forms.CharField(label=_("Key messages"), widget=forms.Textarea, required=False)
+    audiences = forms.CharField(label=_("Audiences"), required=False)
+    channels = forms.CharField(label=_("Channels"), required=False)
+    spokesperson = forms.CharField(label=_("Spokesperson"), required=False)
+    timing = forms.CharField(label=_("Timing"), required=False)
+    languages = forms.CharField(label=_("Languages"), required=False)
+
+
+class ScheduleForm(forms.Form):
+    meeting_date = forms.DateField(label=_("Meeting date"), required=False)
+    agenda_item = forms.CharField(label=_("Agenda item"), max_length=64, required=False)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=MeetingOutcome.choices)
+
+
+class MeetingMaterialFlow(flow.Flow):
+    """Government-meeting material
+
+    A ministry submits material with its communication plan, the minister approves it, the
+    central office reviews the plan, the Government Secretariat schedules it and records the
+    meeting's outcome; approved material is published for the media.
+    """
+
+    process_class = MeetingMaterialProcess
+    process_title = _("Government-meeting material")
+    process_summary_template = "{{ process.title }}"
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
+
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Submit the material"))
+        .Next(this.approve)
+    )
+
+    approve = (
+        HumanTask()
+        .Annotation(title=_("Approve the material"))
+        .Lane(this.ministry, common.MINISTER)
+        .Permission("workflows.approve_meeting_material", obj=permission_object)
+        .Actions("approve", "return", handler=this.approved)
+        .Next(this.check_approval)
+    )
+
+    check_approval = (
+        flow.If(lambda activation: activation.process.approved)
+        .Annotation(title=_("Approved?"))
+        .Then(this.zkp_review)
+        .Else(this.revise)
+    )
+
+    revise = (
+        HumanTask()
+        .Annotation(title=_("Revise the material"))
+        .Lane(this.ministry, common.COMMUNICATIONS_OFFICER)
+        .Permission("workflows.prepare_meeting_material", obj=permission_object)
+        .Actions("submit", handler=this.revised)
+        .Form(RevisionForm)
+        .Next(this.approve)
+    )
+
+    zkp_review = (
+        HumanTask()
+        .Annotation(title=_("Review the communication plan"))
+        .Lane(this.central_office_lane, common.COMMUNICATIONS_COORDINATOR)
+        .Permission("workflows.review_communication_plan", obj=permission_object)
+        .Actions("approve", "return", handler=this.reviewed)
+        .Next(this.check_review)
+    )
+
+    check_review = (
+        flow.If(lambda activation: activation.process.reviewed)
+        .Annotation(title=_("Plan cleared?"))
+        .Then(this.schedule)
+        .Else(this.revise)
+    )
+
+    schedule = (
+        HumanTask()
+        .Annotation(title=_("Put on a meeting's agenda"))
+        .Lane(this.central_office_lane, common.GOVERNMENT_SECRETARY)
+        .Permission("workflows.schedule_meeting_material", obj=permission_object)
+        .Actions("schedule", handler=this.scheduled)
+        .Form(ScheduleForm)
+        .Next(this.record_outcome)
+    )
+
+    record_outcome = (
+        HumanTask()
+        .Annotation(title=_("Record the meeting's outcome"))
+        .Lane(this.central_office_lane, common.GOVERNMENT_SECRETARY)
+        .Permission("workflows.schedule_meeting_material", obj=permission_object)
+        .Actions("record_outcome", handler=this.outcome_recorded)
+        .Form(OutcomeForm)
+        .Next(this.check_outcome)
+    )
+
+    check_outcome = (
+        flow.Switch()
+        .Annotation(title=_("Outcome?"))
+        .Case(this.publish, lambda a: a.process.outcome == MeetingOutcome.APPROVED)
+        .Case(this.schedule, lambda a: a.process.outcome == MeetingOutcome.POSTPONED)
+        .Default(this.rejected)
+    )
+
+    publish = (
+        flow.Function(this.published).Annotation(title=_("Publish for the media")).Next(this.end)
+    )
+
+    end = flow.End().Annotation(title=_("Approved and published"))
+    rejected = flow.End().Annotation(title=_("Rejected"))
+
+    # lanes
+
+    def ministry(self, process: MeetingMaterialProcess) -> Institution:
+        return process.institution
+
+    def central_office_lane(self, process: MeetingMaterialProcess) -> Institution:
+        return common.central_office()
+
+    def observers(self, process: MeetingMaterialProcess) -> list[Institution]:
+        return [common.central_office()]
+
+    starter_roles = (common.COMMUNICATIONS_OFFICER,)
+
+    # start and task handlers
+
+    def start_process(
+        self, activation: Any, *, actor: Any, institution: Institution, fields: dict[str, Any]
+    ) -> MeetingMaterialProcess:
+        if institution.kind != Institution.Kind.MINISTRY:
+            raise ValidationError(
+                {"institution": [gettext("Meeting material comes from a ministry.")]}
+            )
+        process = activation.process
+        process.institution = institution
+        process.created_by = actor
+        process.title = common.title_checked(fields.get("title"))
+        process.meeting_date = common.not_in_past(fields.get("meeting_date"), "meeting_date")
+        process.communication_plan = plan_checked(fields.get("communication_plan"))
+        activation.task.owner = actor
+        return process
+
+    def approved(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        if action == "return" and not comment:
+            raise ValidationError({"comment": [gettext("Say what to change.")]})
+        activation.process.approved = action == "approve"
+        return {}
+
+    def reviewed(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        if action == "return" and not comment:
+            raise ValidationError({"comment": [gettext("Say what to change in the plan.")]})
+        activation.process.reviewed = action == "approve"
+        return {}
+
+    def revised(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        from ..services import process_documents_set  # the services import this module
+
+        process = activation.process
+        changes: dict[str, Any] = {}
+        if "title" in data:
+            process.title = changes["title"] = common.title_checked(data["title"])
+        if "meeting_date" in data:
+            process.meeting_date = common.not_in_past(data["meeting_date"], "meeting_date")
+            changes["meeting_date"] = process.meeting_date.isoformat()
+        plan_parts = {key: data[key] for key in PLAN_FIELDS if key in data}
+        if "communication_plan" in data or plan_parts:
+            plan = data.get("communication_plan")
+            merged = {
+                **(process.communication_plan or {}),
+                **(plan if isinstance(plan, dict) else {}),
+            }
+            merged.update(plan_parts)
+            process.communication_plan = changes["communication_plan"] = plan_checked(merged)
+        if "documents" in data:
+            changes["documents"] = process_documents_set(
+                process=process, user=acting.user, document_ids=data["documents"]
+            )
+        process.approved = process.reviewed = False
+        return {"changes": changes} if changes else {}
+
+    def scheduled(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        process = activation.process
+        if data.get("meeting_date"):
+            process.meeting_date = common.not_in_past(data["meeting_date"], "meeting_date")
+        process.agenda_item = str(data.get("agenda_item") or "").strip()[:64]
+        process.outcome = ""
+        return {
+            "meeting_date": process.meeting_date.isoformat(),
+            "agenda_item": process.agenda_item,
+        }
+
+    def outcome_recorded(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        outcome = data.get("outcome")
+        if outcome not in MeetingOutcome.values:
+            raise ValidationError(
+                {"outcome": [gettext("Choose one of: %s.") % ", ".join(MeetingOutcome.values)]}
+            )
+        activation.process.outcome = outcome
+        return {"outcome": outcome}
+
+    def published(self, activation: Any) -> None:
+        process = activation.process
+        process.published_at = timezone.now()
+        process.save()
+        title = process.title
+        notify(
+            recipients=[process.created_by],
+            kind="published",
+            message=lambda: gettext("Published for the media: %s") % title,
+            process=process,
+            key=f"process:{process.pk}:published",
+        )
+        audit_record(
+            actor=None,
+            action="process.published",
+            obj=permission_object(process),
+            extra={"published_at": process.published_at},
+        )

@@ -1,0 +1,262 @@
+"""Press statements approved before release, in both official languages at once
+(DOMAIN.md, 2): drafted by the information (or ministry communications) officer, approved or
+returned by the mayor or minister, cleared by the central office (ZKP) when government-level,
+released at once or at the embargo time, then archived as registered documents."""
+
+import io
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from audit.services import audit_record
+from documents.services import document_create
+from notifications.services import notify
+from roles.models import Institution
+from roles.permissions import Acting
+
+from ..models import PressStatementProcess, permission_object
+from ..nodes import HumanTask
+from . import common
+
+LANGUAGES = (("sq", "text_sq", True), ("sr", "text_sr", True), ("en", "text_en", False))
+
+
+class RevisionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=500, required=False)
+    text_sq = forms.CharField(label=_("Text in Albanian"), widget=forms.Textarea, required=False)
+    text_sr = forms.CharField(label=_("Text in Serbian"), widget=forms.Textarea, required=False)
+    text_en = forms.CharField(label=_("Text in English"), widget=forms.Textarea, required=False)
+
+
+def texts_apply(process: PressStatementProcess, data: dict[str, Any], *, partial: bool) -> dict:
+    """Set the title and texts given in `data` (all of them unless `partial`); both official
+    languages must stay non-empty. Returns what changed."""
+    changes: dict[str, Any] = {}
+    if "title" in data or not partial:
+        process.title = changes["title"] = common.title_checked(data.get("title"))
+    for _language, field, required in LANGUAGES:
+        if field in data or not partial:
+            text = common.text_checked(data.get(field), field, required=required)
+            if text != (getattr(process, field, "") or ""):
+                changes[field] = text
+            setattr(process, field, text)
+    return changes
+
+
+class PressStatementFlow(flow.Flow):
+    """Press statement
+
+    The officer drafts a statement in Albanian and Serbian, the mayor or minister approves or
+    returns it, the central office clears a government-level statement, and it is released at
+    once or at its embargo time and archived.
+    """
+
+    process_class = PressStatementProcess
+    process_title = _("Press statement")
+    process_summary_template = "{{ process.title }}"
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
+
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Draft the statement"))
+        .Next(this.approve)
+    )
+
+    approve = (
+        HumanTask()
+        .Annotation(title=_("Approve the statement"))
+        .Lane(this.own_institution, this.approver_role)
+        .Permission("workflows.approve_press_statement", obj=permission_object)
+        .Actions("approve", "return", handler=this.approved)
+        .Next(this.check_approval)
+    )
+
+    check_approval = (
+        flow.If(lambda activation: activation.process.approved)
+        .Annotation(title=_("Approved?"))
+        .Then(this.check_level)
+        .Else(this.revise)
+    )
+
+    revise = (
+        HumanTask()
+        .Annotation(title=_("Revise the returned statement"))
+        .Lane(this.own_institution, this.officer_role)
+        .Permission("workflows.prepare_press_statement", obj=permission_object)
+        .Actions("submit", handler=this.revised)
+        .Form(RevisionForm)
+        .Next(this.approve)
+    )
+
+    check_level = (
+        flow.If(lambda activation: activation.process.government_level)
+        .Annotation(title=_("Government level?"))
+        .Then(this.zkp_review)
+        .Else(this.check_embargo)
+    )
+
+    zkp_review = (
+        HumanTask()
+        .Annotation(title=_("Clear the statement (central office)"))
+        .Lane(this.central_office_lane, common.COMMUNICATIONS_COORDINATOR)
+        .Permission("workflows.review_press_statement", obj=permission_object)
+        .Actions("approve", "return", handler=this.cleared)
+        .Next(this.check_clearance)
+    )
+
+    check_clearance = (
+        flow.If(lambda activation: activation.process.reviewed)
+        .Annotation(title=_("Cleared?"))
+        .Then(this.check_embargo)
+        .Else(this.revise)
+    )
+
+    check_embargo = (
+        flow.If(this.is_embargoed)
+        .Annotation(title=_("Under embargo?"))
+        .Then(this.embargo)
+        .Else(this.release)
+    )
+
+    embargo = (
+        flow.Timer(this.embargo_ends)
+        .Annotation(title=_("Wait for the embargo time"))
+        .Next(this.release)
+    )
+
+    release = flow.Function(this.released).Annotation(title=_("Release and archive")).Next(this.end)
+
+    end = flow.End().Annotation(title=_("Released"))
+
+    # lanes
+
+    def own_institution(self, process: PressStatementProcess) -> Institution:
+        return process.institution
+
+    def central_office_lane(self, process: PressStatementProcess) -> Institution | None:
+        return common.central_office() if process.government_level else None
+
+    def officer_role(self, process: PressStatementProcess) -> str:
+        if common.is_municipality(process.institution):
+            return common.INFORMATION_OFFICER
+        return common.COMMUNICATIONS_OFFICER
+
+    def approver_role(self, process: PressStatementProcess) -> str:
+        return common.MAYOR if common.is_municipality(process.institution) else common.MINISTER
+
+    def observers(self, process: PressStatementProcess) -> list[Institution]:
+        """Institutions that see the item besides its own: the central office coordinates
+        every ministry's communication."""
+        return [] if common.is_municipality(process.institution) else [common.central_office()]
+
+    starter_roles = (common.INFORMATION_OFFICER, common.COMMUNICATIONS_OFFICER)
+
+    # start and task handlers
+
+    def start_process(
+        self,
+        activation: Any,
+        *,
+        actor: Any,
+        institution: Institution,
+        fields: dict[str, Any],
+    ) -> PressStatementProcess:
+        process = activation.process
+        process.institution = institution
+        process.created_by = actor
+        texts_apply(process, fields, partial=False)
+        process.embargo_until = common.moment_checked(fields.get("embargo_until"), "embargo_until")
+        government_level = bool(fields.get("government_level", False))
+        if government_level and common.is_municipality(institution):
+            raise ValidationError(
+                {"government_level": [gettext("Only ministries issue government statements.")]}
+            )
+        process.government_level = government_level
+        activation.task.owner = actor
+        return process
+
+    def approved(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        if action == "return" and not comment:
+            raise ValidationError({"comment": [gettext("Say what to change.")]})
+        activation.process.approved = action == "approve"
+        return {}
+
+    def cleared(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        if action == "return" and not comment:
+            raise ValidationError({"comment": [gettext("Say what to change.")]})
+        activation.process.reviewed = action == "approve"
+        return {}
+
+    def revised(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        process = activation.process
+        changes = texts_apply(process, data, partial=True)
+        if "embargo_until" in data:
+            process.embargo_until = common.moment_checked(data["embargo_until"], "embargo_until")
+            changes["embargo_until"] = process.embargo_until
+        process.approved = process.reviewed = False
+        return {"changes": changes} if changes else {}
+
+    def is_embargoed(self, activation: Any) -> bool:
+        embargo = activation.process.embargo_until
+        return embargo is not None and embargo > timezone.now()
+
+    def embargo_ends(self, activation: Any) -> datetime:
+        return activation.process.embargo_until
+
+    def released(self, activation: Any) -> None:
+        """Release and archive: each language becomes a registered document of the
+        institution, linked as translations of the Albanian text."""
+        process = activation.process
+        process.released_at = timezone.now()
+        archived: list[int] = []
+        original = None
+        for language, field, _required in LANGUAGES:
+            text = getattr(process, field, "") or ""
+            if not text:
+                continue
+            content = f"{process.title}\n\n{text}\n".encode()
+            document = document_create(
+                actor=process.created_by,
+                institution=process.institution,
+                upload=io.BytesIO(content),
+                filename=f"{slugify(process.title)[:80] or 'statement'}-{language}.txt",
+                size=len(content),
+                title=process.title,
+                kind="press_statement",
+                language=language,
+                classification="public",
+                translation_of=original,
+            )
+            original = original or document
+            archived.append(document.pk)
+        process.data["archived_documents"] = archived
+        process.save()
+        process.documents.add(*archived)
+        title = process.title
+        notify(
+            recipients=[process.created_by],
+            kind="published",
+            message=lambda: gettext("Released: %s") % title,
+            process=process,
+            key=f"process:{process.pk}:published",
+        )
+        audit_record(
+            actor=None,
+            action="process.released",
+            obj=permission_object(process),
+            extra={"released_at": process.released_at, "documents": archived},
+        )

@@ -1,0 +1,154 @@
+"""What the public and the media may read without signing in: released press statements
+(never before their embargo) and approved government-meeting material with its documents."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils import dateparse, timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import exceptions, generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from viewflow.workflow import PROCESS
+from viewflow.workflow.fields import get_flow_ref
+
+from documents.api import version_download
+from documents.models import Document
+
+from .flows import FLOWS
+from .models import CoordinationProcess, MeetingOutcome
+
+
+def statements_released() -> QuerySet[CoordinationProcess]:
+    """Finished press statements: the flow ends only after the release step, which runs only
+    once the embargo is over; the embargo is checked again in case a clock was wrong."""
+    statements = CoordinationProcess.objects.filter(
+        flow_class=get_flow_ref(FLOWS["press_statement"]), status=PROCESS.DONE
+    )
+    return statements.select_related("institution").order_by("-finished", "-pk")
+
+
+def materials_published() -> QuerySet[CoordinationProcess]:
+    return (
+        CoordinationProcess.objects.filter(
+            flow_class=get_flow_ref(FLOWS["meeting_material"]),
+            status=PROCESS.DONE,
+            data__outcome=MeetingOutcome.APPROVED,
+        )
+        .select_related("institution")
+        .prefetch_related("documents")
+        .order_by("-finished", "-pk")
+    )
+
+
+class InstitutionSummary(serializers.Serializer):
+    code = serializers.CharField()
+    names = serializers.SerializerMethodField()
+
+    def get_names(self, institution: Any) -> dict[str, str]:
+        return {"sq": institution.name_sq, "sr": institution.name_sr, "en": institution.name_en}
+
+
+class PublicStatementSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    institution = InstitutionSummary()
+    released_at = serializers.SerializerMethodField()
+    texts = serializers.SerializerMethodField(help_text="Keyed by language: sq, sr, en.")
+
+    def get_released_at(self, process: CoordinationProcess) -> str | None:
+        return process.data.get("released_at")
+
+    def get_texts(self, process: CoordinationProcess) -> dict[str, str]:
+        texts = {language: process.data.get(f"text_{language}") for language in ("sq", "sr", "en")}
+        return {language: text for language, text in texts.items() if text}
+
+
+class PublicDocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    language = serializers.CharField()
+    registration_number = serializers.CharField(source="registration.number", default=None)
+
+
+class PublicMaterialSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    institution = InstitutionSummary()
+    meeting_date = serializers.SerializerMethodField()
+    published_at = serializers.SerializerMethodField()
+    key_messages = serializers.SerializerMethodField()
+    spokesperson = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+
+    def get_meeting_date(self, process: CoordinationProcess) -> str | None:
+        return process.data.get("meeting_date")
+
+    def get_published_at(self, process: CoordinationProcess) -> str | None:
+        return process.data.get("published_at")
+
+    def get_key_messages(self, process: CoordinationProcess) -> Any:
+        return (process.data.get("communication_plan") or {}).get("key_messages")
+
+    def get_spokesperson(self, process: CoordinationProcess) -> Any:
+        return (process.data.get("communication_plan") or {}).get("spokesperson")
+
+    @extend_schema_field(PublicDocumentSerializer(many=True))
+    def get_documents(self, process: CoordinationProcess) -> list[dict[str, Any]]:
+        documents = [d for d in process.documents.all() if d.registration.annulled_at is None]
+        return PublicDocumentSerializer(documents, many=True).data  # type: ignore[return-value]
+
+
+class PublicPressStatements(generics.ListAPIView):
+    """Released press statements, newest first. No sign-in needed."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    serializer_class = PublicStatementSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[CoordinationProcess]:
+        return statements_released()
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        # The flow guarantees it; this guards against a clock set wrong when the timer fired.
+        now = timezone.now()
+        return [
+            statement
+            for statement in super().paginate_queryset(queryset) or []
+            if not statement.data.get("embargo_until")
+            or (dateparse.parse_datetime(statement.data["embargo_until"]) or now) <= now
+        ]
+
+
+class PublicMeetingMaterials(generics.ListAPIView):
+    """Government-meeting material the Government approved, with its documents in the
+    official languages, newest first. No sign-in needed."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    serializer_class = PublicMaterialSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[CoordinationProcess]:
+        return materials_published().prefetch_related("documents__registration")
+
+
+class PublicMaterialDocument(generics.GenericAPIView):
+    """A document of approved meeting material (its current version), as an attachment."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request, pk: int, document_id: int) -> FileResponse:
+        document = Document.objects.filter(
+            pk=document_id,
+            processes__in=materials_published().filter(pk=pk),
+            registration__annulled_at__isnull=True,
+        ).first()
+        version = document.versions.order_by("-number").first() if document else None
+        if version is None:
+            raise exceptions.NotFound("No such published document.")
+        return version_download(version)

@@ -1,0 +1,491 @@
+"""The officials' pages in viewflow's Material frontend: the inbox, a task's page (claim, unclaim,
+complete with a comment and the task's own fields), the process list, and a process's page with
+every step and viewflow's flow chart showing where the item stands.
+
+Reads go through `workflows.selectors` (what the user may not see is a 404, as in the API) and
+writes through `workflows.services`, so a click in the browser is permission-checked, locked and
+audited exactly like the same call over the API; the user acts as themselves, and the services
+decide whether that is in their own right or for a principal who delegated to them.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from viewflow import jsonstore
+from viewflow.urls import Application
+from viewflow.workflow import PROCESS, STATUS, chart
+from viewflow.workflow.fields import get_flow_ref
+from viewflow.workflow.models import Task
+
+from config.api import Conflict
+from documents.access import documents_visible
+from roles.models import Institution, Role, User
+
+from . import services
+from .api import TaskSerializer
+from .flows import FLOWS
+from .models import CoordinationProcess
+from .nodes import HumanTask
+from .selectors import (
+    access_process_by_id,
+    access_task_by_id,
+    process_tasks,
+    processes_visible,
+    tasks_inbox,
+    tasks_with_context,
+)
+
+PAGE_SIZE = 25
+OPEN = (STATUS.NEW, STATUS.ASSIGNED)
+
+# Button labels of the task actions (API.md names them); an unknown one shows its name.
+ACTION_LABELS = {
+    "submit": _("Submit"),
+    "approve": _("Approve"),
+    "return": _("Return"),
+    "transmit": _("Transmit"),
+    "acknowledge": _("Acknowledge receipt"),
+    "lawful": _("Lawful"),
+    "reconsider": _("Return for reconsideration"),
+    "schedule": _("Put on the agenda"),
+    "record_outcome": _("Record the outcome"),
+}
+# Actions that send the item back: their button is not the raised (primary) one.
+RETURN_ACTIONS = ("return", "reconsider")
+
+TASK_STATUS = {
+    STATUS.NEW: _("open"),
+    STATUS.ASSIGNED: _("claimed"),
+    STATUS.STARTED: _("in progress"),
+    STATUS.DONE: _("done"),
+    STATUS.CANCELED: _("canceled"),
+    STATUS.ERROR: _("error"),
+}
+PROCESS_STATUS = {
+    PROCESS.NEW: _("active"),
+    PROCESS.DONE: _("done"),
+    PROCESS.CANCELED: _("canceled"),
+}
+PROCESS_STATUS_FILTER = {"active": PROCESS.NEW, "done": PROCESS.DONE, "canceled": PROCESS.CANCELED}
+
+
+# Lists
+
+
+def _type_choices() -> list[tuple[str, Any]]:
+    return [("", _("All types")), *((name, _flow_title(flow)) for name, flow in FLOWS.items())]
+
+
+class InboxFilter(forms.Form):
+    type = forms.ChoiceField(label=_("Type"), required=False, choices=_type_choices)
+
+
+class ProcessFilter(InboxFilter):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Any status")),
+            *((k, PROCESS_STATUS[v]) for k, v in PROCESS_STATUS_FILTER.items()),
+        ],
+    )
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
+    """The requested page; a page that is not a number or past the end does not exist."""
+    try:
+        return Paginator(queryset, PAGE_SIZE).page(request.GET.get("page") or 1)
+    except Exception as error:  # InvalidPage and its kinds
+        raise Http404(_("No such page.")) from error
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _names(codes: set[str], model: type[Institution] | type[Role]) -> dict[str, str]:
+    """Institution or role names by code, in the current language (one query)."""
+    return {item.code: str(item) for item in model.objects.filter(code__in=codes)}
+
+
+def _task_rows(tasks: list[Task]) -> list[dict[str, Any]]:
+    """What a list shows of each task; the due date and overdue flag are the API's."""
+    institutions = _names({t.data.get("institution", "") for t in tasks}, Institution)
+    roles = _names({t.data.get("role", "") for t in tasks}, Role)
+    rows = []
+    for task, body in zip(tasks, TaskSerializer(tasks, many=True).data, strict=True):
+        process = task.process.coordinationprocess  # type: ignore[attr-defined]
+        rows.append(
+            {
+                "task": task,
+                "process": process,
+                "type": _flow_title(task.process.flow_class),
+                "lane": institutions.get(task.data.get("institution", ""), ""),
+                "role": roles.get(task.data.get("role", ""), task.data.get("role", "")),
+                "status": TASK_STATUS.get(task.status, task.status),
+                "due_at": _moment(body.get("due_at")),
+                "overdue": body.get("overdue"),
+            }
+        )
+    return rows
+
+
+def _moment(value: Any) -> datetime | None:
+    """A serializer's time: an aware datetime, or its ISO 8601 text once rendered."""
+    if isinstance(value, str):
+        return parse_datetime(value)
+    return value if isinstance(value, datetime) else None
+
+
+def _flow_title(flow_class: Any) -> Any:
+    return flow_class.process_title if flow_class is not None else ""
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The caller's tasks: assigned to them (or a principal), or open to their role."""
+    choice = InboxFilter(request.GET)
+    tasks = tasks_inbox(user=request.user)
+    if not choice.is_valid():
+        return render(request, "workflows/inbox.html", {"filter": choice}, status=400)
+    if choice.cleaned_data["type"]:
+        tasks = tasks.filter(process__flow_class=get_flow_ref(FLOWS[choice.cleaned_data["type"]]))
+    page = _page(request, tasks_with_context(tasks).order_by("created", "pk"))
+    return render(
+        request,
+        "workflows/inbox.html",
+        {
+            "filter": choice,
+            "page_obj": page,
+            "rows": _task_rows(list(page.object_list)),
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@require_GET
+def process_list(request: HttpRequest) -> HttpResponse:
+    choice = ProcessFilter(request.GET)
+    if not choice.is_valid():
+        return render(request, "workflows/process_list.html", {"filter": choice}, status=400)
+    processes = processes_visible(user=request.user)
+    if choice.cleaned_data["type"]:
+        processes = processes.filter(flow_class=get_flow_ref(FLOWS[choice.cleaned_data["type"]]))
+    if choice.cleaned_data["status"]:
+        processes = processes.filter(status=PROCESS_STATUS_FILTER[choice.cleaned_data["status"]])
+    page = _page(request, processes.order_by("-created", "-pk"))
+    return render(
+        request,
+        "workflows/process_list.html",
+        {
+            "filter": choice,
+            "page_obj": page,
+            "rows": [
+                {
+                    "process": process,
+                    "type": _flow_title(process.flow_class),
+                    "status": PROCESS_STATUS.get(process.status, process.status),
+                }
+                for process in page.object_list
+            ],
+            "query": _query_without_page(request),
+        },
+    )
+
+
+# A process and its history
+
+
+def _steps(process: CoordinationProcess) -> list[dict[str, Any]]:
+    """Every step so far: who did it, when, on whose behalf, with which action and comment."""
+    tasks = list(process_tasks(process=process))
+    usernames = {
+        name
+        for task in tasks
+        for name in (task.data.get("completed_by"), task.data.get("on_behalf_of"))
+        if name
+    }
+    people = {user.username: user for user in User.objects.filter(username__in=usernames)}
+    institutions = _names({t.data.get("institution", "") for t in tasks}, Institution)
+    roles = _names({t.data.get("role", "") for t in tasks}, Role)
+
+    def person(username: str | None) -> Any:
+        return people.get(username or "") or username
+
+    steps = []
+    for task in tasks:
+        action = task.data.get("action")
+        steps.append(
+            {
+                "task": task,
+                "open": task.status in OPEN,
+                "status": TASK_STATUS.get(task.status, task.status),
+                # The start is done by whoever registered the item (its owner).
+                "by": person(task.data.get("completed_by")) or task.owner,
+                "on_behalf_of": person(task.data.get("on_behalf_of")),
+                "action": ACTION_LABELS.get(action, action) if action else "",
+                "comment": task.data.get("comment", ""),
+                "when": task.finished or task.created,
+                "lane": institutions.get(task.data.get("institution", ""), ""),
+                "role": roles.get(task.data.get("role", ""), ""),
+            }
+        )
+    return steps
+
+
+def _display(field: Any, value: Any) -> Any:
+    if value in (None, ""):
+        return "—"
+    if field.flatchoices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_display(field, item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return value
+
+
+def _details(process: CoordinationProcess) -> list[tuple[Any, Any]]:
+    """The flow's own fields (typed `jsonstore` fields on its proxy model), labelled."""
+    if process.flow_class is None:
+        return []
+    typed = process.flow_class.process_class(pk=process.pk, data=process.data)
+    return [
+        (field.verbose_name, _display(field, getattr(typed, field.name)))
+        for field in typed._meta.get_fields()
+        if isinstance(field, jsonstore.JSONFieldMixin)
+    ]
+
+
+def _documents(process: CoordinationProcess, user: Any) -> QuerySet[Any]:
+    """The process's documents the user may open (others are not even named)."""
+    return documents_visible(user=user).filter(processes=process).order_by("pk")
+
+
+@require_GET
+def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    process = access_process_by_id(pk, request.user)
+    return render(
+        request,
+        "workflows/process_detail.html",
+        {
+            "process": process,
+            "type": _flow_title(process.flow_class),
+            "status": PROCESS_STATUS.get(process.status, process.status),
+            "details": _details(process),
+            "documents": _documents(process, request.user),
+            "steps": _steps(process),
+        },
+    )
+
+
+@require_GET
+def process_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    """viewflow's SVG chart of the flow, each node coloured by the state of its tasks here."""
+    process = access_process_by_id(pk, request.user)
+    flow_class = process.flow_class
+    if flow_class is None:
+        raise Http404
+    grid = chart.calc_layout_data(flow_class)
+    chart.calc_cell_status(flow_class, grid, process.pk)
+    response = HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# A task
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    """What an API client would send for the value: the UI completes tasks with the same
+    `data` as the API, so the flows see one kind of input."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")  # browsers send CRLF; stored texts use LF
+    return value
+
+
+def _data_form(node: Any, process: CoordinationProcess, post: Any = None) -> forms.Form | None:
+    """The task's own form (`HumanTask.Form`), filled with the process's current values."""
+    form_class = getattr(node, "form_class", None)
+    if form_class is None:
+        return None
+    current = {**process.data, "title": process.title}
+    form: forms.Form = form_class(post, prefix="data")
+    form.initial = {name: current[name] for name in form.fields if name in current}
+    return form
+
+
+def _changed(form: forms.Form) -> dict[str, Any]:
+    """The fields the official changed: only those go to the flow, as an API client would send."""
+    data = {}
+    for name, value in form.cleaned_data.items():
+        new, old = _jsonable(value), _jsonable(form.initial.get(name))
+        if new in ("", None) and old in ("", None):
+            continue
+        if new != old:
+            data[name] = new
+    return data
+
+
+def _errors_shown(error: ValidationError, comment: CommentForm, data: forms.Form | None) -> None:
+    """The services' ValidationError on the page: each message on its field where there is one."""
+    if not hasattr(error, "error_dict"):
+        comment.add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        if field == "comment":
+            comment.add_error("comment", errors)
+        elif data is not None and field in data.fields:
+            data.add_error(field, errors)
+        else:
+            comment.add_error(None, [f"{field}: {message}" for message in errors])
+
+
+def _refusal(user: Any, task: Task) -> Exception | None:
+    """Why the user cannot act on the task now (as the services would refuse), or None."""
+    if task.status not in OPEN or not isinstance(task.flow_task, HumanTask):
+        return Conflict(_("The task is already done."), code="task_done")
+    if services.task_acting(user=user, task=task) is not None:
+        return None
+    if task.owner_id and services.task_acting(user=user, task=task, ignore_owner=True):
+        return Conflict(_("Someone else has claimed the task."), code="task_claimed")
+    return PermissionDenied(_("This task is not yours to act on."))
+
+
+def _conflict_redirect(request: HttpRequest, conflict: Conflict) -> HttpResponseRedirect:
+    messages.warning(request, str(conflict.detail))
+    return HttpResponseRedirect(reverse("work:inbox"))
+
+
+@require_http_methods(["GET", "POST"])
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = access_task_by_id(pk, request.user)
+    process = access_process_by_id(task.process_id, request.user)
+    node = task.flow_task
+    refusal = _refusal(request.user, task)
+    post = request.POST if request.method == "POST" else None
+    comment_form, data_form = CommentForm(post), _data_form(node, process, post)
+    status = 200
+    if request.method == "POST":
+        if isinstance(refusal, Conflict):
+            return _conflict_redirect(request, refusal)
+        if refusal is not None:
+            raise refusal
+        action = request.POST.get("action", "")
+        if comment_form.is_valid() & (data_form is None or data_form.is_valid()):
+            try:
+                services.task_complete(
+                    actor=cast(User, request.user),
+                    task_id=task.pk,
+                    action=action,
+                    comment=_jsonable(comment_form.cleaned_data["comment"]),
+                    data=_changed(data_form) if data_form is not None else {},
+                )
+            except ValidationError as error:
+                _errors_shown(error, comment_form, data_form)
+            except Conflict as conflict:
+                return _conflict_redirect(request, conflict)
+            else:
+                messages.success(
+                    request,
+                    _("Done: %(task)s — %(process)s")
+                    % {"task": task.title, "process": process.title},
+                )
+                return HttpResponseRedirect(reverse("work:inbox"))
+        status = 422  # the form comes back with its errors (Turbo renders a 4xx answer)
+    claimed_by_other = isinstance(refusal, Conflict) and task.status == STATUS.ASSIGNED
+    actions = [
+        {
+            "name": name,
+            "label": ACTION_LABELS.get(name, name),
+            "primary": name not in RETURN_ACTIONS,
+        }
+        for name in (node.actions if isinstance(node, HumanTask) else ())
+    ]
+    return render(
+        request,
+        "workflows/task_detail.html",
+        {
+            "task": task,
+            "process": process,
+            "type": _flow_title(process.flow_class),
+            "task_status": TASK_STATUS.get(task.status, task.status),
+            "may_act": refusal is None,
+            "claimed_by_other": claimed_by_other,
+            "comment_form": comment_form,
+            "data_form": data_form,
+            "actions": actions,
+            "details": _details(process),
+            "documents": _documents(process, request.user),
+            "steps": [step for step in _steps(process) if step["task"].pk != task.pk],
+        },
+        status=status,
+    )
+
+
+def _claim_or_unclaim(request: HttpRequest, pk: int, service: Any, done: Any) -> HttpResponse:
+    task = access_task_by_id(pk, request.user)
+    try:
+        service(actor=cast(User, request.user), task_id=task.pk)
+    except Conflict as conflict:
+        return _conflict_redirect(request, conflict)
+    messages.success(request, done)
+    return HttpResponseRedirect(reverse("work:task", args=[task.pk]))
+
+
+@require_POST
+def task_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    return _claim_or_unclaim(request, pk, services.task_claim, _("The task is yours now."))
+
+
+@require_POST
+def task_unclaim(request: HttpRequest, pk: int) -> HttpResponse:
+    return _claim_or_unclaim(
+        request, pk, services.task_unclaim, _("The task is open to your colleagues again.")
+    )
+
+
+class WorkApplication(Application):
+    app_name = "work"
+    title = _("Tasks")
+    icon = "assignment"
+    menu_template_name = "workflows/menu.html"
+
+    urlpatterns = [
+        path("", inbox, name="inbox"),
+        path("tasks/<int:pk>/", task_detail, name="task"),
+        path("tasks/<int:pk>/claim/", task_claim, name="task-claim"),
+        path("tasks/<int:pk>/unclaim/", task_unclaim, name="task-unclaim"),
+        path("processes/", process_list, name="processes"),
+        path("processes/<int:pk>/", process_detail, name="process"),
+        path("processes/<int:pk>/chart.svg", process_chart, name="process-chart"),
+    ]
