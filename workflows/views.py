@@ -159,11 +159,13 @@ def _flow_title(flow_class: Any) -> Any:
 def inbox(request: HttpRequest) -> HttpResponse:
     """The caller's tasks: assigned to them (or a principal), or open to their role."""
     choice = InboxFilter(request.GET)
-    tasks = tasks_inbox(user=request.user)
     if not choice.is_valid():
         return render(request, "workflows/inbox.html", {"filter": choice}, status=400)
-    if choice.cleaned_data["type"]:
-        tasks = tasks.filter(process__flow_class=get_flow_ref(FLOWS[choice.cleaned_data["type"]]))
+    process_type = choice.cleaned_data["type"]
+    tasks = tasks_inbox(
+        user=request.user,
+        flow_class=get_flow_ref(FLOWS[process_type]) if process_type else None,
+    )
     page = _page(request, tasks_with_context(tasks).order_by("created", "pk"))
     return render(
         request,

@@ -23,7 +23,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def client_for(username: str | None) -> Client:
-    client = Client()
+    # English pages, so the assertions below read the messages as written in the code.
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     if username:
         assert client.login(username=username, password="demo")
     return client
