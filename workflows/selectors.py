@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BigIntegerField, Q, QuerySet, TextField, Value
+from django.db.models import BigIntegerField, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Concat
 from guardian.models import GroupObjectPermission
 from viewflow.workflow import STATUS
@@ -12,7 +12,7 @@ from viewflow.workflow.models import Task
 
 from roles.models import User
 from roles.permissions import objects_with_permission, visible_or_404
-from roles.selectors import principals_for, user_is_auditor
+from roles.selectors import self_and_principals, user_is_auditor
 
 from .flows import FLOWS
 from .models import TASK_PERMISSIONS, CoordinationProcess
@@ -81,7 +81,7 @@ def _inbox_branches(
     permission (guardian's group index, then tasks by process). An OR of the two would make
     the database test every open task of every institution. The permission is matched in SQL,
     never by loading a user's permissions into Python."""
-    people = User.objects.filter(Q(pk=user.pk) | Q(pk__in=principals_for(deputy=user).values("pk")))
+    people = self_and_principals(user=user)
     # Read first (one small query), so the planner sees the few group ids as constants and
     # walks guardian's group index instead of expecting every group.
     groups = list(

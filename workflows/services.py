@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 from guardian.models import GroupObjectPermission
@@ -28,7 +28,7 @@ from documents.access import documents_visible
 from documents.models import Document
 from roles.models import Institution, Role, User
 from roles.permissions import Acting, grant_to_institution, grant_to_role
-from roles.selectors import memberships_active, principals_for, role_holders
+from roles.selectors import memberships_active, role_holders, self_and_principals
 
 from .flows import FLOWS
 from .flows.common import PROCESS_VIEW
@@ -303,9 +303,7 @@ def task_acting(
     if principal is not None:
         candidates = User.objects.filter(pk=principal.pk)
     else:
-        candidates = User.objects.filter(
-            Q(pk=user.pk) | Q(pk__in=principals_for(deputy=user).values("pk"))
-        )
+        candidates = self_and_principals(user=user)
     if task.owner_id and not ignore_owner:
         candidates = candidates.filter(pk=task.owner_id)
     holders = _holders(people=candidates, task=task)
