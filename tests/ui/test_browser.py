@@ -82,6 +82,11 @@ class Problems(list[str]):
             self.append(f"console: {message.text}")
 
     def on_request_failed(self, request: Any) -> None:
+        # The browser cancels what is still loading (the favicon, say) when the page navigates
+        # away, e.g. after a form is submitted: not a failure of the app. A missing file shows
+        # up in on_response, a refused connection as another error.
+        if request.failure == "net::ERR_ABORTED":
+            return
         self.append(f"request failed: {request.url} {request.failure}")
 
     def on_response(self, response: Any) -> None:
