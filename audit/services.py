@@ -51,6 +51,38 @@ def _username(user: Any) -> str:
     return str(user.get_username()) if hasattr(user, "get_username") else str(user)
 
 
+def _entry_data(
+    old: dict[str, Any] | None, new: dict[str, Any] | None, extra: dict[str, Any] | None
+) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if old is not None:
+        data["old"] = old
+    if new is not None:
+        data["new"] = new
+    if extra:
+        data.update(extra)
+    # Through JSON once, so the hash covers exactly what the database gives back.
+    result: dict[str, Any] = json.loads(_canonical(data))
+    return result
+
+
+def _head_locked() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # the very first entry (or a freshly emptied test database)
+        AuditHead.objects.get_or_create(pk=1)
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _chained(head: AuditHead, entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Number and hash the entries after the head, and move the head past them (unsaved)."""
+    for entry in entries:
+        entry.seq, entry.prev_hash = head.seq + 1, head.hash
+        entry.hash = entry_hash(entry)
+        head.seq, head.hash = entry.seq, entry.hash
+    return entries
+
+
 def audit_record(
     *,
     actor: Any,
@@ -69,37 +101,58 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    data: dict[str, Any] = {}
-    if old is not None:
-        data["old"] = old
-    if new is not None:
-        data["new"] = new
-    if extra:
-        data.update(extra)
     # No savepoint of its own: inside the caller's transaction the entry stands or falls with
     # the change it records anyway, and a transition saves two statements.
     with transaction.atomic(savepoint=False):
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:  # the very first entry (or a freshly emptied test database)
-            AuditHead.objects.get_or_create(pk=1)
-            head = AuditHead.objects.select_for_update().get(pk=1)
+        head = _head_locked()
         entry = AuditEntry(
-            seq=head.seq + 1,
             at=timezone.now(),
             actor=_username(actor),
             on_behalf_of=_username(on_behalf_of) if on_behalf_of is not None else "",
             action=action,
             object_type=object_type,
             object_id=str(object_id),
-            # Through JSON once, so the hash covers exactly what the database gives back.
-            data=json.loads(_canonical(data)),
-            prev_hash=head.hash,
+            data=_entry_data(old, new, extra),
         )
-        entry.hash = entry_hash(entry)
+        _chained(head, [entry])
         entry.save(force_insert=True)
-        head.seq, head.hash = entry.seq, entry.hash
         head.save(update_fields=["seq", "hash"])
     return entry
+
+
+def audit_record_many(
+    *,
+    actor: Any,
+    action: str,
+    objects: list[models.Model],
+    extra: dict[str, Any] | None = None,
+    on_behalf_of: Any = None,
+) -> list[AuditEntry]:
+    """One entry per object for the same action, appended with one lock of the chain's head,
+    one insert and one update of the head (a sweep's batch of permission grants)."""
+    if not objects:
+        return []
+    at, data = timezone.now(), _entry_data(None, None, extra)
+    with transaction.atomic(savepoint=False):
+        head = _head_locked()
+        entries = _chained(
+            head,
+            [
+                AuditEntry(
+                    at=at,
+                    actor=_username(actor),
+                    on_behalf_of=_username(on_behalf_of) if on_behalf_of is not None else "",
+                    action=action,
+                    object_type=obj._meta.label_lower,
+                    object_id=str(obj.pk),
+                    data=data,
+                )
+                for obj in objects
+            ],
+        )
+        AuditEntry.objects.bulk_create(entries)
+        head.save(update_fields=["seq", "hash"])
+    return entries
 
 
 @dataclass(frozen=True)

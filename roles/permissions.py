@@ -18,7 +18,7 @@ from guardian.core import ObjectPermissionChecker
 from guardian.models import GroupObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
-from audit.services import audit_record
+from audit.services import audit_record_many
 
 from .models import Institution, Role, User
 from .selectors import memberships_active, principals_for
@@ -46,13 +46,19 @@ def _change_group_permission(
     actor: Any,
     grant: bool,
     perm: Permissions,
-    obj: models.Model,
+    objs: list[models.Model],
     group: Group,
     on_behalf_of: Any,
 ) -> None:
-    """One or several permissions on one object, with one audit entry."""
-    names = [_permission_name(name, obj) for name in ((perm,) if isinstance(perm, str) else perm)]
-    content_type = ContentType.objects.get_for_model(obj)
+    """One or several permissions on objects of one model, with one audit entry per object."""
+    if not objs:
+        return
+    model = type(objs[0])
+    names = [
+        _permission_name(name, objs[0]) for name in ((perm,) if isinstance(perm, str) else perm)
+    ]
+    content_type = ContentType.objects.get_for_model(model)
+    object_pks = [str(obj.pk) for obj in objs]
     # One query for the permissions and one for the rows, instead of guardian's per-permission
     # get_or_create: documents are registered (and granted) many times a second.
     permission_rows = list(
@@ -69,10 +75,11 @@ def _change_group_permission(
                     GroupObjectPermission(
                         permission=permission,
                         content_type=content_type,
-                        object_pk=str(obj.pk),
+                        object_pk=object_pk,
                         group=group,
                     )
                     for permission in permission_rows
+                    for object_pk in object_pks
                 ],
                 ignore_conflicts=True,
             )
@@ -80,21 +87,23 @@ def _change_group_permission(
             GroupObjectPermission.objects.filter(
                 permission__in=permission_rows,
                 content_type=content_type,
-                object_pk=str(obj.pk),
+                object_pk__in=object_pks,
                 group=group,
             ).delete()
-        audit_record(
+        audit_record_many(
             actor=actor,
             on_behalf_of=on_behalf_of,
             action="permission.granted" if grant else "permission.revoked",
-            obj=obj,
+            objects=objs,
             extra={"permission": names[0] if len(names) == 1 else names, "group": group.name},
         )
         if any(name.split(".", 1)[1].startswith("view_") for name in names):
-            # Who may see the object changed: the search index learns it in this transaction.
-            from search.outbox import enqueue_object
+            # Who may see the objects changed: the search index learns it in this transaction.
+            from search.outbox import enqueue, object_type_of
 
-            enqueue_object(obj)
+            object_type = object_type_of(objs[0])
+            if object_type is not None:
+                enqueue(object_type, [obj.pk for obj in objs])
 
 
 def grant_to_institution(
@@ -105,11 +114,25 @@ def grant_to_institution(
     institution: Institution,
     on_behalf_of: Any = None,
 ) -> None:
+    grant_to_institution_many(
+        actor=actor, perm=perm, objs=[obj], institution=institution, on_behalf_of=on_behalf_of
+    )
+
+
+def grant_to_institution_many(
+    *,
+    actor: Any,
+    perm: Permissions,
+    objs: list[models.Model],
+    institution: Institution,
+    on_behalf_of: Any = None,
+) -> None:
+    """The same grant on many objects of one model at once (a sweep's overdue batch)."""
     _change_group_permission(
         actor=actor,
         grant=True,
         perm=perm,
-        obj=obj,
+        objs=objs,
         group=institution_group(institution),
         on_behalf_of=on_behalf_of,
     )
@@ -127,7 +150,7 @@ def revoke_from_institution(
         actor=actor,
         grant=False,
         perm=perm,
-        obj=obj,
+        objs=[obj],
         group=institution_group(institution),
         on_behalf_of=on_behalf_of,
     )
@@ -146,7 +169,7 @@ def grant_to_role(
         actor=actor,
         grant=True,
         perm=perm,
-        obj=obj,
+        objs=[obj],
         group=role_group(institution, role),
         on_behalf_of=on_behalf_of,
     )
@@ -165,7 +188,7 @@ def revoke_from_role(
         actor=actor,
         grant=False,
         perm=perm,
-        obj=obj,
+        objs=[obj],
         group=role_group(institution, role),
         on_behalf_of=on_behalf_of,
     )

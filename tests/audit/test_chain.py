@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from audit.models import AuditEntry
-from audit.services import audit_record, audit_verify
+from audit.services import audit_record, audit_record_many, audit_verify
 from tests.conftest import ROOT, _test_database_url
 
 
@@ -48,6 +48,28 @@ def test_given_entries_when_verified_then_chain_is_intact(db: None) -> None:
     report = audit_verify()
     assert (report.ok, report.entries, report.first_bad_seq) == (True, 5, None)
     call_command("verify_audit", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def test_many_entries_appended_at_once_continue_the_one_chain(db: None) -> None:
+    from roles.models import Institution
+
+    objects = [
+        Institution.objects.create(
+            code=f"T{n}", kind="municipality", name_sq=f"T{n}", name_sr=f"T{n}", name_en=f"T{n}"
+        )
+        for n in range(3)
+    ]
+    record_some(2)
+    entries = audit_record_many(
+        actor=None, action="permission.granted", objects=objects, extra={"group": "g"}
+    )
+    record_some(1)
+    stored = list(AuditEntry.objects.order_by("seq"))
+    assert [entry.seq for entry in stored] == [1, 2, 3, 4, 5, 6]
+    assert [entry.object_id for entry in stored[2:5]] == [str(obj.pk) for obj in objects]
+    assert [entry.hash for entry in entries] == [entry.hash for entry in stored[2:5]]
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(stored))
+    assert audit_verify().ok
 
 
 def test_the_database_refuses_to_rewrite_an_entry(db: None) -> None:
