@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -124,7 +124,7 @@ def audit_record_many(
     *,
     actor: Any,
     action: str,
-    objects: list[models.Model],
+    objects: Sequence[models.Model],
     extra: dict[str, Any] | None = None,
     on_behalf_of: Any = None,
 ) -> list[AuditEntry]:

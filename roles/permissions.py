@@ -6,6 +6,7 @@ keep the groups in step (`membership_groups_sync`), so validity periods and dele
 every object at once.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +47,7 @@ def _change_group_permission(
     actor: Any,
     grant: bool,
     perm: Permissions,
-    objs: list[models.Model],
+    objs: Sequence[models.Model],
     group: Group,
     on_behalf_of: Any,
 ) -> None:
@@ -123,7 +124,7 @@ def grant_to_institution_many(
     *,
     actor: Any,
     perm: Permissions,
-    objs: list[models.Model],
+    objs: Sequence[models.Model],
     institution: Institution,
     on_behalf_of: Any = None,
 ) -> None:
