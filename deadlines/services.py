@@ -25,7 +25,7 @@ from viewflow.workflow.models import Task
 from audit.services import audit_record
 from roles.models import Institution, User
 from roles.permissions import grant_to_institution_many
-from workflows.models import CoordinationProcess, permission_object
+from workflows.models import PROCESS_VIEW, CoordinationProcess, permission_object
 
 from . import calendar
 from .models import (
@@ -40,8 +40,6 @@ from .models import (
 from .selectors import Lane, people_responsible, process_type_of
 
 logger = logging.getLogger(__name__)
-
-PROCESS_VIEW = "workflows.view_coordinationprocess"
 
 # Functions `(now) -> int` the sweep calls first, each returning how many timers it fired
 # (the press-statement embargo, viewflow's own timers). Register with `timer_hook`.
@@ -578,7 +576,7 @@ def _grant_monitoring(run: _Sweep) -> None:
         )
     for institution, processes in by_institution.values():
         grant_to_institution_many(
-            actor=None, perm=PROCESS_VIEW, objs=list(processes), institution=institution
+            actor=None, perm=PROCESS_VIEW, objs=processes, institution=institution
         )
     run.grant_seconds = (monotonic_time.perf_counter() - began) / len(run.grants)
     run.grants.clear()

@@ -77,6 +77,10 @@ class CoordinationProcess(Process):
         return self.title
 
 
+# Who sees a process: granted on it to the institutions it comes from and is sent to.
+PROCESS_VIEW = "workflows.view_coordinationprocess"
+
+
 def permission_object(process: Any) -> CoordinationProcess:
     """The object task permissions are granted and checked on.
 

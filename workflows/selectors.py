@@ -15,9 +15,8 @@ from roles.permissions import objects_with_permission, visible_or_404
 from roles.selectors import self_and_principals, user_is_auditor
 
 from .flows import FLOWS
-from .models import TASK_PERMISSIONS, CoordinationProcess
+from .models import PROCESS_VIEW, TASK_PERMISSIONS, CoordinationProcess
 
-PROCESS_VIEW = "workflows.view_coordinationprocess"
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 # Task kinds a process page lists: the people's steps, not the gateways between them.
 HISTORY_TYPES = ("START", "HUMAN", "END")

@@ -31,8 +31,7 @@ from roles.permissions import Acting, grant_to_institution, grant_to_role
 from roles.selectors import memberships_active, role_holders, self_and_principals
 
 from .flows import FLOWS
-from .flows.common import PROCESS_VIEW
-from .models import CoordinationProcess, permission_object
+from .models import PROCESS_VIEW, CoordinationProcess, permission_object
 from .nodes import HumanTask, tasks_opened
 
 TYPE_OF_FLOW = {flow_class: name for name, flow_class in FLOWS.items()}

@@ -15,10 +15,9 @@ from documents.services import document_share
 from roles.models import Institution
 from roles.permissions import Acting, grant_to_institution
 
-from ..models import AssemblyDecisionProcess, LegalOutcome, permission_object
+from ..models import PROCESS_VIEW, AssemblyDecisionProcess, LegalOutcome, permission_object
 from ..nodes import HumanTask
 from . import common
-from .common import PROCESS_VIEW
 
 MUNICIPAL_ASSEMBLY_OFFICER = common.ASSEMBLY_OFFICER
 MUNICIPAL_ASSEMBLY_CHAIR = common.ASSEMBLY_CHAIR
@@ -169,10 +168,13 @@ class AssemblyDecisionFlow(flow.Flow):
     def approved(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
-        if action == "return" and not comment:
-            raise ValidationError({"comment": [gettext("Say why the decision is returned.")]})
-        activation.process.approved = action == "approve"
-        return {}
+        return common.decision_recorded(
+            activation.process,
+            "approved",
+            action=action,
+            comment=comment,
+            why=gettext("Say why the decision is returned."),
+        )
 
     def resubmitted(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]

@@ -11,8 +11,6 @@ from django.utils.translation import gettext
 
 from roles.models import Institution
 
-PROCESS_VIEW = "workflows.view_coordinationprocess"
-
 # Role codes (roles/catalogue.py)
 ASSEMBLY_OFFICER = "assembly_officer"
 ASSEMBLY_CHAIR = "assembly_chair"
@@ -24,6 +22,17 @@ REGISTRY_CLERK = "registry_clerk"
 LEGAL_REVIEWER = "legal_reviewer"
 COMMUNICATIONS_COORDINATOR = "communications_coordinator"
 GOVERNMENT_SECRETARY = "government_secretary"
+
+
+def decision_recorded(
+    process: Any, flag: str, *, action: str, comment: str, why: str
+) -> dict[str, Any]:
+    """An approve-or-return step: `flag` on the process says which it was; a return without a
+    comment is refused with `why` (what the comment must say). The task handlers' answer."""
+    if action == "return" and not comment:
+        raise ValidationError({"comment": [why]})
+    setattr(process, flag, action == "approve")
+    return {}
 
 
 def central_office() -> Institution:

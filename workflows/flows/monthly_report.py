@@ -18,7 +18,7 @@ from documents.models import Document
 from roles.models import Institution
 from roles.permissions import Acting, grant_to_institution
 
-from ..models import MonthlyReportProcess, permission_object
+from ..models import PROCESS_VIEW, MonthlyReportProcess, permission_object
 from ..nodes import HumanTask
 from . import common
 from .assembly_decision import AssemblyDecisionFlow
@@ -167,7 +167,7 @@ class MonthlyReportFlow(flow.Flow):
         grant_to_institution(
             actor=acting.user,
             on_behalf_of=acting.on_behalf_of,
-            perm=common.PROCESS_VIEW,
+            perm=PROCESS_VIEW,
             obj=permission_object(process),
             institution=self.supervisor(process),
         )

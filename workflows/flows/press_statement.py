@@ -186,18 +186,24 @@ class PressStatementFlow(flow.Flow):
     def approved(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
-        if action == "return" and not comment:
-            raise ValidationError({"comment": [gettext("Say what to change.")]})
-        activation.process.approved = action == "approve"
-        return {}
+        return common.decision_recorded(
+            activation.process,
+            "approved",
+            action=action,
+            comment=comment,
+            why=gettext("Say what to change."),
+        )
 
     def cleared(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
-        if action == "return" and not comment:
-            raise ValidationError({"comment": [gettext("Say what to change.")]})
-        activation.process.reviewed = action == "approve"
-        return {}
+        return common.decision_recorded(
+            activation.process,
+            "reviewed",
+            action=action,
+            comment=comment,
+            why=gettext("Say what to change."),
+        )
 
     def revised(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
