@@ -1,4 +1,10 @@
-"""Language handling shared by the interface and both search backends: Serbian script conversion."""
+"""Language handling shared by the interface and both search backends: Serbian script conversion
+and the one normalisation of Albanian and Serbian text and queries."""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 _CYRILLIC_TO_LATIN = {
     "а": "a",
@@ -76,11 +82,6 @@ def latin_to_cyrillic(text: str) -> str:
 # Text is indexed as normalised words and queries are normalised the same way, so a query typed
 # without diacritics, in the other script or in the other language's spelling of a sound finds
 # the text.
-
-import re  # noqa: E402
-import unicodedata  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from functools import lru_cache  # noqa: E402
 
 # Letters with no Unicode decomposition into a base letter, and the sounds Albanian writes with
 # two letters where Serbian has one (sh = š, zh = ž, xh = dž) or doubles (ll, rr: Kllokot/Klokot).
