@@ -173,16 +173,22 @@ def _task_body(task: Task) -> dict[str, Any]:
     return TaskSerializer(tasks_with_context(Task.objects.filter(pk=task.pk)).get()).data  # type: ignore[return-value]
 
 
-def _type_filtered(queryset: QuerySet[Any], request: Request, field: str) -> QuerySet[Any]:
+def _flow_class_asked(request: Request) -> str | None:
+    """The stored flow reference `?type=` names, None without one; an unknown type is a 400."""
     process_type = request.query_params.get("type")
-    if process_type:
-        try:
-            queryset = queryset.filter(**{field: flow_ref(process_type)})
-        except KeyError as error:
-            raise exceptions.ValidationError(
-                {"type": [f"Choose one of: {', '.join(FLOWS)}."]}
-            ) from error
-    return queryset
+    if not process_type:
+        return None
+    try:
+        return flow_ref(process_type)
+    except KeyError as error:
+        raise exceptions.ValidationError(
+            {"type": [f"Choose one of: {', '.join(FLOWS)}."]}
+        ) from error
+
+
+def _type_filtered(queryset: QuerySet[Any], request: Request, field: str) -> QuerySet[Any]:
+    flow_class = _flow_class_asked(request)
+    return queryset if flow_class is None else queryset.filter(**{field: flow_class})
 
 
 class ProcessList(generics.ListAPIView):
@@ -369,13 +375,7 @@ class Inbox(generics.ListAPIView):
         # The page's keys first (count and slice over two narrow index paths), then the
         # page's tasks with everything shown beside them: the cost of a page does not grow
         # with its depth or with the rest of the table.
-        process_type = request.query_params.get("type")
-        try:
-            flow_class = flow_ref(process_type) if process_type else None
-        except KeyError as error:
-            raise exceptions.ValidationError(
-                {"type": [f"Choose one of: {', '.join(FLOWS)}."]}
-            ) from error
+        flow_class = _flow_class_asked(request)
         overdue = request.query_params.get("overdue")
         if overdue not in (None, "true", "false"):
             raise exceptions.ValidationError({"overdue": ["Give true or false."]})
