@@ -29,6 +29,7 @@ from .selectors import (
     access_task_by_id,
     flow_ref,
     inbox_keys,
+    inbox_tasks,
     process_tasks,
     processes_visible,
     tasks_with_context,
@@ -383,11 +384,10 @@ class Inbox(generics.ListAPIView):
             user=request.user,
             flow_class=flow_class,
             overdue=None if overdue is None else overdue == "true",
-        ).order_by("created", "pk")
+        )
         page = self.paginate_queryset(keys)
         assert page is not None  # the API always paginates
-        tasks = tasks_with_context(Task.objects.filter(pk__in=[key["pk"] for key in page]))
-        serializer = self.get_serializer(tasks.order_by("created", "pk"), many=True)
+        serializer = self.get_serializer(inbox_tasks(page), many=True)
         return self.get_paginated_response(serializer.data)
 
 

@@ -13,10 +13,11 @@ type for all flows), which lets the inbox match task permissions in one SQL subq
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow import jsonstore
-from viewflow.workflow.models import Process
+from viewflow.workflow.models import Process, Task
 
 from documents.models import Document
 from roles.models import Institution
@@ -90,6 +91,31 @@ def permission_object(process: Any) -> CoordinationProcess:
     obj._state.adding = False
     obj._state.db = process._state.db
     return obj
+
+
+class InboxEntry(models.Model):
+    """An open, unclaimed task and a group that holds the task's permission on its object: the
+    inbox pages through these rows (index-only) instead of matching every open task against
+    guardian's grants at request time.
+
+    The database keeps the table exact by itself: triggers on viewflow's task table and on
+    guardian's group permissions (migration 0005) add and remove rows in the transaction that
+    opens, claims, releases or closes a task or grants or revokes a permission. So no code path
+    (viewflow's own saves, a bulk grant, a revoke) can leave it stale, and a transition sends no
+    extra statement. Claimed tasks are found by their owner; they have no rows here."""
+
+    pk = models.CompositePrimaryKey("task", "group")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(help_text="The task's: the inbox's order, from the index.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["group", "created", "task"], name="workflows_inbox_by_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"task {self.task_id} open to group {self.group_id}"
 
 
 class LegalOutcome(models.TextChoices):

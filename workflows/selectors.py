@@ -1,11 +1,9 @@
 """Reads about processes and tasks: what a person may see, and what is theirs to do now."""
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import BigIntegerField, QuerySet, TextField, Value
-from django.db.models.functions import Cast, Concat
-from guardian.models import GroupObjectPermission
+from django.db.models import QuerySet
 from viewflow.workflow import STATUS
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
@@ -15,7 +13,7 @@ from roles.permissions import objects_with_permission, visible_or_404
 from roles.selectors import self_and_principals, user_is_auditor
 
 from .flows import FLOWS
-from .models import PROCESS_VIEW, TASK_PERMISSIONS, CoordinationProcess
+from .models import PROCESS_VIEW, CoordinationProcess, InboxEntry
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 # Task kinds a process page lists: the people's steps, not the gateways between them.
@@ -74,80 +72,57 @@ def process_tasks(*, process: CoordinationProcess) -> QuerySet[Task]:
 
 def _inbox_branches(
     *, user: Any, flow_class: str | None = None, overdue: bool | None = None
-) -> tuple[QuerySet[Task], QuerySet[Task]]:
-    """The two halves of the inbox, each starting from an index: the people's claimed tasks
-    (by owner), and the open tasks of the processes on which the people's groups hold a task
-    permission (guardian's group index, then tasks by process). An OR of the two would make
-    the database test every open task of every institution. The permission is matched in SQL,
-    never by loading a user's permissions into Python."""
+) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """The two halves of the inbox as (task id, created) rows, each read from an index: the
+    people's claimed tasks (by owner), and the open tasks whose permission their groups hold
+    (`InboxEntry`, which the database keeps in step with guardian's grants). Nothing loads a
+    user's permissions into Python, and neither half grows with finished work."""
     people = self_and_principals(user=user)
-    # Read first (one small query), so the planner sees the few group ids as constants and
-    # walks guardian's group index instead of expecting every group.
+    # Read first (one small query), so the planner sees the few group ids as constants.
     groups = list(
         User.groups.through.objects.filter(user_id__in=people.values("pk"))
         .values_list("group_id", flat=True)
         .distinct()
     )
-    content_type = ContentType.objects.get_for_model(CoordinationProcess)
-    prefix = f"{CoordinationProcess._meta.app_label}."
-    text = TextField()
-    held = GroupObjectPermission.objects.filter(
-        group_id__in=groups,
-        content_type_id=content_type.pk,
-        permission__content_type_id=content_type.pk,
-        permission__codename__in=[codename for codename, _name in TASK_PERMISSIONS],
-    )
-    # A task is open to the people when their groups hold its very permission on its process:
-    # the pair (process, permission) as one text key, compared with a hash of the held keys.
-    held_keys = held.values(
-        key=Concat("object_pk", Value(":" + prefix), "permission__codename", output_field=text)
-    )
     claimed = Task.objects.filter(
         owner_id__in=people.values("pk"), status=STATUS.ASSIGNED, flow_task_type="HUMAN"
     )
-    # Only human tasks carry an owner permission, and only this app's flows grant the app's
-    # permissions: the conditions keep to what migration 0004's partial index covers.
-    open_to_role = (
-        Task.objects.filter(
-            process_id__in=held.values(process_id=Cast("object_pk", BigIntegerField())),
-            status=STATUS.NEW,
-            owner__isnull=True,
-            owner_permission__startswith=prefix,
-        )
-        .alias(
-            key=Concat(Cast("process_id", text), Value(":"), "owner_permission", output_field=text)
-        )
-        .filter(key__in=held_keys)
-    )
-    branches = []
-    for branch in (claimed, open_to_role):
-        if flow_class is not None:
-            branch = branch.filter(process__flow_class=flow_class)
-        if overdue is not None:
-            from deadlines.selectors import tasks_with_deadline
+    # A task open to two of the people's groups has two entries: DISTINCT keeps one.
+    entries = InboxEntry.objects.filter(group_id__in=groups)
+    if flow_class is None and overdue is None:
+        # The everyday inbox: the open half never reads the task table.
+        open_keys = entries.values_list("task_id", "created").distinct().order_by()
+        return claimed.values_list("pk", "created").order_by(), open_keys
+    open_to_role = Task.objects.filter(pk__in=entries.values("task_id"))
+    if flow_class is not None:
+        claimed = claimed.filter(process__flow_class=flow_class)
+        open_to_role = open_to_role.filter(process__flow_class=flow_class)
+    if overdue is not None:
+        from deadlines.selectors import tasks_with_deadline
 
-            branch = tasks_with_deadline(branch).filter(deadline_overdue=overdue)
-        branches.append(branch.order_by())
-    return branches[0], branches[1]
+        claimed = tasks_with_deadline(claimed).filter(deadline_overdue=overdue)
+        open_to_role = tasks_with_deadline(open_to_role).filter(deadline_overdue=overdue)
+    return (
+        claimed.values_list("pk", "created").order_by(),
+        open_to_role.values_list("pk", "created").order_by(),
+    )
 
 
 def inbox_keys(
     *, user: Any, flow_class: str | None = None, overdue: bool | None = None
 ) -> QuerySet[Any]:
-    """(pk, created) of the open tasks the user can act on now — assigned to them or to
+    """(task id, created) of the open tasks the user can act on now — assigned to them or to
     someone they act for, or unclaimed and open to a role they (or their principals) hold for
-    that very process — to count and page through without touching the rest of each row;
-    `tasks_with_context(Task.objects.filter(pk__in=…))` loads a page."""
+    that very process — oldest first, to count and page through without touching the rest of
+    each row; `inbox_tasks` loads a page."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Task.objects.none().values("pk", "created")
+        return Task.objects.none().values_list("pk", "created")
     claimed, open_to_role = _inbox_branches(user=user, flow_class=flow_class, overdue=overdue)
     # UNION ALL: a claimed task is never also unclaimed, so there is nothing to de-duplicate.
-    return claimed.values("pk", "created").union(open_to_role.values("pk", "created"), all=True)
+    return claimed.union(open_to_role, all=True).order_by("created", "pk")
 
 
-def tasks_inbox(*, user: Any, flow_class: str | None = None) -> QuerySet[Task]:
-    """The same tasks as `inbox_keys`, as a queryset of tasks."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Task.objects.none()
-    claimed, open_to_role = _inbox_branches(user=user, flow_class=flow_class)
-    return Task.objects.filter(pk__in=claimed.values("pk").union(open_to_role.values("pk")))
+def inbox_tasks(keys: Iterable[tuple[Any, Any]]) -> QuerySet[Task]:
+    """A page of `inbox_keys`, as tasks with what is shown beside them, in the inbox's order."""
+    ids = [task_id for task_id, _created in keys]
+    return tasks_with_context(Task.objects.filter(pk__in=ids)).order_by("created", "pk")

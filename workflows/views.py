@@ -41,10 +41,10 @@ from .nodes import HumanTask
 from .selectors import (
     access_process_by_id,
     access_task_by_id,
+    inbox_keys,
+    inbox_tasks,
     process_tasks,
     processes_visible,
-    tasks_inbox,
-    tasks_with_context,
 )
 
 PAGE_SIZE = 25
@@ -162,18 +162,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if not choice.is_valid():
         return render(request, "workflows/inbox.html", {"filter": choice}, status=400)
     process_type = choice.cleaned_data["type"]
-    tasks = tasks_inbox(
+    keys = inbox_keys(
         user=request.user,
         flow_class=get_flow_ref(FLOWS[process_type]) if process_type else None,
     )
-    page = _page(request, tasks_with_context(tasks).order_by("created", "pk"))
+    page = _page(request, keys)
     return render(
         request,
         "workflows/inbox.html",
         {
             "filter": choice,
             "page_obj": page,
-            "rows": _task_rows(list(page.object_list)),
+            "rows": _task_rows(list(inbox_tasks(page.object_list))),
             "query": _query_without_page(request),
         },
     )

@@ -7,20 +7,24 @@ from typing import Any
 
 import pytest
 from defusedxml import ElementTree
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
+from guardian.models import GroupObjectPermission
+from viewflow.workflow.models import Task
 
 from audit.models import AuditEntry
 from audit.services import audit_verify
 from config.api import Conflict
+from roles import permissions
 from roles import services as roles_services
 from roles.models import Institution, Role, Unit, User
 from tests.documents import files
 from workflows import services
 from workflows.flows import FLOWS
-from workflows.models import AssemblyDecisionProcess
+from workflows.models import AssemblyDecisionProcess, InboxEntry, permission_object
 
 from .steps import PROCESS_TYPE, audit_actions, complete, completed, inbox, open_task
 
@@ -273,6 +277,71 @@ def test_claim_unclaim_and_a_task_claimed_by_someone_else(api_as) -> None:  # ty
         "task.unclaimed",
         "task.completed",
     ]
+
+
+def inbox_entries_expected() -> set[tuple[int, int]]:
+    """What the inbox table must hold, recomputed from the tasks and guardian's grants."""
+    expected = set()
+    for task in Task.objects.filter(status="NEW", owner__isnull=True, owner_permission__gt=""):
+        app_label, codename = task.owner_permission.split(".", 1)
+        groups = GroupObjectPermission.objects.filter(
+            content_type_id=task.owner_permission_content_type_id,
+            object_pk=task.owner_permission_obj_pk,
+            permission__content_type__app_label=app_label,
+            permission__codename=codename,
+        ).values_list("group_id", flat=True)
+        expected |= {(task.pk, group_id) for group_id in groups}
+    return expected
+
+
+def test_the_inbox_follows_claims_completions_and_grants(api_as) -> None:  # type: ignore[no-untyped-def]
+    """The database keeps the inbox's table exact: after each change it equals what the tasks
+    and guardian's grants say, and the inbox shows exactly that."""
+    member("kllokot.vicechair", "KLLOKOT", "assembly_chair")
+    office, chair, vice = (
+        api_as(name) for name in ("kllokot.assembly", "kllokot.chair", "kllokot.vicechair")
+    )
+    process = start(office).json()
+    task = open_task(process, "approve")
+
+    def in_inbox(client) -> bool:  # type: ignore[no-untyped-def]
+        return task["id"] in [t["id"] for t in inbox(client)]
+
+    def consistent() -> set[tuple[int, int]]:
+        entries = set(InboxEntry.objects.values_list("task_id", "group_id"))
+        assert entries == inbox_entries_expected()
+        return entries
+
+    assert (task["id"], Group.objects.get(name="role:KLLOKOT:assembly_chair").pk) in consistent()
+    assert in_inbox(vice) and in_inbox(chair) and not in_inbox(office)
+
+    assert chair.post(f"/api/tasks/{task['id']}/claim/").status_code == 200
+    assert task["id"] not in {task_id for task_id, _group in consistent()}
+    assert in_inbox(chair) and not in_inbox(vice)
+    assert chair.post(f"/api/tasks/{task['id']}/unclaim/").status_code == 200
+    consistent()
+    assert in_inbox(vice)
+
+    # The lane's permission withdrawn from the process: gone from the role's inbox at once.
+    decision = AssemblyDecisionProcess.objects.get(pk=process["id"])
+    lane = {
+        "perm": "approve_assembly_decision",
+        "obj": permission_object(decision),
+        "institution": Institution.objects.get(code="KLLOKOT"),
+        "role": Role.objects.get(code="assembly_chair"),
+    }
+    permissions.revoke_from_role(actor=None, **lane)
+    consistent()
+    assert not in_inbox(vice) and not in_inbox(chair)
+    assert complete(chair, task["id"], "approve").status_code == 403
+    permissions.grant_to_role(actor=None, **lane)
+    consistent()
+    assert in_inbox(vice)
+
+    completed(chair, task["id"], "approve")
+    assert task["id"] not in {task_id for task_id, _group in consistent()}
+    assert not in_inbox(chair) and not in_inbox(vice)
+    assert [t["name"] for t in inbox(office) if t["process_id"] == process["id"]] == ["transmit"]
 
 
 def test_an_acting_official_completes_the_principals_task_on_their_behalf(api_as, demo) -> None:  # type: ignore[no-untyped-def]
