@@ -240,22 +240,67 @@ def clock_event(
     whose rule ends on it (met when `at` <= due), and pauses or resumes others. Call it inside
     the workflow's transaction; `actor` (optional) is who caused the event, for the audit log.
     """
-    if timezone.is_naive(at):
-        raise ValueError("clock_event needs an aware datetime")
+    clock_events(process=process, events=[ClockEvent(event, at, task)], actor=actor)
+
+
+@dataclass(frozen=True)
+class ClockEvent:
+    name: str
+    at: datetime
+    task: Task | None = None
+
+
+def _concerns(rule: DeadlineRule, event: str) -> bool:
+    """Whether the rule starts, ends, pauses or resumes on the event."""
+    return (rule.active and rule.starts_on == event) or event in (
+        rule.ends_on,
+        rule.pauses_on,
+        rule.resumes_on,
+    )
+
+
+def clock_events(
+    *, process: CoordinationProcess, events: list[ClockEvent], actor: Any = None
+) -> None:
+    """`clock_event` for the events of one transition, in their order, with the process
+    type's rules for all of them read in one query."""
+    for event in events:
+        if timezone.is_naive(event.at):
+            raise ValueError("clock_event needs an aware datetime")
     process_type = process_type_of(process)
     if process_type is None:
         return
-    rules = {
-        rule.pk: rule
-        for rule in DeadlineRule.objects.filter(process_type=process_type).filter(
-            Q(active=True, starts_on=event)
-            | Q(ends_on=event)
-            | Q(pauses_on=event)
-            | Q(resumes_on=event)
+    names = [event.name for event in events]
+    rules = list(
+        DeadlineRule.objects.filter(process_type=process_type).filter(
+            Q(active=True, starts_on__in=names)
+            | Q(ends_on__in=names)
+            | Q(pauses_on__in=names)
+            | Q(resumes_on__in=names)
         )
-    }
-    if not rules:
-        return
+    )
+    for event in events:
+        concerned = {rule.pk: rule for rule in rules if _concerns(rule, event.name)}
+        if concerned:
+            _clock_event(
+                process=process,
+                event=event.name,
+                at=event.at,
+                task=event.task,
+                actor=actor,
+                rules=concerned,
+            )
+
+
+def _clock_event(
+    *,
+    process: CoordinationProcess,
+    event: str,
+    at: datetime,
+    task: Task | None,
+    actor: Any,
+    rules: dict[int, DeadlineRule],
+) -> None:
     existing = list(Deadline.objects.filter(process_id=process.pk, rule_id__in=list(rules)))
     events: list[tuple[Deadline, str, dict[str, Any]]] = []
     changed: list[Deadline] = []

@@ -12,6 +12,8 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from viewflow import this
 from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.nodes.if_gate import IfActivation
 from viewflow.workflow.nodes.view import ViewActivation
 
 from roles.models import Institution
@@ -95,3 +97,18 @@ class HumanTask(flow.View):
     @property
     def on_complete(self) -> Callable[..., dict[str, Any]]:
         return self._on_complete
+
+
+class DecisionActivation(IfActivation):
+    @Activation.status.super()  # type: ignore[misc]
+    def activate(self) -> None:
+        # viewflow wraps the condition in a savepoint; ours only read the process's fields
+        # (nothing to roll back), and the savepoint pair was two statements per transition.
+        with self.exception_guard():
+            self._condition_result = self.flow_task._condition(self)
+
+
+class If(flow.If):
+    """viewflow's exclusive gateway (`flow.If`), without a savepoint around its condition."""
+
+    activation_class = DecisionActivation

@@ -23,7 +23,7 @@ from viewflow.workflow.models import Task
 
 from audit.services import audit_record
 from config.api import Conflict
-from deadlines.services import clock_event
+from deadlines.services import ClockEvent, clock_events
 from documents.access import documents_visible
 from documents.models import Document
 from roles.models import Institution, Role, User
@@ -129,6 +129,11 @@ def _task_message(task_title: Any, process_title: str, comment: str | None) -> s
     }
 
 
+def _opened_events(opened: list[Task]) -> list[ClockEvent]:
+    """The deadline clocks' `task:<node>` event of each task the transition opened."""
+    return [ClockEvent(f"task:{task.flow_task.name}", task.created, task) for task in opened]
+
+
 def _tasks_announce(*, process: Any, opened: list[Task], returned_because: str | None) -> None:
     """Tell the people in each new task's lane (and their acting officials) that it waits for
     them; after a return it is a `returned` notice with the reason."""
@@ -136,9 +141,6 @@ def _tasks_announce(*, process: Any, opened: list[Task], returned_because: str |
 
     kind = "assigned" if returned_because is None else "returned"
     for task in opened:
-        clock_event(
-            process=process, event=f"task:{task.flow_task.name}", at=task.created, task=task
-        )
         code = task.data["institution"]
         lane = process.institution
         if lane.code != code:
@@ -233,7 +235,11 @@ def _started(
                 "documents": documents,
             },
         )
-        clock_event(process=process, event="started", at=process.created, actor=actor)
+        clock_events(
+            process=process,
+            events=[ClockEvent("started", process.created), *_opened_events(opened)],
+            actor=actor,
+        )
         _tasks_announce(process=process, opened=opened, returned_because=None)
     return process
 
@@ -423,7 +429,10 @@ def task_complete(
         )
         # Domain events the handler reports (e.g. `transmitted` at the transmission time)
         # drive the deadline clocks by their own times, like the task's completion does.
-        events = [(f"done:{node.name}", timezone.now()), *extra.pop("events", ())]
+        events = [
+            ClockEvent(f"done:{node.name}", timezone.now(), task),
+            *(ClockEvent(name, at, task) for name, at in extra.pop("events", ())),
+        ]
         # Most actions change only the flow's JSON: one UPDATE instead of one per table.
         changed_columns = (process.title, process.institution_id) != before
         process.save(update_fields=None if changed_columns else ["data"])
@@ -445,8 +454,8 @@ def task_complete(
             extra={"action": action, "comment": comment, "claimed": claimed, **extra},
         )
         activation.execute()
-        for event, at in events:
-            clock_event(process=process, event=event, at=at, task=task, actor=acting.user)
+        # The step's completion, then the steps it opened: one look-up of the rules for all.
+        clock_events(process=process, events=events + _opened_events(opened), actor=acting.user)
         _tasks_announce(
             process=activation.process,
             opened=opened,

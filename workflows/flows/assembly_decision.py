@@ -16,7 +16,7 @@ from roles.models import Institution
 from roles.permissions import Acting, grant_to_institution
 
 from ..models import PROCESS_VIEW, AssemblyDecisionProcess, LegalOutcome, permission_object
-from ..nodes import HumanTask
+from ..nodes import HumanTask, If
 from . import common
 
 MUNICIPAL_ASSEMBLY_OFFICER = common.ASSEMBLY_OFFICER
@@ -66,7 +66,7 @@ class AssemblyDecisionFlow(flow.Flow):
     )
 
     check_approval = (
-        flow.If(act.process.approved)
+        If(act.process.approved)
         .Annotation(title=_("Signed off?"))
         .Then(this.transmit)
         .Else(this.revise)
@@ -124,7 +124,7 @@ class AssemblyDecisionFlow(flow.Flow):
     )
 
     check_legality = (
-        flow.If(lambda activation: activation.process.legal_outcome == LegalOutcome.LAWFUL)
+        If(lambda activation: activation.process.legal_outcome == LegalOutcome.LAWFUL)
         .Annotation(title=_("Lawful?"))
         .Then(this.end)
         .Else(this.reconsider)

@@ -19,7 +19,7 @@ from roles.models import Institution
 from roles.permissions import Acting
 
 from ..models import MeetingMaterialProcess, MeetingOutcome, permission_object
-from ..nodes import HumanTask
+from ..nodes import HumanTask, If
 from . import common
 
 # What a communication plan must say (all required).
@@ -110,7 +110,7 @@ class MeetingMaterialFlow(flow.Flow):
     )
 
     check_approval = (
-        flow.If(lambda activation: activation.process.approved)
+        If(lambda activation: activation.process.approved)
         .Annotation(title=_("Approved?"))
         .Then(this.zkp_review)
         .Else(this.revise)
@@ -136,7 +136,7 @@ class MeetingMaterialFlow(flow.Flow):
     )
 
     check_review = (
-        flow.If(lambda activation: activation.process.reviewed)
+        If(lambda activation: activation.process.reviewed)
         .Annotation(title=_("Plan cleared?"))
         .Then(this.schedule)
         .Else(this.revise)

@@ -19,7 +19,7 @@ from roles.models import Institution
 from roles.permissions import Acting, grant_to_institution
 
 from ..models import PROCESS_VIEW, MonthlyReportProcess, permission_object
-from ..nodes import HumanTask
+from ..nodes import HumanTask, If
 from . import common
 from .assembly_decision import AssemblyDecisionFlow
 
@@ -97,7 +97,7 @@ class MonthlyReportFlow(flow.Flow):
     )
 
     check_approval = (
-        flow.If(lambda activation: activation.process.approved)
+        If(lambda activation: activation.process.approved)
         .Annotation(title=_("Approved?"))
         .Then(this.acknowledge)
         .Else(this.revise)

@@ -23,7 +23,7 @@ from roles.models import Institution
 from roles.permissions import Acting
 
 from ..models import PressStatementProcess, permission_object
-from ..nodes import HumanTask
+from ..nodes import HumanTask, If
 from . import common
 
 LANGUAGES = (("sq", "text_sq", True), ("sr", "text_sr", True), ("en", "text_en", False))
@@ -80,7 +80,7 @@ class PressStatementFlow(flow.Flow):
     )
 
     check_approval = (
-        flow.If(lambda activation: activation.process.approved)
+        If(lambda activation: activation.process.approved)
         .Annotation(title=_("Approved?"))
         .Then(this.check_level)
         .Else(this.revise)
@@ -97,7 +97,7 @@ class PressStatementFlow(flow.Flow):
     )
 
     check_level = (
-        flow.If(lambda activation: activation.process.government_level)
+        If(lambda activation: activation.process.government_level)
         .Annotation(title=_("Government level?"))
         .Then(this.zkp_review)
         .Else(this.check_embargo)
@@ -113,14 +113,14 @@ class PressStatementFlow(flow.Flow):
     )
 
     check_clearance = (
-        flow.If(lambda activation: activation.process.reviewed)
+        If(lambda activation: activation.process.reviewed)
         .Annotation(title=_("Cleared?"))
         .Then(this.check_embargo)
         .Else(this.revise)
     )
 
     check_embargo = (
-        flow.If(this.is_embargoed)
+        If(this.is_embargoed)
         .Annotation(title=_("Under embargo?"))
         .Then(this.embargo)
         .Else(this.release)
