@@ -13,7 +13,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet, Subquery
+from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext
 from guardian.models import GroupObjectPermission
@@ -278,19 +279,31 @@ def monthly_reports_start(*, month: str | None = None) -> list[CoordinationProce
 # Tasks
 
 
+APP_LABEL = CoordinationProcess._meta.app_label
+
+
+def _grants_of_task_permission(process_id: Any, owner_permission: Any) -> QuerySet[Any]:
+    """Guardian's grants of a task's permission on its process (to whichever groups)."""
+    content_type = ContentType.objects.get_for_model(CoordinationProcess)
+    return (
+        GroupObjectPermission.objects.filter(
+            content_type_id=content_type.pk,
+            object_pk=process_id,
+            permission__content_type_id=content_type.pk,
+        )
+        .alias(
+            name=Concat(Value(f"{CoordinationProcess._meta.app_label}."), "permission__codename")
+        )
+        .filter(name=owner_permission)
+    )
+
+
 def _holders(*, people: QuerySet[User], task: Task) -> set[int]:
     """Which of these people hold the task's permission on its process, through the groups of
     their institution and role (roles.permissions grants only to groups) — one query."""
     if not task.owner_permission:
         return set()  # no task is open to everyone
-    codename = task.owner_permission.split(".", 1)[-1]
-    content_type = ContentType.objects.get_for_model(CoordinationProcess)
-    granted = GroupObjectPermission.objects.filter(
-        content_type_id=content_type.pk,
-        object_pk=str(task.process_id),
-        permission__content_type_id=content_type.pk,
-        permission__codename=codename,
-    )
+    granted = _grants_of_task_permission(str(task.process_id), task.owner_permission)
     return set(
         User.groups.through.objects.filter(
             user_id__in=people.filter(is_active=True).values("pk"),
@@ -305,6 +318,13 @@ def task_acting(
     """Who acts on the task: the user in their own right, or on behalf of a principal who
     delegated to them (the one named, else one who qualifies). A claimed task is acted on only
     by its owner or the owner's acting official."""
+    if (
+        principal is None
+        and getattr(task, "permission_held_by", None) == user.pk  # read by `_locked`
+        and user.is_active
+        and (ignore_owner or task.owner_id in (None, user.pk))
+    ):
+        return Acting(user=user, on_behalf_of=None)
     if principal is not None:
         candidates = User.objects.filter(pk=principal.pk)
     else:
@@ -321,11 +341,13 @@ def task_acting(
 
 
 @contextmanager
-def _locked(task_id: int) -> Iterator[Task]:
+def _locked(task_id: int, caller: User) -> Iterator[Task]:
     """The task, with its process row then the task row locked (in that order everywhere, as
     the flows' own SelectForUpdateLock does, so claim, complete and viewflow's timer dispatcher
     queue rather than deadlock). Two queries; the task arrives with its process, the process's
-    institution and its owner, so the activation needs no further look-ups."""
+    institution, its owner and, as `permission_held_by`, the caller's id if the caller's own
+    groups hold its permission (which `task_acting` reads instead of asking again), so the
+    activation and the usual permission check need no further look-ups."""
     with transaction.atomic():
         process_id = Task.objects.filter(pk=task_id).values("process_id")[:1]
         locked = (
@@ -335,9 +357,13 @@ def _locked(task_id: int) -> Iterator[Task]:
         )
         if not list(locked):
             raise Conflict(gettext("The task no longer exists."), code="task_gone")
+        callers_grants = _grants_of_task_permission(
+            Cast(OuterRef("process_id"), CharField()), OuterRef("owner_permission")
+        ).filter(group_id__in=User.groups.through.objects.filter(user=caller).values("group_id"))
         yield (
             Task.objects.select_for_update(of=("self",))
             .select_related("process__coordinationprocess__institution", "owner")
+            .annotate(permission_held_by=Case(When(Exists(callers_grants), then=Value(caller.pk))))
             .get(pk=task_id)
         )
 
@@ -371,7 +397,7 @@ def _assign(activation: Any, acting: Acting) -> None:
 
 
 def task_claim(*, actor: User, task_id: int, on_behalf_of: User | None = None) -> Task:
-    with _locked(task_id) as task:
+    with _locked(task_id, actor) as task:
         acting = _acting_or_refuse(user=actor, task=task, principal=on_behalf_of)
         if task.status == STATUS.ASSIGNED:
             return task  # already theirs (or their principal's): nothing changes
@@ -382,7 +408,7 @@ def task_claim(*, actor: User, task_id: int, on_behalf_of: User | None = None) -
 
 
 def task_unclaim(*, actor: User, task_id: int, on_behalf_of: User | None = None) -> Task:
-    with _locked(task_id) as task:
+    with _locked(task_id, actor) as task:
         acting = _acting_or_refuse(user=actor, task=task, principal=on_behalf_of)
         if task.status == STATUS.NEW:
             return task
@@ -407,7 +433,7 @@ def task_complete(
     data = data or {}
     if not isinstance(data, dict):
         raise ValidationError({"data": [gettext("Give an object.")]})
-    with _locked(task_id) as task, _announced() as opened:
+    with _locked(task_id, actor) as task, _announced() as opened:
         acting = _acting_or_refuse(user=actor, task=task, principal=on_behalf_of)
         node: HumanTask = task.flow_task
         if action not in node.actions:
