@@ -57,7 +57,13 @@ def _record(version_id: int, extraction: Extraction | None = None, *, reason: st
     again: of two runs of the same version (a redelivered message, a reprocess while one was
     running) only the first to get here writes; the other finds it no longer pending."""
     with transaction.atomic():
-        version = DocumentVersion.objects.select_for_update().filter(pk=version_id).first()
+        # FOR NO KEY UPDATE, not FOR UPDATE: an upload of the same content refers to this
+        # version as its duplicate, and its foreign-key check (at its commit, after its audit
+        # entry took the chain's head) must not wait for this lock while this transaction
+        # waits for the head - that deadlocked on PostgreSQL.
+        version = (
+            DocumentVersion.objects.select_for_update(no_key=True).filter(pk=version_id).first()
+        )
         if version is None or version.text_status != TextStatus.PENDING:
             return "skipped"
         extra: dict[str, Any] = {"version": version.number}

@@ -51,7 +51,13 @@ class Command(BaseCommand):
         total = len(ids)
         for number, version_id in enumerate(ids, start=1):
             with transaction.atomic():
-                version = DocumentVersion.objects.select_for_update().filter(pk=version_id).first()
+                # No key changes: FOR NO KEY UPDATE lets uploads' foreign-key checks through
+                # (see documents.tasks._record).
+                version = (
+                    DocumentVersion.objects.select_for_update(no_key=True)
+                    .filter(pk=version_id)
+                    .first()
+                )
                 if version is None or (status != ANY and version.text_status != status):
                     continue  # changed since it was listed
                 previous = version.text_status
