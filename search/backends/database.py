@@ -49,6 +49,14 @@ def fts5_match(query: ParsedQuery, groups: list[int] | None) -> str:
     return " AND ".join(parts)
 
 
+def _sorted(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Each facet's values, the most frequent first."""
+    return {
+        name: dict(sorted(values.items(), key=lambda item: (-item[1], item[0])))
+        for name, values in facets.items()
+    }
+
+
 class DatabaseBackend(SearchBackend):
     name = "database"
 
@@ -166,33 +174,94 @@ class DatabaseBackend(SearchBackend):
         return where, params
 
     def _search(self, request: SearchRequest) -> SearchPage:
-        where, params = self._filters(request)
         if connection.vendor == "postgresql":
-            source = f"{TABLE} e"
-            score = "0.0"
-            order = "e.date DESC, e.id DESC"
-            score_params: list[Any] = []
-            if request.query:
-                where.insert(0, "e.search_vector @@ to_tsquery('simple', %s)")
-                params.insert(0, tsquery(request.query))
-                score = "ts_rank(e.search_vector, to_tsquery('simple', %s))"
-                score_params = [tsquery(request.query)]
-                order = "score DESC, e.id DESC"
-            if request.groups is not None:
-                where.append("e.acl_ids && %s::integer[]")
-                params.append(list(request.groups))
-        else:
-            source = f"search_fts JOIN {TABLE} e ON e.id = search_fts.rowid"
-            score, score_params, order = "0.0", [], "e.date DESC, e.id DESC"
-            match = fts5_match(request.query, request.groups)
-            if match:
-                where.insert(0, "search_fts MATCH %s")
-                params.insert(0, match)
-                if request.query:
-                    score = "-bm25(search_fts, 5.0, 1.0, 0.0)"
-                    order = "score DESC, e.id DESC"
+            return self._search_postgresql(request)
+        return self._search_sqlite(request)
+
+    def _search_postgresql(self, request: SearchRequest) -> SearchPage:
+        """One statement: the matches are found (visibility included) and ranked once, then
+        counted and faceted (grouping sets: one row per facet value, and the total) and the
+        page cut from them. The heap is visited once per match, not once per purpose."""
+        where, params = self._filters(request)
+        score, score_params = "0.0::real", []
+        if request.query:
+            where.insert(0, "e.search_vector @@ to_tsquery('simple', %s)")
+            params.insert(0, tsquery(request.query))
+            score = "ts_rank(e.search_vector, to_tsquery('simple', %s))"
+            score_params = [tsquery(request.query)]
+        if request.groups is not None:
+            where.append("e.acl_ids && %s::integer[]")
+            params.append(list(request.groups))
+        order = "score DESC, id DESC" if request.query else "date DESC, id DESC"
+        with connection.cursor() as cursor:
+            # Only fixed SQL fragments are formatted in; every value is a parameter.
+            cursor.execute(
+                f"""
+                WITH matched AS MATERIALIZED (
+                    SELECT e.id, e.institution, e.kind, e.language, e.year, e.date,
+                        {score} AS score
+                    FROM {TABLE} e WHERE {" AND ".join(where) or "TRUE"}
+                ), page AS (
+                    SELECT id, score FROM matched ORDER BY {order} LIMIT %s OFFSET %s
+                )
+                SELECT NULL, NULL, NULL, NULL, NULL, institution, kind, language, year, NULL,
+                    NULL, count(*)
+                FROM matched
+                GROUP BY GROUPING SETS ((institution), (kind), (language), (year), ())
+                UNION ALL
+                SELECT e.id, e.object_type, e.object_id, e.title, e.body, e.institution, e.kind,
+                    e.language, NULL, e.date, page.score, NULL
+                FROM page JOIN {TABLE} e ON e.id = page.id
+                """,  # noqa: S608
+                [*score_params, *params, request.limit, request.offset],
+            )
+            rows = cursor.fetchall()
+        count = 0
+        facets = empty_facets()
+        hits: list[tuple[Any, ...]] = []
+        for row in rows:
+            if row[0] is not None:
+                hits.append(row)
+            elif all(value is None for value in row[5:9]):
+                count = row[11]  # the empty grouping set: every match
             else:
-                source = f"{TABLE} e"  # an auditor browsing: no full-text condition
+                for name, value in zip(FACETS, row[5:9], strict=True):
+                    if value not in ("", None):
+                        facets[name][str(value)] = row[11]
+        # The page's rows in the order of `order` (the join does not keep it).
+        hits.sort(key=lambda row: (row[10] if request.query else row[9], row[0]), reverse=True)
+        return SearchPage(
+            count,
+            [
+                Hit(
+                    object_type=row[1],
+                    object_id=row[2],
+                    title=row[3],
+                    body=row[4],
+                    institution=row[5],
+                    kind=row[6],
+                    language=row[7],
+                    date=row[9],
+                    score=float(row[10]),
+                )
+                for row in hits
+            ],
+            _sorted(facets),
+        )
+
+    def _search_sqlite(self, request: SearchRequest) -> SearchPage:
+        where, params = self._filters(request)
+        source = f"search_fts JOIN {TABLE} e ON e.id = search_fts.rowid"
+        score, order = "0.0", "e.date DESC, e.id DESC"
+        match = fts5_match(request.query, request.groups)
+        if match:
+            where.insert(0, "search_fts MATCH %s")
+            params.insert(0, match)
+            if request.query:
+                score = "-bm25(search_fts, 5.0, 1.0, 0.0)"
+                order = "score DESC, e.id DESC"
+        else:
+            source = f"{TABLE} e"  # an auditor browsing: no full-text condition
         condition = " AND ".join(where) or "TRUE"
         with connection.cursor() as cursor:
             # Only fixed SQL fragments are formatted in; every value is a parameter.
@@ -214,9 +283,10 @@ class DatabaseBackend(SearchBackend):
                 cursor.execute(
                     f"SELECT {COLUMNS}, {score} AS score FROM {source} WHERE {condition} "  # noqa: S608
                     f"ORDER BY {order} LIMIT %s OFFSET %s",
-                    [*score_params, *params, request.limit, request.offset],
+                    [*params, request.limit, request.offset],
                 )
                 rows = cursor.fetchall()
+                # The bodies of the page only (a body may be long: not for every match).
                 bodies = dict(
                     SearchEntry.objects.filter(pk__in=[row[0] for row in rows]).values_list(
                         "pk", "body"
@@ -236,9 +306,7 @@ class DatabaseBackend(SearchBackend):
                     )
                     for row in rows
                 ]
-        for name in FACETS:
-            facets[name] = dict(sorted(facets[name].items(), key=lambda item: (-item[1], item[0])))
-        return SearchPage(count, hits, facets)
+        return SearchPage(count, hits, _sorted(facets))
 
     def _near_miss(self, query: ParsedQuery) -> ParsedQuery | None:
         """The query with each word that matches nothing replaced by the closest indexed word
