@@ -316,7 +316,11 @@ class DatabaseBackend(SearchBackend):
         for clause in query.clauses:
             new_clause = []
             for term in clause:
-                found = self._closest(term.text) if len(term.text) >= 4 else None
+                found = (
+                    self._closest(term.text)
+                    if len(term.text) >= 4 and not self._in_lexicon(term)
+                    else None
+                )
                 if found and not term.matches(found):
                     new_clause.append(Term(stem(found), True))
                     changed = True
@@ -324,6 +328,21 @@ class DatabaseBackend(SearchBackend):
                     new_clause.append(term)
             clauses.append(tuple(new_clause))
         return ParsedQuery(tuple(clauses)) if changed else None
+
+    def _in_lexicon(self, term: Term) -> bool:
+        """Whether an indexed word matches the term (a btree range on the lexicon): such a word
+        is no near miss, and the similarity search is spared."""
+        if not _LEXICON_WORD.match(term.text):
+            return False  # the lexicon holds no such word
+        if not term.prefix:
+            return SearchTerm.objects.filter(word=term.text).exists()
+        # Words starting with the text: from it up to the next string of the same length
+        # (lower-case a-z only, so every collation orders them alike).
+        head = term.text.rstrip("z")
+        words = SearchTerm.objects.filter(word__gte=term.text)
+        if head:
+            words = words.filter(word__lt=head[:-1] + chr(ord(head[-1]) + 1))
+        return words.exists()
 
     def _closest(self, word: str) -> str | None:
         word = word[:MAX_WORD]
