@@ -6,7 +6,8 @@ query words are drawn and what share of the documents they match): `SEARCH_DOCS[
 documents, or `BENCH_SEARCH_DOCS` (e.g. 1000000), generated in Python from one seed and copied
 straight into the index table. The queries (`BENCH_SEARCH_QUERIES` of each kind, default 25) are
 asked in turn by an official (who sees their institution's documents) and an auditor (who sees
-everything); the bench prints how many documents each kind matched. The rebuild runs
+everything), `BENCH_SEARCH_REPEAT` times per kind (default: the scale's request count); the bench
+prints how many documents each kind matched. The rebuild runs
 `manage.py rebuild_search_index` in a child process over real document rows
 (`REBUILD_DOCS[scale]`, or `BENCH_REBUILD_DOCS`).
 """
@@ -324,7 +325,7 @@ def search_bench(ctx: Context) -> list[Row]:
         ("official", ctx.data.token_key, groups),
         ("auditor", Token.objects.create(user=auditor).key, None),
     ]
-    repeat = ctx.scale.requests
+    repeat = int(os.environ.get("BENCH_SEARCH_REPEAT", ctx.scale.requests))
     for who, token, caller_groups in callers:
         client = Client(headers={"Authorization": f"Token {token}"}, SERVER_NAME="localhost")
         for kind, asked in mix.items():
