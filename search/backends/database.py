@@ -20,6 +20,23 @@ from .base import FACETS, Hit, SearchBackend, SearchPage, SearchRequest, empty_f
 
 TABLE = SearchEntry._meta.db_table
 COLUMNS = "e.id, e.object_type, e.object_id, e.title, e.institution, e.kind, e.language, e.date"
+# The columns `index` writes, in this order; the first two identify the entry.
+WRITTEN = [
+    "object_type",
+    "object_id",
+    "title",
+    "body",
+    "title_norm",
+    "body_norm",
+    "institution",
+    "kind",
+    "language",
+    "process_type",
+    "date",
+    "year",
+    "acl",
+    "indexed_at",
+]
 _LEXICON_WORD = re.compile(r"^[a-z]{4,30}$")
 
 
@@ -73,47 +90,57 @@ class DatabaseBackend(SearchBackend):
         for entry in entries:
             title_norm, body_norm = entry.title_norm, entry.body_norm
             rows.append(
-                SearchEntry(
-                    object_type=entry.object_type,
-                    object_id=entry.object_id,
-                    title=entry.title,
-                    body=entry.body,
-                    title_norm=title_norm,
-                    body_norm=body_norm,
-                    institution=entry.institution,
-                    kind=entry.kind,
-                    language=entry.language,
-                    process_type=entry.process_type,
-                    date=entry.date,
-                    year=entry.date.year,
-                    acl=" ".join(map(str, entry.acl)),
-                    indexed_at=now,
+                (
+                    entry.object_type,
+                    entry.object_id,
+                    entry.title,
+                    entry.body,
+                    title_norm,
+                    body_norm,
+                    entry.institution,
+                    entry.kind,
+                    entry.language,
+                    entry.process_type,
+                    entry.date,
+                    entry.date.year,
+                    " ".join(map(str, entry.acl)),
+                    now,
                 )
             )
             words.update(title_norm.split())
             words.update(body_norm.split())
         with transaction.atomic():
-            SearchEntry.objects.bulk_create(
-                rows,
-                batch_size=500,
-                update_conflicts=True,
-                unique_fields=["object_type", "object_id"],
-                update_fields=[
-                    "title",
-                    "body",
-                    "title_norm",
-                    "body_norm",
-                    "institution",
-                    "kind",
-                    "language",
-                    "process_type",
-                    "date",
-                    "year",
-                    "acl",
-                    "indexed_at",
-                ],
-            )
+            if connection.vendor == "postgresql":
+                self._upsert_postgresql(rows)
+            else:
+                SearchEntry.objects.bulk_create(
+                    [SearchEntry(**dict(zip(WRITTEN, row, strict=True))) for row in rows],
+                    batch_size=500,
+                    update_conflicts=True,
+                    unique_fields=["object_type", "object_id"],
+                    update_fields=WRITTEN[2:],
+                )
             self._lexicon_add(words)
+
+    def _upsert_postgresql(self, rows: list[tuple[Any, ...]]) -> None:
+        """COPY into a scratch table, then one INSERT … ON CONFLICT: the ORM's bulk upsert
+        spent about as long building and quoting its statement in Python as PostgreSQL spent
+        writing the rows (profile of a rebuild), and PostgreSQL waited meanwhile."""
+        columns = ", ".join(WRITTEN)
+        updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in WRITTEN[2:])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS search_incoming ON COMMIT DELETE ROWS "  # noqa: S608
+                f"AS SELECT {columns} FROM {TABLE} WITH NO DATA"
+            )
+            with cursor.copy(f"COPY search_incoming ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM search_incoming "  # noqa: S608
+                f"ON CONFLICT (object_type, object_id) DO UPDATE SET {updates}"
+            )
+            cursor.execute("TRUNCATE search_incoming")  # the next batch in this transaction
 
     def _lexicon_add(self, words: set[str]) -> None:
         new = {w for w in words - self._known_words if _LEXICON_WORD.match(w)}
