@@ -208,7 +208,8 @@ class DatabaseBackend(SearchBackend):
     def _search_postgresql(self, request: SearchRequest) -> SearchPage:
         """One statement: the matches are found (visibility included) and ranked once, then
         counted and faceted (grouping sets: one row per facet value, and the total) and the
-        page cut from them. The heap is visited once per match, not once per purpose."""
+        page cut from them. The heap is visited once per match, not once per purpose.
+        Browsing without words has nothing to rank: its page comes from the date index."""
         where, params = self._filters(request)
         score, score_params = "0.0::real", []
         if request.query:
@@ -219,18 +220,24 @@ class DatabaseBackend(SearchBackend):
         if request.groups is not None:
             where.append("e.acl_ids && %s::integer[]")
             params.append(list(request.groups))
-        order = "score DESC, id DESC" if request.query else "date DESC, id DESC"
+        condition = " AND ".join(where) or "TRUE"
+        if request.query:  # ranked: the page is cut from the matches
+            materialized, page = "MATERIALIZED", "SELECT id, score FROM matched"
+            page_params: list[Any] = []
+            order = "score DESC, id DESC"
+        else:  # browsing: the newest first, through the date index
+            materialized = "NOT MATERIALIZED"
+            page = f"SELECT e.id, {score} AS score FROM {TABLE} e WHERE {condition}"  # noqa: S608
+            page_params = params
+            order = "e.date DESC, e.id DESC"
         with connection.cursor() as cursor:
             # Only fixed SQL fragments are formatted in; every value is a parameter.
             cursor.execute(
                 f"""
-                WITH matched AS MATERIALIZED (
-                    SELECT e.id, e.institution, e.kind, e.language, e.year, e.date,
-                        {score} AS score
-                    FROM {TABLE} e WHERE {" AND ".join(where) or "TRUE"}
-                ), page AS (
-                    SELECT id, score FROM matched ORDER BY {order} LIMIT %s OFFSET %s
-                )
+                WITH matched AS {materialized} (
+                    SELECT e.id, e.institution, e.kind, e.language, e.year, {score} AS score
+                    FROM {TABLE} e WHERE {condition}
+                ), page AS ({page} ORDER BY {order} LIMIT %s OFFSET %s)
                 SELECT NULL, NULL, NULL, NULL, NULL, institution, kind, language, year, NULL,
                     NULL, count(*)
                 FROM matched
@@ -240,7 +247,7 @@ class DatabaseBackend(SearchBackend):
                     e.language, NULL, e.date, page.score, NULL
                 FROM page JOIN {TABLE} e ON e.id = page.id
                 """,  # noqa: S608
-                [*score_params, *params, request.limit, request.offset],
+                [*score_params, *params, *page_params, request.limit, request.offset],
             )
             rows = cursor.fetchall()
         count = 0
