@@ -20,6 +20,23 @@ from .base import FACETS, Hit, SearchBackend, SearchPage, SearchRequest, empty_f
 
 TABLE = SearchEntry._meta.db_table
 COLUMNS = "e.id, e.object_type, e.object_id, e.title, e.institution, e.kind, e.language, e.date"
+# The columns `index` writes, in this order; the first two identify the entry.
+WRITTEN = [
+    "object_type",
+    "object_id",
+    "title",
+    "body",
+    "title_norm",
+    "body_norm",
+    "institution",
+    "kind",
+    "language",
+    "process_type",
+    "date",
+    "year",
+    "acl",
+    "indexed_at",
+]
 _LEXICON_WORD = re.compile(r"^[a-z]{4,30}$")
 
 
@@ -49,6 +66,14 @@ def fts5_match(query: ParsedQuery, groups: list[int] | None) -> str:
     return " AND ".join(parts)
 
 
+def _sorted(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Each facet's values, the most frequent first."""
+    return {
+        name: dict(sorted(values.items(), key=lambda item: (-item[1], item[0])))
+        for name, values in facets.items()
+    }
+
+
 class DatabaseBackend(SearchBackend):
     name = "database"
 
@@ -65,47 +90,57 @@ class DatabaseBackend(SearchBackend):
         for entry in entries:
             title_norm, body_norm = entry.title_norm, entry.body_norm
             rows.append(
-                SearchEntry(
-                    object_type=entry.object_type,
-                    object_id=entry.object_id,
-                    title=entry.title,
-                    body=entry.body,
-                    title_norm=title_norm,
-                    body_norm=body_norm,
-                    institution=entry.institution,
-                    kind=entry.kind,
-                    language=entry.language,
-                    process_type=entry.process_type,
-                    date=entry.date,
-                    year=entry.date.year,
-                    acl=" ".join(map(str, entry.acl)),
-                    indexed_at=now,
+                (
+                    entry.object_type,
+                    entry.object_id,
+                    entry.title,
+                    entry.body,
+                    title_norm,
+                    body_norm,
+                    entry.institution,
+                    entry.kind,
+                    entry.language,
+                    entry.process_type,
+                    entry.date,
+                    entry.date.year,
+                    " ".join(map(str, entry.acl)),
+                    now,
                 )
             )
             words.update(title_norm.split())
             words.update(body_norm.split())
         with transaction.atomic():
-            SearchEntry.objects.bulk_create(
-                rows,
-                batch_size=500,
-                update_conflicts=True,
-                unique_fields=["object_type", "object_id"],
-                update_fields=[
-                    "title",
-                    "body",
-                    "title_norm",
-                    "body_norm",
-                    "institution",
-                    "kind",
-                    "language",
-                    "process_type",
-                    "date",
-                    "year",
-                    "acl",
-                    "indexed_at",
-                ],
-            )
+            if connection.vendor == "postgresql":
+                self._upsert_postgresql(rows)
+            else:
+                SearchEntry.objects.bulk_create(
+                    [SearchEntry(**dict(zip(WRITTEN, row, strict=True))) for row in rows],
+                    batch_size=500,
+                    update_conflicts=True,
+                    unique_fields=["object_type", "object_id"],
+                    update_fields=WRITTEN[2:],
+                )
             self._lexicon_add(words)
+
+    def _upsert_postgresql(self, rows: list[tuple[Any, ...]]) -> None:
+        """COPY into a scratch table, then one INSERT … ON CONFLICT: the ORM's bulk upsert
+        spent about as long building and quoting its statement in Python as PostgreSQL spent
+        writing the rows (profile of a rebuild), and PostgreSQL waited meanwhile."""
+        columns = ", ".join(WRITTEN)
+        updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in WRITTEN[2:])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS search_incoming ON COMMIT DELETE ROWS "  # noqa: S608
+                f"AS SELECT {columns} FROM {TABLE} WITH NO DATA"
+            )
+            with cursor.copy(f"COPY search_incoming ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM search_incoming "  # noqa: S608
+                f"ON CONFLICT (object_type, object_id) DO UPDATE SET {updates}"
+            )
+            cursor.execute("TRUNCATE search_incoming")  # the next batch in this transaction
 
     def _lexicon_add(self, words: set[str]) -> None:
         new = {w for w in words - self._known_words if _LEXICON_WORD.match(w)}
@@ -166,33 +201,101 @@ class DatabaseBackend(SearchBackend):
         return where, params
 
     def _search(self, request: SearchRequest) -> SearchPage:
-        where, params = self._filters(request)
         if connection.vendor == "postgresql":
-            source = f"{TABLE} e"
-            score = "0.0"
+            return self._search_postgresql(request)
+        return self._search_sqlite(request)
+
+    def _search_postgresql(self, request: SearchRequest) -> SearchPage:
+        """One statement: the matches are found (visibility included) and ranked once, then
+        counted and faceted (grouping sets: one row per facet value, and the total) and the
+        page cut from them. The heap is visited once per match, not once per purpose.
+        Browsing without words has nothing to rank: its page comes from the date index."""
+        where, params = self._filters(request)
+        score, score_params = "0.0::real", []
+        if request.query:
+            where.insert(0, "e.search_vector @@ to_tsquery('simple', %s)")
+            params.insert(0, tsquery(request.query))
+            score = "ts_rank(e.search_vector, to_tsquery('simple', %s))"
+            score_params = [tsquery(request.query)]
+        if request.groups is not None:
+            where.append("e.acl_ids && %s::integer[]")
+            params.append(list(request.groups))
+        condition = " AND ".join(where) or "TRUE"
+        if request.query:  # ranked: the page is cut from the matches
+            materialized, page = "MATERIALIZED", "SELECT id, score FROM matched"
+            page_params: list[Any] = []
+            order = "score DESC, id DESC"
+        else:  # browsing: the newest first, through the date index
+            materialized = "NOT MATERIALIZED"
+            page = f"SELECT e.id, {score} AS score FROM {TABLE} e WHERE {condition}"  # noqa: S608
+            page_params = params
             order = "e.date DESC, e.id DESC"
-            score_params: list[Any] = []
-            if request.query:
-                where.insert(0, "e.search_vector @@ to_tsquery('simple', %s)")
-                params.insert(0, tsquery(request.query))
-                score = "ts_rank(e.search_vector, to_tsquery('simple', %s))"
-                score_params = [tsquery(request.query)]
-                order = "score DESC, e.id DESC"
-            if request.groups is not None:
-                where.append("e.acl_ids && %s::integer[]")
-                params.append(list(request.groups))
-        else:
-            source = f"search_fts JOIN {TABLE} e ON e.id = search_fts.rowid"
-            score, score_params, order = "0.0", [], "e.date DESC, e.id DESC"
-            match = fts5_match(request.query, request.groups)
-            if match:
-                where.insert(0, "search_fts MATCH %s")
-                params.insert(0, match)
-                if request.query:
-                    score = "-bm25(search_fts, 5.0, 1.0, 0.0)"
-                    order = "score DESC, e.id DESC"
+        with connection.cursor() as cursor:
+            # Only fixed SQL fragments are formatted in; every value is a parameter.
+            cursor.execute(
+                f"""
+                WITH matched AS {materialized} (
+                    SELECT e.id, e.institution, e.kind, e.language, e.year, {score} AS score
+                    FROM {TABLE} e WHERE {condition}
+                ), page AS ({page} ORDER BY {order} LIMIT %s OFFSET %s)
+                SELECT NULL, NULL, NULL, NULL, NULL, institution, kind, language, year, NULL,
+                    NULL, count(*)
+                FROM matched
+                GROUP BY GROUPING SETS ((institution), (kind), (language), (year), ())
+                UNION ALL
+                SELECT e.id, e.object_type, e.object_id, e.title, e.body, e.institution, e.kind,
+                    e.language, NULL, e.date, page.score, NULL
+                FROM page JOIN {TABLE} e ON e.id = page.id
+                """,  # noqa: S608
+                [*score_params, *params, *page_params, request.limit, request.offset],
+            )
+            rows = cursor.fetchall()
+        count = 0
+        facets = empty_facets()
+        hits: list[tuple[Any, ...]] = []
+        for row in rows:
+            if row[0] is not None:
+                hits.append(row)
+            elif all(value is None for value in row[5:9]):
+                count = row[11]  # the empty grouping set: every match
             else:
-                source = f"{TABLE} e"  # an auditor browsing: no full-text condition
+                for name, value in zip(FACETS, row[5:9], strict=True):
+                    if value not in ("", None):
+                        facets[name][str(value)] = row[11]
+        # The page's rows in the order of `order` (the join does not keep it).
+        hits.sort(key=lambda row: (row[10] if request.query else row[9], row[0]), reverse=True)
+        return SearchPage(
+            count,
+            [
+                Hit(
+                    object_type=row[1],
+                    object_id=row[2],
+                    title=row[3],
+                    body=row[4],
+                    institution=row[5],
+                    kind=row[6],
+                    language=row[7],
+                    date=row[9],
+                    score=float(row[10]),
+                )
+                for row in hits
+            ],
+            _sorted(facets),
+        )
+
+    def _search_sqlite(self, request: SearchRequest) -> SearchPage:
+        where, params = self._filters(request)
+        source = f"search_fts JOIN {TABLE} e ON e.id = search_fts.rowid"
+        score, order = "0.0", "e.date DESC, e.id DESC"
+        match = fts5_match(request.query, request.groups)
+        if match:
+            where.insert(0, "search_fts MATCH %s")
+            params.insert(0, match)
+            if request.query:
+                score = "-bm25(search_fts, 5.0, 1.0, 0.0)"
+                order = "score DESC, e.id DESC"
+        else:
+            source = f"{TABLE} e"  # an auditor browsing: no full-text condition
         condition = " AND ".join(where) or "TRUE"
         with connection.cursor() as cursor:
             # Only fixed SQL fragments are formatted in; every value is a parameter.
@@ -214,9 +317,10 @@ class DatabaseBackend(SearchBackend):
                 cursor.execute(
                     f"SELECT {COLUMNS}, {score} AS score FROM {source} WHERE {condition} "  # noqa: S608
                     f"ORDER BY {order} LIMIT %s OFFSET %s",
-                    [*score_params, *params, request.limit, request.offset],
+                    [*params, request.limit, request.offset],
                 )
                 rows = cursor.fetchall()
+                # The bodies of the page only (a body may be long: not for every match).
                 bodies = dict(
                     SearchEntry.objects.filter(pk__in=[row[0] for row in rows]).values_list(
                         "pk", "body"
@@ -236,9 +340,7 @@ class DatabaseBackend(SearchBackend):
                     )
                     for row in rows
                 ]
-        for name in FACETS:
-            facets[name] = dict(sorted(facets[name].items(), key=lambda item: (-item[1], item[0])))
-        return SearchPage(count, hits, facets)
+        return SearchPage(count, hits, _sorted(facets))
 
     def _near_miss(self, query: ParsedQuery) -> ParsedQuery | None:
         """The query with each word that matches nothing replaced by the closest indexed word
@@ -248,7 +350,11 @@ class DatabaseBackend(SearchBackend):
         for clause in query.clauses:
             new_clause = []
             for term in clause:
-                found = self._closest(term.text) if len(term.text) >= 4 else None
+                found = (
+                    self._closest(term.text)
+                    if len(term.text) >= 4 and not self._in_lexicon(term)
+                    else None
+                )
                 if found and not term.matches(found):
                     new_clause.append(Term(stem(found), True))
                     changed = True
@@ -256,6 +362,21 @@ class DatabaseBackend(SearchBackend):
                     new_clause.append(term)
             clauses.append(tuple(new_clause))
         return ParsedQuery(tuple(clauses)) if changed else None
+
+    def _in_lexicon(self, term: Term) -> bool:
+        """Whether an indexed word matches the term (a btree range on the lexicon): such a word
+        is no near miss, and the similarity search is spared."""
+        if not _LEXICON_WORD.match(term.text):
+            return False  # the lexicon holds no such word
+        if not term.prefix:
+            return SearchTerm.objects.filter(word=term.text).exists()
+        # Words starting with the text: from it up to the next string of the same length
+        # (lower-case a-z only, so every collation orders them alike).
+        head = term.text.rstrip("z")
+        words = SearchTerm.objects.filter(word__gte=term.text)
+        if head:
+            words = words.filter(word__lt=head[:-1] + chr(ord(head[-1]) + 1))
+        return words.exists()
 
     def _closest(self, word: str) -> str | None:
         word = word[:MAX_WORD]

@@ -1,0 +1,30 @@
+"""PostgreSQL: keep each entry's `tsvector` in the row itself.
+
+An entry of a few hundred words is over the 2 kB at which PostgreSQL starts moving values out of
+the row, and the vector (which barely compresses) was the one moved out: every match then cost
+the heap page and two or three TOAST pages when the vector was read for the recheck and for
+`ts_rank`. With storage MAIN the texts (title, body and their normalised forms, which compress
+well) are compressed or moved out first, and the vector stays in the heap row unless the row
+cannot fit even then. Rows written before this migration keep their layout until rewritten
+(`rebuild_search_index`, or `VACUUM FULL search_searchentry`).
+"""
+
+from typing import Any
+
+from django.db import migrations
+
+
+def _storage(value: str) -> Any:
+    def run(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f"ALTER TABLE search_searchentry ALTER COLUMN search_vector SET STORAGE {value}"
+            )
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("search", "0002_fulltext")]
+
+    operations = [migrations.RunPython(_storage("MAIN"), _storage("EXTENDED"))]
