@@ -324,17 +324,21 @@ def test_the_inbox_follows_claims_completions_and_grants(api_as) -> None:  # typ
 
     # The lane's permission withdrawn from the process: gone from the role's inbox at once.
     decision = AssemblyDecisionProcess.objects.get(pk=process["id"])
-    lane = {
-        "perm": "approve_assembly_decision",
-        "obj": permission_object(decision),
-        "institution": Institution.objects.get(code="KLLOKOT"),
-        "role": Role.objects.get(code="assembly_chair"),
-    }
-    permissions.revoke_from_role(actor=None, **lane)
+
+    def lane(change: Any) -> None:
+        change(
+            actor=None,
+            perm="approve_assembly_decision",
+            obj=permission_object(decision),
+            institution=Institution.objects.get(code="KLLOKOT"),
+            role=Role.objects.get(code="assembly_chair"),
+        )
+
+    lane(permissions.revoke_from_role)
     consistent()
     assert not in_inbox(vice) and not in_inbox(chair)
     assert complete(chair, task["id"], "approve").status_code == 403
-    permissions.grant_to_role(actor=None, **lane)
+    lane(permissions.grant_to_role)
     consistent()
     assert in_inbox(vice)
 
