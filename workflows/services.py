@@ -279,9 +279,6 @@ def monthly_reports_start(*, month: str | None = None) -> list[CoordinationProce
 # Tasks
 
 
-APP_LABEL = CoordinationProcess._meta.app_label
-
-
 def _grants_of_task_permission(process_id: Any, owner_permission: Any) -> QuerySet[Any]:
     """Guardian's grants of a task's permission on its process (to whichever groups)."""
     content_type = ContentType.objects.get_for_model(CoordinationProcess)
@@ -291,9 +288,8 @@ def _grants_of_task_permission(process_id: Any, owner_permission: Any) -> QueryS
             object_pk=process_id,
             permission__content_type_id=content_type.pk,
         )
-        .alias(
-            name=Concat(Value(f"{CoordinationProcess._meta.app_label}."), "permission__codename")
-        )
+        # Task permissions are stored as "app_label.codename".
+        .alias(name=Concat(Value(f"{content_type.app_label}."), "permission__codename"))
         .filter(name=owner_permission)
     )
 
