@@ -13,8 +13,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Cast, Concat
+from django.db.models import Case, Exists, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 from guardian.models import GroupObjectPermission
@@ -279,18 +278,21 @@ def monthly_reports_start(*, month: str | None = None) -> list[CoordinationProce
 # Tasks
 
 
-def _grants_of_task_permission(process_id: Any, owner_permission: Any) -> QuerySet[Any]:
-    """Guardian's grants of a task's permission on its process (to whichever groups)."""
+def _grants_of_task_permission(process_id: int, owner_permission: str) -> QuerySet[Any]:
+    """Guardian's grants of a task's permission on its process (to whichever groups). Both are
+    values, not column references: the planner then looks the grants up by object, whatever
+    its statistics say (compared with the task's columns, a stale estimate once made it hash
+    every grant of the permission)."""
     content_type = ContentType.objects.get_for_model(CoordinationProcess)
-    return (
-        GroupObjectPermission.objects.filter(
-            content_type_id=content_type.pk,
-            object_pk=process_id,
-            permission__content_type_id=content_type.pk,
-        )
-        # Task permissions are stored as "app_label.codename".
-        .alias(name=Concat(Value(f"{content_type.app_label}."), "permission__codename"))
-        .filter(name=owner_permission)
+    # Task permissions are stored as "app_label.codename".
+    app_label, _, codename = owner_permission.partition(".")
+    if app_label != content_type.app_label:
+        return GroupObjectPermission.objects.none()
+    return GroupObjectPermission.objects.filter(
+        content_type_id=content_type.pk,
+        object_pk=str(process_id),
+        permission__content_type_id=content_type.pk,
+        permission__codename=codename,
     )
 
 
@@ -299,7 +301,7 @@ def _holders(*, people: QuerySet[User], task: Task) -> set[int]:
     their institution and role (roles.permissions grants only to groups) — one query."""
     if not task.owner_permission:
         return set()  # no task is open to everyone
-    granted = _grants_of_task_permission(str(task.process_id), task.owner_permission)
+    granted = _grants_of_task_permission(task.process_id, task.owner_permission)
     return set(
         User.groups.through.objects.filter(
             user_id__in=people.filter(is_active=True).values("pk"),
@@ -345,21 +347,27 @@ def _locked(task_id: int, caller: User) -> Iterator[Task]:
     groups hold its permission (which `task_acting` reads instead of asking again), so the
     activation and the usual permission check need no further look-ups."""
     with transaction.atomic():
-        process_id = Task.objects.filter(pk=task_id).values("process_id")[:1]
-        locked = (
+        task_row = Task.objects.filter(pk=task_id)
+        locked = list(
             CoordinationProcess.objects.select_for_update(of=("self", "process_ptr"))
-            .filter(pk=Subquery(process_id))
-            .values_list("pk", flat=True)
+            .filter(pk=Subquery(task_row.values("process_id")[:1]))
+            # Set when the task is created and never changed: safe to read before its lock.
+            .annotate(task_permission=Subquery(task_row.values("owner_permission")[:1]))
+            .values_list("pk", "task_permission")
         )
-        if not list(locked):
+        if not locked:
             raise Conflict(gettext("The task no longer exists."), code="task_gone")
-        callers_grants = _grants_of_task_permission(
-            Cast(OuterRef("process_id"), CharField()), OuterRef("owner_permission")
-        ).filter(group_id__in=User.groups.through.objects.filter(user=caller).values("group_id"))
+        [(process_id, permission)] = locked
+        held: Value | Case = Value(None)
+        if permission:
+            callers_grants = _grants_of_task_permission(process_id, permission).filter(
+                group_id__in=User.groups.through.objects.filter(user=caller).values("group_id")
+            )
+            held = Case(When(Exists(callers_grants), then=Value(caller.pk)))
         yield (
             Task.objects.select_for_update(of=("self",))
             .select_related("process__coordinationprocess__institution", "owner")
-            .annotate(permission_held_by=Case(When(Exists(callers_grants), then=Value(caller.pk))))
+            .annotate(permission_held_by=held)
             .get(pk=task_id)
         )
 
