@@ -345,15 +345,15 @@ class DatabaseBackend(SearchBackend):
     def _near_miss(self, query: ParsedQuery) -> ParsedQuery | None:
         """The query with each word that matches nothing replaced by the closest indexed word
         (pg_trgm similarity; difflib on SQLite), or None when nothing is close."""
+        candidates = [term for term in query.terms if len(term.text) >= 4]
+        known = self._in_lexicon(candidates)
         changed = False
         clauses = []
         for clause in query.clauses:
             new_clause = []
             for term in clause:
                 found = (
-                    self._closest(term.text)
-                    if len(term.text) >= 4 and not self._in_lexicon(term)
-                    else None
+                    self._closest(term.text) if len(term.text) >= 4 and term not in known else None
                 )
                 if found and not term.matches(found):
                     new_clause.append(Term(stem(found), True))
@@ -363,20 +363,35 @@ class DatabaseBackend(SearchBackend):
             clauses.append(tuple(new_clause))
         return ParsedQuery(tuple(clauses)) if changed else None
 
-    def _in_lexicon(self, term: Term) -> bool:
-        """Whether an indexed word matches the term (a btree range on the lexicon): such a word
-        is no near miss, and the similarity search is spared."""
-        if not _LEXICON_WORD.match(term.text):
-            return False  # the lexicon holds no such word
-        if not term.prefix:
-            return SearchTerm.objects.filter(word=term.text).exists()
-        # Words starting with the text: from it up to the next string of the same length
-        # (lower-case a-z only, so every collation orders them alike).
-        head = term.text.rstrip("z")
-        words = SearchTerm.objects.filter(word__gte=term.text)
-        if head:
-            words = words.filter(word__lt=head[:-1] + chr(ord(head[-1]) + 1))
-        return words.exists()
+    def _in_lexicon(self, terms: list[Term]) -> set[Term]:
+        """The terms an indexed word matches (btree ranges on the lexicon, one statement for
+        all of them): such a word is no near miss, and the similarity search is spared."""
+        probes: list[str] = []
+        params: list[Any] = []
+        for index, term in enumerate(terms):
+            if not _LEXICON_WORD.match(term.text):
+                continue  # the lexicon holds no such word
+            if not term.prefix:
+                condition, values = "word = %s", [term.text]
+            else:
+                # Words starting with the text: from it up to the next string of the same
+                # length (lower-case a-z only, so every collation orders them alike).
+                head = term.text.rstrip("z")
+                condition, values = "word >= %s", [term.text]
+                if head:
+                    condition += " AND word < %s"
+                    values.append(head[:-1] + chr(ord(head[-1]) + 1))
+            probes.append(
+                f"SELECT {index} WHERE EXISTS (SELECT 1 FROM {SearchTerm._meta.db_table} "  # noqa: S608
+                f"WHERE {condition})"
+            )
+            params += values
+        if not probes:
+            return set()
+        with connection.cursor() as cursor:
+            # Only fixed SQL fragments and the terms' positions are formatted in.
+            cursor.execute(" UNION ALL ".join(probes), params)
+            return {terms[row[0]] for row in cursor.fetchall()}
 
     def _closest(self, word: str) -> str | None:
         word = word[:MAX_WORD]
