@@ -328,10 +328,14 @@ class DatabaseBackend(SearchBackend):
                 WITH matched AS {materialized} (
                     SELECT e.id, e.institution, e.kind, e.language, e.year, {score} AS score
                     FROM {TABLE} e WHERE {condition}
-                ), page AS ({page} ORDER BY {order} LIMIT %s OFFSET %s)
+                ), page AS ({page} ORDER BY {order} LIMIT %s OFFSET %s),
+                grouped AS (
+                    SELECT institution, kind, language, year, count(*) AS n FROM matched
+                    GROUP BY institution, kind, language, year
+                )
                 SELECT NULL, NULL, NULL, NULL, NULL, institution, kind, language, year, NULL,
-                    NULL, count(*)
-                FROM matched
+                    NULL, coalesce(sum(n), 0)::bigint
+                FROM grouped
                 GROUP BY GROUPING SETS ((institution), (kind), (language), (year), ())
                 UNION ALL
                 SELECT e.id, e.object_type, e.object_id, e.title, e.body, e.institution, e.kind,
