@@ -3,25 +3,55 @@
 from dataclasses import dataclass
 from typing import Any
 
-from roles.models import User
-from roles.selectors import principals_for, user_is_auditor
+from django.db.models import IntegerField, Value
+
+from roles.models import Delegation, Membership, User
+from roles.selectors import AUDITOR_ROLE
 
 from .analysis import ParsedQuery, parse_query
 from .backends import Filters, SearchPage, SearchRequest, get_backend
 from .snippets import snippet
 
+AUDITOR_ROW = -1  # not a group id: the row that says the user is an auditor
+
 
 def visible_groups(*, user: Any) -> list[int] | None:
     """The groups whose objects the user sees: their own and, under a delegation, their
     principals' (the same rule as `documents_visible` and `processes_visible`, which grant
-    the view permission to groups only). None: everything (auditors, superusers)."""
-    if user_is_auditor(user=user):
-        return None
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    the view permission to groups only). None: everything (auditors, superusers).
+
+    One statement: whether the user holds the auditor role now (a row with group -1), their
+    groups and their active principals' groups, as a UNION."""
+    if not getattr(user, "is_authenticated", False):
         return []
-    people = [user.pk, *principals_for(deputy=user).values_list("pk", flat=True)]
-    memberships = User.groups.through.objects.filter(user_id__in=people)
-    return sorted(set(memberships.values_list("group_id", flat=True)))
+    if user.is_superuser:
+        return None
+    auditor = (
+        Membership.objects.active()
+        .filter(user_id=user.pk, role__code=AUDITOR_ROLE)
+        .order_by()
+        .values_list(Value(AUDITOR_ROW, output_field=IntegerField()))
+    )
+    through = User.groups.through.objects.order_by()
+    principals = (
+        Delegation.objects.active()
+        .filter(deputy_id=user.pk, principal__is_active=True)
+        .order_by()
+        .values("principal_id")
+    )
+    rows = {
+        row[0]
+        for row in auditor.union(
+            through.filter(user_id=user.pk).values_list("group_id"),
+            through.filter(user_id__in=principals).values_list("group_id"),
+            all=True,
+        )
+    }
+    if AUDITOR_ROW in rows:
+        return None
+    if not user.is_active:
+        return []
+    return sorted(rows)
 
 
 @dataclass
