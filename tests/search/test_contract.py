@@ -409,3 +409,37 @@ def test_rebuild_is_resumable_and_shows_progress(api_as, document_of, backend, c
     assert "documents: up to id" in out
     assert not RebuildCheckpoint.objects.exists()
     assert ids(search(api_as("kllokot.mayor"), q="arkivi")) == {d.pk for d in docs}
+
+
+def test_phrases_of_common_words_match_only_where_the_words_are_adjacent(  # type: ignore[no-untyped-def]
+    api_as, document_of
+) -> None:
+    # Phrases of words found in most documents: only adjacency in this order matches.
+    adjacent = document_of("kllokot.mayor", "Vendim", "Vendimi vlen në të gjitha komunat")
+    apart = document_of("kllokot.mayor", "Mbledhje", "Në mbledhje morën pjesë të gjithë")
+    reversed_ = document_of("kllokot.mayor", "Raport", "Raporti i dërguar të në zyrë")
+    prefix = document_of("kllokot.mayor", "Ligj", "Kuvendi votoi për ligjin e ri")
+    longer = document_of("kllokot.mayor", "Ligj 2", "Ai foli përkrah ligjin e vjetër")
+    not_next = document_of("kllokot.mayor", "Ligj 3", "Për ligjet dhe për ligjin")
+    serbian = document_of("kllokot.mayor", "Одлука", "Одлука је у складу са законом", language="sr")
+    serbian_apart = document_of(
+        "kllokot.mayor", "Odluka", "Je li ovo u skladu sa zakonom", language="sr"
+    )
+    client = api_as("kllokot.mayor")
+    assert ids(search(client, q='"në të"')) == {adjacent.pk}
+    assert ids(search(client, q='"ne te gjitha"')) == {adjacent.pk}
+    assert ids(search(client, q='"të në"')) == {reversed_.pk}
+    assert ids(search(client, q='"i dërguar të"')) == {reversed_.pk}
+    # `për` is a prefix like every word of three letters or more: `përkrah ligjin` matches.
+    assert ids(search(client, q='"për ligjin"')) == {prefix.pk, longer.pk, not_next.pk}
+    assert ids(search(client, q='"ligjin e ri"')) == {prefix.pk}
+    assert ids(search(client, q='"ligjin e"')) == {prefix.pk, longer.pk}
+    assert ids(search(client, q='"dhe për ligjin"')) == {not_next.pk}
+    assert ids(search(client, q='"për ligjin e"')) == {prefix.pk, longer.pk}
+    assert ids(search(client, q='"je u skladu"')) == {serbian.pk}
+    assert ids(search(client, q='"је у"')) == {serbian.pk}
+    assert ids(search(client, q='"li ovo u"')) == {serbian_apart.pk}
+    assert ids(search(client, q='"u skladu" "je li"')) == {serbian_apart.pk}
+    assert ids(search(client, q='"u skladu sa"')) == {serbian.pk, serbian_apart.pk}
+    assert search(client, q='"në gjitha"')["count"] == 0
+    assert ids(search(client, q="në të")) == {adjacent.pk, apart.pk, reversed_.pk}
