@@ -5,8 +5,8 @@ from typing import Any
 
 from django.db.models import IntegerField, Value
 
-from roles.models import Delegation, Membership, User
-from roles.selectors import AUDITOR_ROLE
+from roles.models import User
+from roles.selectors import AUDITOR_ROLE, memberships_active, principals_for
 
 from .analysis import ParsedQuery, parse_query
 from .backends import Filters, SearchPage, SearchRequest, get_backend
@@ -26,19 +26,15 @@ def visible_groups(*, user: Any) -> list[int] | None:
         return []
     if user.is_superuser:
         return None
+    # The rules of `user_is_auditor` and `principals_for`, as parts of the one statement.
     auditor = (
-        Membership.objects.active()
-        .filter(user_id=user.pk, role__code=AUDITOR_ROLE)
+        memberships_active(user=user)
+        .filter(role__code=AUDITOR_ROLE)
         .order_by()
         .values_list(Value(AUDITOR_ROW, output_field=IntegerField()))
     )
     through = User.groups.through.objects.order_by()
-    principals = (
-        Delegation.objects.active()
-        .filter(deputy_id=user.pk, principal__is_active=True)
-        .order_by()
-        .values("principal_id")
-    )
+    principals = principals_for(deputy=user).order_by().values("pk")
     rows = {
         row[0]
         for row in auditor.union(
