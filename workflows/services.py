@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, Exists, QuerySet, Subquery, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from guardian.models import GroupObjectPermission
@@ -31,6 +31,7 @@ from roles.permissions import Acting, grant_to_institution, grant_to_role
 from roles.selectors import memberships_active, role_holders, self_and_principals
 
 from .flows import FLOWS
+from .locking import locked_task
 from .models import PROCESS_VIEW, CoordinationProcess, permission_object
 from .nodes import HumanTask, tasks_opened
 
@@ -340,36 +341,12 @@ def task_acting(
 
 @contextmanager
 def _locked(task_id: int, caller: User) -> Iterator[Task]:
-    """The task, with its process row then the task row locked (in that order everywhere, as
-    the flows' own SelectForUpdateLock does, so claim, complete and viewflow's timer dispatcher
-    queue rather than deadlock). Two queries; the task arrives with its process, the process's
-    institution, its owner and, as `permission_held_by`, the caller's id if the caller's own
-    groups hold its permission (which `task_acting` reads instead of asking again), so the
-    activation and the usual permission check need no further look-ups."""
+    """The task, locked (see locking.locked_task), for the length of the block's transaction."""
     with transaction.atomic():
-        task_row = Task.objects.filter(pk=task_id)
-        locked = list(
-            CoordinationProcess.objects.select_for_update(of=("self", "process_ptr"))
-            .filter(pk=Subquery(task_row.values("process_id")[:1]))
-            # Set when the task is created and never changed: safe to read before its lock.
-            .annotate(task_permission=Subquery(task_row.values("owner_permission")[:1]))
-            .values_list("pk", "task_permission")
-        )
-        if not locked:
+        task = locked_task(task_id, caller)
+        if task is None:
             raise Conflict(gettext("The task no longer exists."), code="task_gone")
-        [(process_id, permission)] = locked
-        held: Value | Case = Value(None)
-        if permission:
-            callers_grants = _grants_of_task_permission(process_id, permission).filter(
-                group_id__in=User.groups.through.objects.filter(user=caller).values("group_id")
-            )
-            held = Case(When(Exists(callers_grants), then=Value(caller.pk)))
-        yield (
-            Task.objects.select_for_update(of=("self",))
-            .select_related("process__coordinationprocess__institution", "owner")
-            .annotate(permission_held_by=held)
-            .get(pk=task_id)
-        )
+        yield task
 
 
 def _acting_or_refuse(*, user: Any, task: Task, principal: Any) -> Acting:
