@@ -1,0 +1,129 @@
+"""ORM queries compiled once per database kind, then run again with other values.
+
+Django builds and compiles a query's SQL every time it is evaluated. For a query of unions and
+sub-queries that costs milliseconds of CPU, more than the database needs to answer it, and some
+such queries run on every request or workflow transition. SQLAlchemy caches compiled statements
+for this reason; Django has no such cache, hence `Prepared`.
+
+`Prepared(build)` keeps the query defined once, in the ORM: `build(**values)` returns the
+queryset. It must give SQL of the same shape whatever the values (no branching on them, no
+lists made of them); the values are whole numbers, text, dates or datetimes, never None.
+
+On first use it compiles `build` twice, with two sets of stand-in values, and finds which
+parameter each value became. Afterwards it runs that SQL with the real values in those places.
+Where the database's adapter rewrites values on their way into parameters, the stand-ins do not
+come back as given: SQLite, for instance, passes dates as text. There the queryset is simply
+evaluated each time, as before.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound=Model)
+
+# Where each compiled parameter comes from: a value's name, or a constant of the query.
+Slot = tuple[str, Any]  # ("value", name) | ("constant", parameter)
+
+_BASE_INT = -7_318_004_000_000  # no row has such an id, and no query holds such a constant
+
+
+def _stand_in(value: Any, index: int, round_: int) -> Any:
+    """A value of the same type as `value`, distinct for every (name index, round)."""
+    offset = 1 + index + 100 * round_
+    if isinstance(value, bool):
+        raise TypeError("a prepared query's values cannot be booleans (two values only)")
+    if isinstance(value, int):
+        return _BASE_INT - offset
+    if isinstance(value, str):
+        return f"\x00stand-in {offset}"
+    if isinstance(value, datetime):
+        return datetime(1901, 1, 1, tzinfo=UTC) + timedelta(minutes=offset)
+    if isinstance(value, date):
+        return date(1901, 1, 1) + timedelta(days=offset)
+    raise TypeError(f"a prepared query cannot stand in for {type(value).__name__} values")
+
+
+class Prepared(Generic[M]):
+    """A query `build(**values)` defined once in the ORM, run as SQL compiled once. The
+    project has one database, so the query runs on the default one."""
+
+    def __init__(self, build: Callable[..., QuerySet[M, Any]]) -> None:
+        self._build = build
+        # Per database kind: (model, sql, slots), or None where values cannot be substituted.
+        self._compiled: dict[str, tuple[type[M], str, list[Slot]] | None] = {}
+        self._types: dict[str, type] = {}  # of the values it was compiled for
+
+    def _compile(self, values: dict[str, Any]) -> tuple[type[M], str, list[Slot]] | None:
+        connection = connections[DEFAULT_DB_ALIAS]
+        names = list(values)
+        rounds = [
+            {name: _stand_in(values[name], index, round_) for index, name in enumerate(names)}
+            for round_ in (1, 2)
+        ]
+        querysets = [self._build(**stand_ins) for stand_ins in rounds]
+        (sql, first), (sql_again, second) = (
+            queryset.query.get_compiler(connection=connection).as_sql() for queryset in querysets
+        )
+        if sql != sql_again or len(first) != len(second):
+            return None  # the SQL itself depends on the values: nothing to prepare
+        slots: list[Slot] = []
+        for one, other in zip(first, second, strict=True):
+            if one == other:
+                slots.append(("constant", one))
+                continue
+            name = next(
+                (
+                    name
+                    for name in names
+                    if type(one) is type(rounds[0][name])
+                    and (one, other) == (rounds[0][name], rounds[1][name])
+                ),
+                None,
+            )
+            if name is None:
+                return None  # the adapter rewrote a value: evaluate the queryset each time
+            slots.append(("value", name))
+        return querysets[0].model, sql, slots
+
+    def _statement(self, values: dict[str, Any]) -> tuple[type[M], str, list[Any]] | None:
+        vendor = connections[DEFAULT_DB_ALIAS].vendor
+        if vendor not in self._compiled:
+            self._types = {name: type(value) for name, value in values.items()}
+            self._compiled[vendor] = self._compile(values)
+        compiled = self._compiled[vendor]
+        if compiled is None:
+            return None
+        model, sql, slots = compiled
+        params = []
+        for kind, what in slots:
+            if kind == "constant":
+                params.append(what)
+            elif type(values[what]) is not self._types[what]:
+                # `= NULL` is not `IS NULL`: the SQL was compiled for values of these types.
+                raise TypeError(f"{what!r} must be a {self._types[what].__name__}")
+            else:
+                params.append(values[what])
+        return model, sql, params
+
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows of a `values_list()` query, for these values."""
+        statement = self._statement(values)
+        if statement is None:
+            return list(self._build(**values))
+        _, sql, params = statement
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def objects(self, **values: Any) -> list[M]:
+        """The model instances of a query of whole rows (no `select_related`, no
+        annotations), for these values."""
+        statement = self._statement(values)
+        if statement is None:
+            return list(self._build(**values))
+        model, sql, params = statement
+        return list(model._default_manager.raw(sql, params))
