@@ -52,12 +52,13 @@ def snippet(body: str, query: ParsedQuery) -> str:
         shown = shown[:WINDOW]
     start = shown[0][0]
     out = ["…" if start > 0 and found else ""]
-    position = start
+    position = start  # text from here up to the next match is escaped in one piece
     for token_start, token_end, hit in shown:
-        out.append(html.escape(body[position:token_start]))
-        word = html.escape(body[token_start:token_end])
-        out.append(f"<mark>{word}</mark>" if hit else word)
-        position = token_end
+        if hit:
+            out.append(html.escape(body[position:token_start]))
+            out.append(f"<mark>{html.escape(body[token_start:token_end])}</mark>")
+            position = token_end
+    out.append(html.escape(body[position : shown[-1][1]]))
     if more:
         out.append(" …")
     return "".join(out).strip()
