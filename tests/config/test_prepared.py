@@ -17,7 +17,7 @@ def _members(institution_id: int, role: str, day: date) -> QuerySet[User]:
     return User.objects.filter(pk__in=ids.values("user_id"), is_active=True).order_by("pk")
 
 
-def _usernames(institution_id: int, role: str) -> QuerySet[User]:
+def _usernames(institution_id: int, role: str) -> QuerySet[User, tuple[str, int]]:
     return (
         User.objects.filter(
             memberships__institution_id=institution_id, memberships__role__code=role
@@ -31,7 +31,7 @@ def _usernames(institution_id: int, role: str) -> QuerySet[User]:
 def test_rows_and_objects_equal_the_orm_for_other_values(demo) -> None:  # type: ignore[no-untyped-def]
     calls: list[tuple[int, str]] = []
 
-    def usernames(institution_id: int, role: str) -> QuerySet[User]:
+    def usernames(institution_id: int, role: str) -> QuerySet[User, tuple[str, int]]:
         calls.append((institution_id, role))
         return _usernames(institution_id, role)
 
