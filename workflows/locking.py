@@ -23,7 +23,7 @@ from viewflow.workflow.models import Process, Task
 
 from roles.models import Institution, User
 
-from .models import CoordinationProcess
+from .models import CoordinationProcess, task_permission_codename
 
 
 def _table(model: type[Model]) -> str:
@@ -145,12 +145,10 @@ def locked_task(task_id: int, caller: User) -> Task | None:
         process, institution, permission = _instances(
             process_row, (CoordinationProcess, Institution)
         )
-        # Task permissions are stored as "app_label.codename"; the permission is set when the
-        # task is created and never changed, so it is safe to read before the task's lock.
+        # The permission is set when the task is created and never changed, so it is safe to
+        # read before the task's lock. Without one no grant matches: no task is open to everyone.
+        codename = task_permission_codename(permission) or ""
         content_type = ContentType.objects.get_for_model(CoordinationProcess)
-        app_label, _, codename = (permission or "").partition(".")
-        if app_label != content_type.app_label:
-            codename = ""  # no grant matches: no task is open to everyone
         cursor.execute(
             lock_task,
             [content_type.pk, str(process.pk), content_type.pk, codename, caller.pk, task_id],

@@ -93,6 +93,13 @@ def permission_object(process: Any) -> CoordinationProcess:
     return obj
 
 
+def task_permission_codename(owner_permission: str | None) -> str | None:
+    """The codename of a task's permission on its process (viewflow stores it as
+    "app_label.codename"), or None if it is no permission on the process."""
+    app_label, _, codename = (owner_permission or "").partition(".")
+    return codename if app_label == CoordinationProcess._meta.app_label and codename else None
+
+
 class InboxEntry(models.Model):
     """An open, unclaimed task and a group that holds the task's permission on its object: the
     inbox pages through these rows (index-only) instead of matching every open task against

@@ -32,7 +32,12 @@ from roles.selectors import memberships_active, role_holders, self_and_principal
 
 from .flows import FLOWS
 from .locking import locked_task
-from .models import PROCESS_VIEW, CoordinationProcess, permission_object
+from .models import (
+    PROCESS_VIEW,
+    CoordinationProcess,
+    permission_object,
+    task_permission_codename,
+)
 from .nodes import HumanTask, tasks_opened
 
 TYPE_OF_FLOW = {flow_class: name for name, flow_class in FLOWS.items()}
@@ -284,11 +289,10 @@ def _grants_of_task_permission(process_id: int, owner_permission: str) -> QueryS
     values, not column references: the planner then looks the grants up by object, whatever
     its statistics say (compared with the task's columns, a stale estimate once made it hash
     every grant of the permission)."""
-    content_type = ContentType.objects.get_for_model(CoordinationProcess)
-    # Task permissions are stored as "app_label.codename".
-    app_label, _, codename = owner_permission.partition(".")
-    if app_label != content_type.app_label:
+    codename = task_permission_codename(owner_permission)
+    if codename is None:
         return GroupObjectPermission.objects.none()
+    content_type = ContentType.objects.get_for_model(CoordinationProcess)
     return GroupObjectPermission.objects.filter(
         content_type_id=content_type.pk,
         object_pk=str(process_id),
