@@ -11,6 +11,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from django.db import connection, transaction
@@ -54,25 +55,70 @@ def tsquery(query: ParsedQuery) -> str:
     )
 
 
+# --- The phrase index (PostgreSQL) ----------------------------------------------------------
+# Like Elasticsearch's `index_phrases`, each entry also indexes its adjacent word pairs
+# (`pair_vector`), so a phrase is looked up by its pairs rather than word by word: a phrase of
+# common words otherwise makes PostgreSQL read a large share of the archive only to find the
+# words apart. A pair keeps the first PAIR_KEY characters of each word, so the pairs every match
+# of a phrase holds are known from the query even where its words are prefixes (`strategj*`);
+# the phrase itself is still checked on the rows the pairs find.
+PAIR_KEY = 4
+_PAIRABLE = re.compile(r"^[a-z0-9]+$")  # words PostgreSQL's parser keeps whole
+
+
+def entry_pairs(title_norm: str, body_norm: str) -> str:
+    """An entry's `pair_vector` as tsvector text (normalised words hold no quote). The title's
+    last word and the body's first are a pair: `search_vector` has them adjacent too."""
+    keys = [word[:PAIR_KEY] for word in f"{title_norm} {body_norm}".split()]
+    return " ".join({f"'{first}|{second}'" for first, second in pairwise(keys)})
+
+
+def phrase_pairs(clause: tuple[Term, ...]) -> list[Term]:
+    """The pairs every match of a phrase holds, as terms of `pair_vector`. A pair is left out
+    where its first word is a prefix shorter than a key (words of many keys start with it)."""
+    pairs = []
+    for first, second in pairwise(clause):
+        if not (_PAIRABLE.match(first.text) and _PAIRABLE.match(second.text)):
+            continue
+        if first.prefix and len(first.text) < PAIR_KEY:
+            continue
+        pairs.append(
+            Term(
+                f"{first.text[:PAIR_KEY]}|{second.text[:PAIR_KEY]}",
+                second.prefix and len(second.text) < PAIR_KEY,
+            )
+        )
+    return pairs
+
+
+def lexemes_tsquery(terms: list[Term]) -> str:
+    """`::tsquery` text of terms that must all be present (no parser: taken as written)."""
+    return " & ".join(f"'{term.text}'" + (":*" if term.prefix else "") for term in terms)
+
+
 POSTINGS_PER_CHECK = 3
 
 
 @dataclass(frozen=True)
 class Statistics:
     """What PostgreSQL's ANALYZE knows of the index table: its rows, and the share of rows
-    holding each of the most common lexemes and groups (`pg_stats.most_common_elems`)."""
+    holding each of the most common lexemes, word pairs and groups
+    (`pg_stats.most_common_elems`)."""
 
     rows: float = 0.0
     lexemes: dict[str, float] = field(default_factory=dict)
     groups: dict[int, float] = field(default_factory=dict)
     rarest_group: float = 0.0  # a group not listed holds at most this share
+    pairs: dict[str, float] = field(default_factory=dict)
 
-    def term_rows(self, term: Term) -> float:
-        """About how many entries hold the term: the GIN posting entries a scan reads."""
+    def term_rows(self, term: Term, elements: dict[str, float] | None = None) -> float:
+        """About how many entries hold the term (of `lexemes`, or of `pairs`): the GIN posting
+        entries a scan reads."""
+        elements = self.lexemes if elements is None else elements
         if term.prefix:
-            share = sum(f for word, f in self.lexemes.items() if word.startswith(term.text))
+            share = sum(f for word, f in elements.items() if word.startswith(term.text))
         else:
-            share = self.lexemes.get(term.text, 0.0)
+            share = elements.get(term.text, 0.0)
         return min(share, 1.0) * self.rows
 
     def visible_rows(self, groups: list[int]) -> float:
@@ -81,20 +127,39 @@ class Statistics:
         )
 
 
-def index_terms(query: ParsedQuery, groups: list[int] | None, stats: Statistics) -> list[Term]:
-    """The terms worth looking up in the full-text GIN index for this caller. Every term of
-    a query is a condition its matches meet, so the index may be asked for fewer of them and
-    the whole query checked on the rows it gives. For a caller who sees a small part of the
-    archive, a term held by more entries than the caller may see (a common word, or a short
-    prefix of many words) costs more to read from the index than checking the text of every
-    visible entry, which the group index finds: such terms are left to that check."""
-    terms = list(dict.fromkeys(query.terms))
+@dataclass(frozen=True)
+class Lookups:
+    """What a query looks up in the GIN indexes: words in `search_vector`'s, word pairs in
+    `pair_vector`'s. Every match holds them all; the query is checked whole on what they find."""
+
+    terms: list[Term]
+    pairs: list[Term]
+
+
+def index_lookups(query: ParsedQuery, groups: list[int] | None, stats: Statistics) -> Lookups:
+    """The look-ups worth making for this caller. A phrase is looked up by its pairs, other
+    clauses by their words. For a caller who sees a small part of the archive, a word or pair
+    held by more entries than the caller may see (a common word, or a short prefix of many
+    words) costs more to read from the index than checking the text of every visible entry,
+    which the group index finds: such look-ups are left to that check."""
+    terms: list[Term] = []
+    pairs: list[Term] = []
+    for clause in query.clauses:
+        clause_pairs = phrase_pairs(clause)
+        if clause_pairs:
+            pairs += clause_pairs
+        else:
+            terms += clause
+    terms, pairs = list(dict.fromkeys(terms)), list(dict.fromkeys(pairs))
     if groups is None or not stats.rows or not stats.lexemes:
-        return terms
+        return Lookups(terms, pairs)
     # Reading one posting of the index costs about a third of checking one entry's text
     # (EXPLAIN ANALYZE at 1M entries: ~0.9 µs against ~2.5 µs).
     budget = POSTINGS_PER_CHECK * stats.visible_rows(groups)
-    return [term for term in terms if stats.term_rows(term) <= budget]
+    return Lookups(
+        [term for term in terms if stats.term_rows(term) <= budget],
+        [pair for pair in pairs if stats.term_rows(pair, stats.pairs) <= budget],
+    )
 
 
 def fts5_match(query: ParsedQuery, groups: list[int] | None) -> str:
@@ -133,13 +198,14 @@ class DatabaseBackend(SearchBackend):
         now = time.monotonic()
         if self._statistics and now - self._statistics[0] < self.STATISTICS_SECONDS:
             return self._statistics[1]
-        lexemes: dict[str, float] = {}
+        vectors: dict[str, dict[str, float]] = {}
         groups: dict[int, float] = {}
         rarest = 0.0
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT attname, most_common_elems::text::text[], most_common_elem_freqs "
-                "FROM pg_stats WHERE tablename = %s AND attname IN ('search_vector', 'acl_ids')",
+                "FROM pg_stats WHERE tablename = %s "
+                "AND attname IN ('search_vector', 'pair_vector', 'acl_ids')",
                 [TABLE],
             )
             for column, elements, shares in cursor.fetchall():
@@ -148,15 +214,21 @@ class DatabaseBackend(SearchBackend):
                 # The shares of the elements, then the least and greatest share and the
                 # share of empty arrays.
                 listed = dict(zip(elements, shares[: len(elements)], strict=True))
-                if column == "search_vector":
-                    lexemes = listed
-                else:
+                if column == "acl_ids":
                     groups = {int(group): share for group, share in listed.items()}
                     rarest = shares[len(elements)]
+                else:
+                    vectors[column] = listed
             cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [TABLE])
             row = cursor.fetchone()
         rows = max(float(row[0]), 0.0) if row else 0.0
-        statistics = Statistics(rows, lexemes, groups, rarest)
+        statistics = Statistics(
+            rows,
+            vectors.get("search_vector", {}),
+            groups,
+            rarest,
+            vectors.get("pair_vector", {}),
+        )
         self._statistics = (now, statistics)
         return statistics
 
@@ -167,6 +239,7 @@ class DatabaseBackend(SearchBackend):
         now = datetime.now().astimezone()
         rows = []
         words: set[str] = set()
+        postgresql = connection.vendor == "postgresql"
         for entry in entries:
             title_norm, body_norm = entry.title_norm, entry.body_norm
             rows.append(
@@ -185,12 +258,13 @@ class DatabaseBackend(SearchBackend):
                     entry.date.year,
                     " ".join(map(str, entry.acl)),
                     now,
+                    *([entry_pairs(title_norm, body_norm)] if postgresql else []),
                 )
             )
             words.update(title_norm.split())
             words.update(body_norm.split())
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if postgresql:
                 self._upsert_postgresql(rows)
             else:
                 SearchEntry.objects.bulk_create(
@@ -206,8 +280,9 @@ class DatabaseBackend(SearchBackend):
         """COPY into a scratch table, then one INSERT … ON CONFLICT: the ORM's bulk upsert
         spent about as long building and quoting its statement in Python as PostgreSQL spent
         writing the rows (profile of a rebuild), and PostgreSQL waited meanwhile."""
-        columns = ", ".join(WRITTEN)
-        updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in WRITTEN[2:])
+        written = [*WRITTEN, "pair_vector"]  # the phrase index, written by `index`
+        columns = ", ".join(written)
+        updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in written[2:])
         with connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS search_incoming ON COMMIT DELETE ROWS "  # noqa: S608
@@ -293,19 +368,22 @@ class DatabaseBackend(SearchBackend):
         where, params = self._filters(request)
         score, score_params = "0.0::real", []
         if request.query:
-            looked_up = index_terms(request.query, request.groups, self.statistics())
-            if len(looked_up) == len(set(request.query.terms)):
+            lookups = index_lookups(request.query, request.groups, self.statistics())
+            if not lookups.pairs and len(lookups.terms) == len(set(request.query.terms)):
                 where.insert(0, "e.search_vector @@ to_tsquery('simple', %s)")
                 params.insert(0, tsquery(request.query))
             else:
-                # Only `looked_up` from the GIN index (`@@`); the whole query is checked on
-                # the rows found through it and the group index (ts_match_vq is `@@`, called
+                # Only the look-ups use the GIN indexes (`@@`); the whole query is checked on
+                # the rows found through them or the group index (ts_match_vq is `@@`, called
                 # as a function so that the planner does not look it up in the index).
                 where.insert(0, "ts_match_vq(e.search_vector, to_tsquery('simple', %s))")
                 params.insert(0, tsquery(request.query))
-                if looked_up:
+                if lookups.pairs:
+                    where.insert(0, "e.pair_vector @@ %s::tsquery")
+                    params.insert(0, lexemes_tsquery(lookups.pairs))
+                if lookups.terms:
                     where.insert(0, "e.search_vector @@ to_tsquery('simple', %s)")
-                    params.insert(0, tsquery(ParsedQuery(tuple((term,) for term in looked_up))))
+                    params.insert(0, lexemes_tsquery(lookups.terms))
             score = "ts_rank(e.search_vector, to_tsquery('simple', %s))"
             score_params = [tsquery(request.query)]
         if request.groups is not None:

@@ -34,7 +34,7 @@ from documents.models import Document
 from roles.models import Institution, User
 from search.analysis import parse_query
 from search.backends import Filters, SearchRequest, get_backend
-from search.backends.database import _LEXICON_WORD, tsquery
+from search.backends.database import _LEXICON_WORD, entry_pairs, tsquery
 from search.selectors import visible_groups
 
 from . import SCALES, Context, Row, latencies, p50_p95, scenario
@@ -45,7 +45,7 @@ REBUILD_DOCS = {"small": 5_000, "medium": 30_000, "large": 100_000}
 REBUILD_BODY_WORDS = 200
 COLUMNS = (
     "object_type, object_id, title, body, title_norm, body_norm, institution, kind, language, "
-    "process_type, date, year, acl, indexed_at"
+    "process_type, date, year, acl, indexed_at, pair_vector"
 )
 
 
@@ -95,6 +95,7 @@ def _load_corpus(ctx: Context, count: int) -> tuple[Corpus, float, float]:
                     document.date.year,
                     str(groups[code]),
                     now,
+                    entry_pairs(words.title_norm, words.body_norm),
                 )
             )
             if document.number % 100_000 == 0:

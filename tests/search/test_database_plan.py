@@ -1,6 +1,8 @@
-"""The PostgreSQL backend may look up fewer terms in the full-text index for a caller who sees
-little (`index_terms`); the results must be the same as looking them all up."""
+"""The PostgreSQL backend looks a phrase up by its word pairs, and may look up fewer words or
+pairs for a caller who sees little (`index_lookups`); the results must be the same as looking
+every word up in the full-text index."""
 
+import random
 from datetime import date
 from typing import Any
 from unittest import mock
@@ -9,9 +11,19 @@ import pytest
 from django.db import connection
 
 from search import backends
-from search.analysis import parse_query
+from search.analysis import Term, parse_query
 from search.api import SearchResultSerializer, result_json
-from search.backends.database import DatabaseBackend, Statistics, index_terms
+from search.backends import Filters, SearchRequest
+from search.backends.database import (
+    DatabaseBackend,
+    Lookups,
+    Statistics,
+    entry_pairs,
+    index_lookups,
+    phrase_pairs,
+    tsquery,
+)
+from search.content import IndexEntry
 from search.selectors import Result
 
 from .conftest import search
@@ -19,26 +31,105 @@ from .conftest import search
 pytestmark = pytest.mark.django_db
 
 
-def test_terms_held_by_more_entries_than_the_caller_sees_are_not_looked_up() -> None:
+def test_look_ups_held_by_more_entries_than_the_caller_sees_are_not_made() -> None:
     stats = Statistics(
         rows=1_000_000,
         lexemes={"dhe": 0.66, "plani": 0.02, "planit": 0.02, "komunikimit": 0.0001},
         groups={7: 0.005},
         rarest_group=0.004,
+        pairs={"plan|dhe": 0.03, "kome|plan": 0.0001},
     )
-    query = parse_query('"plani dhe" komunikimit')  # plan*, dhe*, komunikim*
+    query = parse_query('plani dhe komunikimit "plani dhe" "komente plani"')
     terms = {term.text: term for term in query.terms}
-    # 5,000 visible entries: `dhe` (660,000) and `plan*` (40,000) cost more than checking them.
-    assert index_terms(query, [7], stats) == [terms["komunikim"]]
+    plan_dhe, kome_plan = Term("plan|dhe", True), Term("kome|plan", False)
+    # 5,000 visible entries: `dhe` (660,000), `plan*` (40,000) and the pairs `plan|dhe*`
+    # (30,000) cost more than checking them.
+    assert index_lookups(query, [7], stats) == Lookups([terms["komunikim"]], [kome_plan])
     # 5,000 + 4,000 (a group ANALYZE did not list) entries.
-    assert index_terms(query, [7, 8], stats) == [terms["komunikim"]]
-    # Auditors see everything; without statistics nothing is known: every term is looked up.
-    assert index_terms(query, None, stats) == list(query.terms)
-    assert index_terms(query, [7], Statistics()) == list(query.terms)
-    # A whole archive visible: every term is worth its look-up.
-    assert index_terms(query, [7], Statistics(1000, stats.lexemes, {7: 1.0}, 0.0)) == list(
-        query.terms
-    )
+    assert index_lookups(query, [7, 8], stats) == Lookups([terms["komunikim"]], [kome_plan])
+    # Auditors see everything; without statistics nothing is known: every look-up is made.
+    everything = Lookups([terms["plan"], terms["dhe"], terms["komunikim"]], [plan_dhe, kome_plan])
+    assert index_lookups(query, None, stats) == everything
+    assert index_lookups(query, [7], Statistics()) == everything
+    # A whole archive visible: every look-up is worth making.
+    assert index_lookups(query, [7], Statistics(1000, stats.lexemes, {7: 1.0}, 0.0)) == everything
+
+
+def test_a_phrase_is_looked_up_by_the_pairs_its_matches_hold() -> None:
+    def pairs(q: str) -> list[Term]:
+        return phrase_pairs(parse_query(q).clauses[0])
+
+    # Word prefixes (`strategj*`) and whole short words keep their first four letters.
+    assert pairs('"strategjisë së komunikimit"') == [
+        Term("stra|se", False),
+        Term("se|komu", False),
+    ]
+    # A prefix shorter than a key: after it, any continuation; before it, no pair at all.
+    assert pairs('"plani ab*"') == [Term("plan|ab", True)]
+    assert pairs('"ab* plani"') == []
+    assert pairs('"ab* plani 2026"') == [Term("plan|2026", False)]
+    assert pairs("plani") == []
+    # Stored: every adjacent pair, the title's last word next to the body's first.
+    assert set(entry_pairs("plani i", "komunikimit 2026").split()) == {
+        "'plan|i'",
+        "'i|komu'",
+        "'komu|2026'",
+    }
+    assert entry_pairs("", "") == ""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL phrase index")
+def test_phrases_through_the_pair_index_find_what_the_full_text_index_finds() -> None:
+    """Generated texts of a small vocabulary (short words, shared prefixes, digits, Cyrillic)
+    and phrases cut from them or made up: the backend (pairs looked up, then the phrase
+    checked) finds exactly the entries `search_vector @@` the phrase finds."""
+    rng = random.Random(7)
+    vocabulary = [
+        "plani", "planifikimi", "plan", "i", "e", "në", "të", "dhe", "për", "përkrah",
+        "komunikimit", "komuna", "2026", "20261", "закон", "zakonom", "u", "skladu", "ab", "abc",
+    ]  # fmt: skip
+    backend = DatabaseBackend()
+    entries = []
+    for n in range(120):
+        title = " ".join(rng.choices(vocabulary, k=rng.randint(0, 3)))
+        body = " ".join(rng.choices(vocabulary, k=rng.randint(0, 12)))
+        entries.append(
+            IndexEntry(
+                "document", n, title or "x", body, "KLLOKOT", "decision", "sq", "", date(2026, 1, 1)
+            )
+        )
+    backend.index(entries)
+    queries = []
+    for _ in range(150):
+        entry = rng.choice(entries)
+        words = f"{entry.title} {entry.body}".split()
+        length = rng.randint(2, 3)
+        start = rng.randint(0, max(0, len(words) - length))
+        cut = (
+            words[start : start + length]
+            if rng.random() < 0.7
+            else rng.choices(vocabulary, k=length)
+        )
+        if rng.random() < 0.2:
+            cut[-1] = cut[-1][:2] + "*"
+        queries.append('"' + " ".join(cut) + '"' + (" plan*" if rng.random() < 0.2 else ""))
+    checked_through_pairs = 0
+    with connection.cursor() as cursor:
+        for q in queries:
+            query = parse_query(q)
+            if not query:
+                continue
+            cursor.execute(
+                "SELECT object_id FROM search_searchentry "
+                "WHERE search_vector @@ to_tsquery('simple', %s)",
+                [tsquery(query)],
+            )
+            expected = {row[0] for row in cursor.fetchall()}
+            page = backend._search(SearchRequest(query, Filters(), None, 0, 200))  # no near miss
+            assert {hit.object_id for hit in page.hits} == expected, q
+            assert page.count == len(expected), q
+            checked_through_pairs += bool(index_lookups(query, None, Statistics()).pairs)
+    assert checked_through_pairs > 100
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL plan only")
@@ -77,3 +168,31 @@ def test_results_are_written_as_the_serializer_writes_them(day: Any) -> None:
         "document", 5, "Plani", "<mark>Plani</mark> i", "KLLOKOT", "decision", "sq", day, 0.123456
     )
     assert result_json(result) == dict(SearchResultSerializer(result).data)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL phrase index")
+@pytest.mark.django_db(transaction=True)
+def test_entries_indexed_before_the_phrase_index_get_their_pairs() -> None:
+    """An index built before migration 0004 keeps finding its phrases after it."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("search", "0003_vector_inline")])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO search_searchentry (object_type, object_id, title, body, title_norm, "
+                "body_norm, institution, kind, language, process_type, date, year, acl, "
+                "indexed_at) SELECT 'document', g, 'Plani', 'x', 'plani', "
+                "CASE WHEN g % 2 = 0 THEN 'i komunikimit' ELSE 'komunikimit i' END, "
+                "'KLLOKOT', 'decision', 'sq', '', '2026-01-01', 2026, '', now() "
+                "FROM generate_series(1, 2500) g"  # more than one batch
+            )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    query = parse_query('"plani i komunikimit"')
+    page = DatabaseBackend()._search(SearchRequest(query, Filters(), None, 0, 10))
+    assert index_lookups(query, None, Statistics()).pairs
+    assert page.count == 1250
+    assert all(hit.object_id % 2 == 0 for hit in page.hits)
