@@ -1,5 +1,6 @@
 """The search contract, run against every available backend (see conftest.backend)."""
 
+import threading
 from typing import Any
 from unittest import mock
 
@@ -407,6 +408,42 @@ def test_rebuild_is_resumable_and_shows_progress(api_as, document_of, backend, c
     out = capsys.readouterr().out
     assert "resuming after document" in out and "search index rebuilt" in out
     assert "documents: up to id" in out
+    assert not RebuildCheckpoint.objects.exists()
+    assert ids(search(api_as("kllokot.mayor"), q="arkivi")) == {d.pk for d in docs}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_with_parallel_writers_resumes_after_the_batches_written_in_order(  # type: ignore[no-untyped-def]
+    api_as, document_of, capsys
+) -> None:
+    """Outside a transaction the rebuild reads in one thread and writes in two: a failed
+    batch leaves the checkpoint after the batches before it, whatever finished after it."""
+    from search.models import RebuildCheckpoint, SearchEntry
+
+    docs = [document_of("kllokot.mayor", f"Arkivi {n}", "Arkivi i vjetër") for n in range(6)]
+    SearchEntry.objects.all().delete()
+    search_backend = backends.get_backend()
+    real_index = search_backend.index
+    lock = threading.Lock()
+    calls = {"n": 0}
+
+    def third_fails(entries: Any, **kwargs: Any) -> None:
+        with lock:
+            calls["n"] += 1
+            fails = calls["n"] == 3
+        if fails:
+            raise BackendUnavailable("down")
+        real_index(entries, **kwargs)
+
+    with (
+        mock.patch.object(search_backend, "index", side_effect=third_fails),
+        pytest.raises(BackendUnavailable),
+    ):
+        call_command("rebuild_search_index", batch=1, writers=2)
+    checkpoint = RebuildCheckpoint.objects.get()
+    assert (checkpoint.done, checkpoint.last_id) == (2, docs[1].pk)
+    call_command("rebuild_search_index", batch=1, writers=2)
+    assert "resuming after document" in capsys.readouterr().out
     assert not RebuildCheckpoint.objects.exists()
     assert ids(search(api_as("kllokot.mayor"), q="arkivi")) == {d.pk for d in docs}
 
