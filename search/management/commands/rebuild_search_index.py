@@ -4,7 +4,6 @@ records the last id up to which every batch is written, so a rebuild that was in
 continues there unless --restart is given (a batch written twice is simply written again).
 Changes made meanwhile still reach the index through the outbox."""
 
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -23,20 +22,14 @@ ORDER = [ObjectType.DOCUMENT, ObjectType.PROCESS]
 T = TypeVar("T")
 
 
-def _own_connection(work: Callable[..., T]) -> Callable[..., T]:
-    """`work` run in a pool thread closes that thread's database connection when done."""
-
-    def run(*args: Any) -> T:
-        try:
-            return work(*args)
-        finally:
-            if threading.current_thread() is not threading.main_thread():
-                connections.close_all()
-
-    return run
+def _in_pool_thread(work: Callable[..., T], *args: Any) -> T:
+    """`work` in a pool thread, which closes its own database connection when done."""
+    try:
+        return work(*args)
+    finally:
+        connections.close_all()
 
 
-@_own_connection
 def _read(object_type: str, after: int, size: int) -> tuple[list[int], list[IndexEntry]]:
     """The next ids after `after` and their entries (gone or annulled objects are simply not
     written: rebuild_finish drops what the rebuild did not write)."""
@@ -47,7 +40,6 @@ def _read(object_type: str, after: int, size: int) -> tuple[list[int], list[Inde
     return ids, entries
 
 
-@_own_connection
 def _write(backend: SearchBackend, entries: list[IndexEntry], target: str) -> None:
     with transaction.atomic():
         backend.index(entries, target=target)
@@ -95,7 +87,7 @@ class Command(BaseCommand):
 
             def run(pool: ThreadPoolExecutor, work: Callable[..., T], *args: Any) -> Future[T]:
                 if threaded:
-                    return pool.submit(work, *args)
+                    return pool.submit(_in_pool_thread, work, *args)
                 done: Future[T] = Future()
                 done.set_result(work(*args))
                 return done
