@@ -1,6 +1,8 @@
 """PostgreSQL: the phrase index, `pair_vector` (see `search.backends.database.entry_pairs`), a
 `tsvector` of each entry's adjacent word pairs with a GIN index. Entries already indexed get
-their pairs here, in batches, from the normalised text they hold."""
+their pairs here, in batches, from the normalised text they hold: every row is rewritten, in
+the migration's one transaction, with the table locked meanwhile (about 6 minutes per million
+entries on 2 cores), so that no phrase search ever runs on entries without their pairs."""
 
 from typing import Any
 
