@@ -43,15 +43,16 @@ WRITTEN = [
 _LEXICON_WORD = re.compile(r"^[a-z]{4,30}$")
 
 
+def _lexeme(term: Term) -> str:
+    """A term in tsquery text. Terms are normalised words ([^\\W_]+) or pairs of them joined
+    by `|`, so quoting them is enough to make any input safe."""
+    return f"'{term.text}'" + (":*" if term.prefix else "")
+
+
 def tsquery(query: ParsedQuery) -> str:
-    """PostgreSQL `to_tsquery('simple', …)` text. Terms are normalised words ([^\\W_]+), so
-    quoting them is enough to make any input safe."""
-
-    def lexeme(term: Term) -> str:
-        return f"'{term.text}'" + (":*" if term.prefix else "")
-
+    """PostgreSQL `to_tsquery('simple', …)` text."""
     return " & ".join(
-        "(" + " <-> ".join(lexeme(term) for term in clause) + ")" for clause in query.clauses
+        "(" + " <-> ".join(_lexeme(term) for term in clause) + ")" for clause in query.clauses
     )
 
 
@@ -93,7 +94,7 @@ def phrase_pairs(clause: tuple[Term, ...]) -> list[Term]:
 
 def lexemes_tsquery(terms: list[Term]) -> str:
     """`::tsquery` text of terms that must all be present (no parser: taken as written)."""
-    return " & ".join(f"'{term.text}'" + (":*" if term.prefix else "") for term in terms)
+    return " & ".join(_lexeme(term) for term in terms)
 
 
 POSTINGS_PER_CHECK = 3
