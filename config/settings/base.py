@@ -103,6 +103,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # Server-side parameters, so psycopg prepares a statement on its 5th run on a connection
+    # and PostgreSQL stops planning it again: the task lock's joins cost more to plan than to
+    # run. A transaction-mode pooler without prepared-statement support needs
+    # DATABASE_PREPARED_STATEMENTS=false.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -237,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- Search ------------------------------------------------------------------------------------
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="database")
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
+# How long after a change its drain runs: changes within it share one drain (search.outbox).
+SEARCH_DRAIN_DELAY = env.float("SEARCH_DRAIN_DELAY", default=1.0)
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
