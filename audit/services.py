@@ -2,7 +2,9 @@
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -83,6 +85,44 @@ def _chained(head: AuditHead, entries: list[AuditEntry]) -> list[AuditEntry]:
     return entries
 
 
+# The entries an `appended_together` block has recorded so far, in order.
+_pending: ContextVar[list[AuditEntry] | None] = ContextVar("audit_pending", default=None)
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain the entries after the head: one lock of the head, one insert, one update. The head
+    stays locked until the caller's transaction ends; no savepoint of its own, since inside
+    that transaction the entries stand or fall with the change they record anyway."""
+    pending = _pending.get()
+    if pending is not None:
+        pending.extend(entries)
+        return
+    with transaction.atomic(savepoint=False):
+        head = _head_locked()
+        AuditEntry.objects.bulk_create(_chained(head, entries))
+        head.save(update_fields=["seq", "hash"])
+
+
+@contextmanager
+def appended_together() -> Iterator[None]:
+    """Entries recorded inside the block join the chain when it ends, in the order they were
+    recorded. Every writer queues for the chain's head from its first entry until its commit,
+    so a transaction that appends only at its end holds the others up for the shortest time.
+    Use it inside the transaction of the changes the entries record, ending just before the
+    commit; until then the entries have no `seq` or `hash`. An exception appends nothing."""
+    if _pending.get() is not None:  # an enclosing block appends them
+        yield
+        return
+    pending: list[AuditEntry] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending:
+        _append(pending)
+
+
 def audit_record(
     *,
     actor: Any,
@@ -101,22 +141,16 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    # No savepoint of its own: inside the caller's transaction the entry stands or falls with
-    # the change it records anyway, and a transition saves two statements.
-    with transaction.atomic(savepoint=False):
-        head = _head_locked()
-        entry = AuditEntry(
-            at=timezone.now(),
-            actor=_username(actor),
-            on_behalf_of=_username(on_behalf_of) if on_behalf_of is not None else "",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            data=_entry_data(old, new, extra),
-        )
-        _chained(head, [entry])
-        entry.save(force_insert=True)
-        head.save(update_fields=["seq", "hash"])
+    entry = AuditEntry(
+        at=timezone.now(),
+        actor=_username(actor),
+        on_behalf_of=_username(on_behalf_of) if on_behalf_of is not None else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        data=_entry_data(old, new, extra),
+    )
+    _append([entry])
     return entry
 
 
@@ -133,25 +167,19 @@ def audit_record_many(
     if not objects:
         return []
     at, data = timezone.now(), _entry_data(None, None, extra)
-    with transaction.atomic(savepoint=False):
-        head = _head_locked()
-        entries = _chained(
-            head,
-            [
-                AuditEntry(
-                    at=at,
-                    actor=_username(actor),
-                    on_behalf_of=_username(on_behalf_of) if on_behalf_of is not None else "",
-                    action=action,
-                    object_type=obj._meta.label_lower,
-                    object_id=str(obj.pk),
-                    data=data,
-                )
-                for obj in objects
-            ],
+    entries = [
+        AuditEntry(
+            at=at,
+            actor=_username(actor),
+            on_behalf_of=_username(on_behalf_of) if on_behalf_of is not None else "",
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            data=data,
         )
-        AuditEntry.objects.bulk_create(entries)
-        head.save(update_fields=["seq", "hash"])
+        for obj in objects
+    ]
+    _append(entries)
     return entries
 
 

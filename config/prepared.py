@@ -14,9 +14,13 @@ parameter each value became. Afterwards it runs that SQL with the real values in
 Where the database's adapter rewrites values on their way into parameters, the stand-ins do not
 come back as given: SQLite, for instance, passes dates as text. There the queryset is simply
 evaluated each time, as before.
+
+`planned_once()` is the server's half of the same saving: inside it PostgreSQL plans a repeated
+statement once per connection instead of on every run.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
@@ -127,3 +131,30 @@ class Prepared(Generic[M]):
             return list(self._build(**values))
         model, sql, params = statement
         return list(model._default_manager.raw(sql, params))
+
+
+# psycopg prepares a statement on its sixth run on a connection (its own default threshold).
+PREPARE_THRESHOLD = 5
+
+
+@contextmanager
+def planned_once() -> Iterator[None]:
+    """Inside the block, psycopg prepares a statement once it has run PREPARE_THRESHOLD times on
+    this connection, so PostgreSQL stops planning it again; the task lock's four-table join
+    costs more to plan than to run. Only for paths of key look-ups and inserts: after a few runs
+    PostgreSQL may keep a generic plan, made without the values, which suits a primary key but
+    not a full-text search or a filtered list, where how many rows a value matches decides the
+    plan. Outside such blocks nothing is prepared. Needs server-side binding (settings); a
+    no-op without it, and on SQLite."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+        yield
+        return
+    connection.ensure_connection()
+    psycopg_connection = connection.connection
+    saved = psycopg_connection.prepare_threshold
+    psycopg_connection.prepare_threshold = PREPARE_THRESHOLD
+    try:
+        yield
+    finally:
+        psycopg_connection.prepare_threshold = saved

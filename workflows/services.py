@@ -21,8 +21,9 @@ from viewflow.workflow import STATUS
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
-from audit.services import audit_record
+from audit.services import appended_together, audit_record
 from config.api import Conflict
+from config.prepared import planned_once
 from deadlines.services import ClockEvent, clock_events
 from documents.access import documents_visible
 from documents.models import Document
@@ -345,8 +346,10 @@ def task_acting(
 
 @contextmanager
 def _locked(task_id: int, caller: User) -> Iterator[Task]:
-    """The task, locked (see locking.locked_task), for the length of the block's transaction."""
-    with transaction.atomic():
+    """The task, locked (see locking.locked_task), for the length of the block's transaction.
+    Every claim, unclaim and completion runs in here: key look-ups and inserts, planned once,
+    and the audit entries appended last, so the chain's head is held only up to the commit."""
+    with planned_once(), transaction.atomic(), appended_together():
         task = locked_task(task_id, caller)
         if task is None:
             raise Conflict(gettext("The task no longer exists."), code="task_gone")

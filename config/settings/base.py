@@ -103,14 +103,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    # Server-side parameters, so psycopg prepares a statement on its 5th run on a connection
-    # and PostgreSQL stops planning it again: the task lock's joins cost more to plan than to
-    # run. A transaction-mode pooler without prepared-statement support needs
-    # DATABASE_PREPARED_STATEMENTS=false.
+    # Server-side parameters, so that the paths written for it (config.prepared.planned_once)
+    # can have psycopg prepare their statements. A transaction-mode pooler without
+    # prepared-statement support needs DATABASE_PREPARED_STATEMENTS=false.
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=5
-        )
+        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

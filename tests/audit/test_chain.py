@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from audit.models import AuditEntry
-from audit.services import audit_record, audit_record_many, audit_verify
+from audit.services import appended_together, audit_record, audit_record_many, audit_verify
 from tests.conftest import ROOT, _test_database_url
 
 
@@ -153,4 +153,59 @@ def test_a_write_that_rolls_back_leaves_no_audit_entry(db: None) -> None:
         raise RuntimeError("the change failed")
     assert not AuditEntry.objects.exists()
     audit_record(actor=None, action="test.after")
+    assert audit_verify().ok
+
+
+def test_entries_appended_together_join_the_chain_in_order_when_the_block_ends(db: None) -> None:
+    record_some(1)
+    with transaction.atomic():
+        with appended_together():
+            audit_record(actor=None, action="test.first")
+            with appended_together():  # joins the enclosing block
+                audit_record(actor=None, action="test.second")
+            assert AuditEntry.objects.count() == 1  # nothing chained yet
+            audit_record(actor=None, action="test.third")
+        assert AuditEntry.objects.count() == 4
+        with pytest.raises(RuntimeError), appended_together():
+            audit_record(actor=None, action="test.failed")
+            raise RuntimeError("the change failed")
+        audit_record(actor=None, action="test.after")
+    actions = list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))
+    assert actions == ["test.event", "test.first", "test.second", "test.third", "test.after"]
+    assert audit_verify().ok
+
+
+def test_a_transaction_appending_together_does_not_hold_up_other_writers(
+    transactional_db: None,
+) -> None:
+    """Until its block ends, a transaction has not locked the chain's head: another writer
+    appends and commits meanwhile, and comes first in the chain."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one write transaction run at a time anyway")
+    recorded, other_done, errors = threading.Event(), threading.Event(), []
+
+    def slow_transition() -> None:
+        try:
+            with transaction.atomic(), appended_together():
+                audit_record(actor=None, action="test.slow")
+                recorded.set()
+                assert other_done.wait(timeout=10)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    slow = threading.Thread(target=slow_transition)
+    slow.start()
+    assert recorded.wait(timeout=10)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")  # fail, do not hang, if the head is held
+        audit_record(actor=None, action="test.other")
+    finally:
+        other_done.set()
+        slow.join()
+    assert errors == []
+    actions = list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))
+    assert actions == ["test.other", "test.slow"]
     assert audit_verify().ok

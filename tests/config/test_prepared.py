@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from config.prepared import Prepared
+from config.prepared import PREPARE_THRESHOLD, Prepared, planned_once
 from roles.models import Delegation, Institution, Membership, User
 from roles.selectors import role_holders
 
@@ -109,3 +109,23 @@ def test_role_holders_follow_memberships_and_delegations_as_they_change(demo) ->
         valid_from=timezone.localdate() + timedelta(days=1)
     )
     assert names() == []
+
+
+@pytest.mark.django_db
+def test_the_server_prepares_statements_inside_planned_once_only(demo) -> None:  # type: ignore[no-untyped-def]
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    lookup = "SELECT username /* planned once? */ FROM roles_user WHERE id = %s"
+    user_id = demo["kllokot.mayor"].pk
+
+    def run_and_list_prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            for _ in range(PREPARE_THRESHOLD + 2):
+                cursor.execute(lookup, [user_id])
+                assert cursor.fetchone() == ("kllokot.mayor",)
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall() if "planned once?" in row[0]]
+
+    assert run_and_list_prepared() == []  # a search or a list is always planned for its values
+    with planned_once():
+        assert run_and_list_prepared() == [lookup.replace("%s", "$1")]
