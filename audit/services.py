@@ -10,7 +10,7 @@ from datetime import UTC
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .models import GENESIS_HASH, AuditEntry, AuditHead
@@ -68,12 +68,29 @@ def _entry_data(
     return result
 
 
-def _head_locked() -> AuditHead:
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:  # the very first entry (or a freshly emptied test database)
+# The head's two statements, written out: every transition runs them, and through the ORM they
+# cost about 0.4 ms of CPU more (a third of an append) for the same SQL.
+_HEAD_TABLE = AuditHead._meta.db_table
+
+
+def _head_locked(cursor: Any) -> AuditHead:
+    """The chain's head, locked until the transaction ends (SQLite has one writer anyway)."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    query = f"SELECT seq, hash FROM {_HEAD_TABLE} WHERE id = 1{lock}"  # noqa: S608  (names)
+    cursor.execute(query)
+    row = cursor.fetchone()
+    if row is None:  # the very first entry (or a freshly emptied test database)
         AuditHead.objects.get_or_create(pk=1)
-        head = AuditHead.objects.select_for_update().get(pk=1)
-    return head
+        cursor.execute(query)
+        row = cursor.fetchone()
+    return AuditHead(pk=1, seq=row[0], hash=row[1])
+
+
+def _head_moved(cursor: Any, head: AuditHead) -> None:
+    cursor.execute(
+        f"UPDATE {_HEAD_TABLE} SET seq = %s, hash = %s WHERE id = 1",  # noqa: S608  (names)
+        [head.seq, head.hash],
+    )
 
 
 def _chained(head: AuditHead, entries: list[AuditEntry]) -> list[AuditEntry]:
@@ -97,10 +114,10 @@ def _append(entries: list[AuditEntry]) -> None:
     if pending is not None:
         pending.extend(entries)
         return
-    with transaction.atomic(savepoint=False):
-        head = _head_locked()
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        head = _head_locked(cursor)
         AuditEntry.objects.bulk_create(_chained(head, entries))
-        head.save(update_fields=["seq", "hash"])
+        _head_moved(cursor, head)
 
 
 @contextmanager

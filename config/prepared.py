@@ -21,11 +21,13 @@ statement once per connection instead of on every run.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
 
@@ -51,27 +53,37 @@ def _stand_in(value: Any, index: int, round_: int) -> Any:
     raise TypeError(f"a prepared query cannot stand in for {type(value).__name__} values")
 
 
+@dataclass(frozen=True)
+class _Compiled(Generic[M]):
+    model: type[M]
+    sql: str
+    slots: list[Slot]
+    compiler: SQLCompiler  # of the first stand-in query: its columns
+    converters: dict[int, Any]  # the ORM's converters of those columns, by position
+
+
 class Prepared(Generic[M]):
     """A query `build(**values)` defined once in the ORM, run as SQL compiled once. The
     project has one database, so the query runs on the default one."""
 
     def __init__(self, build: Callable[..., QuerySet[M, Any]]) -> None:
         self._build = build
-        # Per database kind: (model, sql, slots), or None where values cannot be substituted.
-        self._compiled: dict[str, tuple[type[M], str, list[Slot]] | None] = {}
+        # Per database kind; None where values cannot be substituted.
+        self._compiled: dict[str, _Compiled[M] | None] = {}
         self._types: dict[str, type] = {}  # of the values it was compiled for
 
-    def _compile(self, values: dict[str, Any]) -> tuple[type[M], str, list[Slot]] | None:
+    def _compile(self, values: dict[str, Any]) -> _Compiled[M] | None:
         connection = connections[DEFAULT_DB_ALIAS]
         names = list(values)
         rounds = [
             {name: _stand_in(values[name], index, round_) for index, name in enumerate(names)}
             for round_ in (1, 2)
         ]
-        querysets = [self._build(**stand_ins) for stand_ins in rounds]
-        (sql, first), (sql_again, second) = (
-            queryset.query.get_compiler(connection=connection).as_sql() for queryset in querysets
-        )
+        compilers = [
+            self._build(**stand_ins).query.get_compiler(connection=connection)
+            for stand_ins in rounds
+        ]
+        (sql, first), (sql_again, second) = (compiler.as_sql() for compiler in compilers)
         if sql != sql_again or len(first) != len(second):
             return None  # the SQL itself depends on the values: nothing to prepare
         slots: list[Slot] = []
@@ -91,9 +103,11 @@ class Prepared(Generic[M]):
             if name is None:
                 return None  # the adapter rewrote a value: evaluate the queryset each time
             slots.append(("value", name))
-        return querysets[0].model, sql, slots
+        compiler = compilers[0]
+        converters = compiler.get_converters([column for column, _, _ in compiler.select])
+        return _Compiled(compiler.query.model, sql, slots, compiler, converters)
 
-    def _statement(self, values: dict[str, Any]) -> tuple[type[M], str, list[Any]] | None:
+    def _statement(self, values: dict[str, Any]) -> tuple[_Compiled[M], list[Any]] | None:
         vendor = connections[DEFAULT_DB_ALIAS].vendor
         if vendor not in self._compiled:
             self._types = {name: type(value) for name, value in values.items()}
@@ -101,9 +115,8 @@ class Prepared(Generic[M]):
         compiled = self._compiled[vendor]
         if compiled is None:
             return None
-        model, sql, slots = compiled
         params = []
-        for kind, what in slots:
+        for kind, what in compiled.slots:
             if kind == "constant":
                 params.append(what)
             elif type(values[what]) is not self._types[what]:
@@ -111,17 +124,23 @@ class Prepared(Generic[M]):
                 raise TypeError(f"{what!r} must be a {self._types[what].__name__}")
             else:
                 params.append(values[what])
-        return model, sql, params
+        return compiled, params
+
+    def _fetch(self, compiled: _Compiled[M], params: list[Any]) -> list[tuple[Any, ...]]:
+        """The rows, each value converted as the ORM converts its column."""
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if not compiled.converters:
+            return rows
+        return [tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)]
 
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         """The rows of a `values_list()` query, for these values."""
         statement = self._statement(values)
         if statement is None:
             return list(self._build(**values))
-        _, sql, params = statement
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+        return self._fetch(*statement)
 
     def objects(self, **values: Any) -> list[M]:
         """The model instances of a query of whole rows (no `select_related`, no
@@ -129,8 +148,12 @@ class Prepared(Generic[M]):
         statement = self._statement(values)
         if statement is None:
             return list(self._build(**values))
-        model, sql, params = statement
-        return list(model._default_manager.raw(sql, params))
+        compiled, params = statement
+        names = [column.target.attname for column, _, _ in compiled.compiler.select]
+        return [
+            compiled.model.from_db(DEFAULT_DB_ALIAS, names, row)
+            for row in self._fetch(compiled, params)
+        ]
 
 
 # psycopg prepares a statement on its sixth run on a connection (its own default threshold).

@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from viewflow.workflow.models import Task
 
 from audit.services import audit_record
+from config.prepared import Prepared
 from roles.models import Institution, User
 from roles.permissions import grant_to_institution_many
 from workflows.models import PROCESS_VIEW, CoordinationProcess, permission_object
@@ -259,6 +260,12 @@ def _concerns(rule: DeadlineRule, event: str) -> bool:
     )
 
 
+# Read in every workflow transition: compiled once (config.prepared).
+_RULES_OF_TYPE = Prepared(
+    lambda process_type: DeadlineRule.objects.filter(process_type=process_type)
+)
+
+
 def clock_events(
     *, process: CoordinationProcess, events: list[ClockEvent], actor: Any = None
 ) -> None:
@@ -271,7 +278,7 @@ def clock_events(
     process_type = process_type_of(process)
     if process_type is None:
         return
-    rules = list(DeadlineRule.objects.filter(process_type=process_type))
+    rules = _RULES_OF_TYPE.objects(process_type=process_type)
     for event in events:
         concerned = {rule.pk: rule for rule in rules if _concerns(rule, event.name)}
         if concerned:
