@@ -270,9 +270,15 @@ def _api(client: Client, params: dict[str, str]) -> Any:
 
 
 def _raw(ctx: Context, statements: tuple[str, str], values: dict[str, Any]) -> Any:
+    """Planned for its values every time, as the backend's searches are. (psycopg would prepare
+    a statement after five runs, and PostgreSQL may then keep a generic plan, made without the
+    values: a different baseline, and an unsteady one.)"""
     with ctx.raw.cursor() as cursor:
         top, count = statements
-        return cursor.execute(top, values).fetchall(), cursor.execute(count, values).fetchone()
+        return (
+            cursor.execute(top, values, prepare=False).fetchall(),
+            cursor.execute(count, values, prepare=False).fetchone(),
+        )
 
 
 def _cycle(calls: list[Callable[[], Any]]) -> Callable[[], Any]:

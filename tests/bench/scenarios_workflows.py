@@ -11,12 +11,16 @@ first page's statements with their times). A page slower than SLOW_S is timed fe
 
 `workflow_transitions` completes the assembly-decision sign-off task (`approve` → the transmit
 task opens) through `services.task_complete`, one fresh process after another in this one
-Python process, beside the bare SQL such a transition has to write.
+Python process, beside the bare SQL such a transition has to write: first one at a time, then
+by THREADS threads of the process at once (each with its own connection, as a threaded web
+process serves requests), the raw side with as many threads.
 """
 
 import json
 import math
+import queue
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,9 +29,10 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+import psycopg
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 from psycopg.types.json import Jsonb
@@ -379,15 +384,15 @@ def _started(office: User, count: int) -> list[tuple[int, int]]:
 
 
 def _raw_transition(
-    ctx: Context, chair_id: int, ct: int, refs: dict[str, str], entries: Any
+    raw: psycopg.Connection[Any], chair_id: int, ct: int, refs: dict[str, str], entries: Any
 ) -> Callable[[int, int], None]:
     """What the approve transition must write, by hand: lock the process and the task, close
     the task, record the decision, open the gateway's and the transmit task with their links,
-    and append the audit entry (head locked, entry, head moved)."""
+    and append the audit entry (head locked, entry, head moved). `entries` are the audit
+    links hashed beforehand, taken in turn once the head is locked (threads share them)."""
 
     def transition(process_id: int, task_id: int) -> None:
-        entry = next(entries)
-        with ctx.raw.transaction(), ctx.raw.cursor() as cursor:
+        with raw.transaction(), raw.cursor() as cursor:
             cursor.execute(
                 "SELECT id FROM viewflow_process WHERE id = %s FOR UPDATE", (process_id,)
             )
@@ -435,6 +440,7 @@ def _raw_transition(
                 )
                 previous = row[0]
             cursor.execute("SELECT seq, hash FROM audit_audithead WHERE id = 1 FOR UPDATE")
+            entry = next(entries)
             cursor.execute(
                 INSERT_ENTRY,
                 (
@@ -459,6 +465,68 @@ def _raw_transition(
 
 
 RAW_STATEMENTS = 12  # as _raw_transition issues them
+# Threads of one process completing transitions side by side, as one web process of `make run`
+# serves requests (gunicorn --threads 4).
+THREADS = 4
+
+
+class _Threads:
+    """THREADS threads that live through the scenario, each keeping its own database
+    connections as a web process's threads do, and each given its share of a batch."""
+
+    def __init__(self, raw_dsn: str, raw_password: str | None) -> None:
+        self._raw_dsn, self._raw_password = raw_dsn, raw_password
+        self._local = threading.local()
+        self._raw_connections: list[psycopg.Connection[Any]] = []
+        self._jobs: list[queue.SimpleQueue[Callable[[], object] | None]] = [
+            queue.SimpleQueue() for _ in range(THREADS)
+        ]
+        self._done: queue.SimpleQueue[BaseException | None] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._serve, args=(jobs,), daemon=True) for jobs in self._jobs
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _serve(self, jobs: "queue.SimpleQueue[Callable[[], object] | None]") -> None:
+        while (job := jobs.get()) is not None:
+            try:
+                job()
+                self._done.put(None)
+            except BaseException as error:  # reported to the caller of run()
+                self._done.put(error)
+        connections.close_all()
+
+    def raw(self) -> psycopg.Connection[Any]:
+        """This thread's own psycopg connection."""
+        if not hasattr(self._local, "raw"):
+            self._local.raw = psycopg.connect(
+                self._raw_dsn, password=self._raw_password, autocommit=True
+            )
+            self._raw_connections.append(self._local.raw)
+        raw: psycopg.Connection[Any] = self._local.raw
+        return raw
+
+    def run(
+        self, batch: list[tuple[int, int]], work: Callable[[list[tuple[int, int]]], object]
+    ) -> float:
+        """Seconds until every thread has done `work` on its share of the batch."""
+        start = time.perf_counter()
+        for index, jobs in enumerate(self._jobs):
+            jobs.put(partial(work, batch[index::THREADS]))
+        errors = [self._done.get() for _ in self._jobs]
+        seconds = time.perf_counter() - start
+        if failed := next((error for error in errors if error is not None), None):
+            raise failed
+        return seconds
+
+    def stop(self) -> None:
+        for jobs in self._jobs:
+            jobs.put(None)
+        for thread in self._threads:
+            thread.join()
+        for raw in self._raw_connections:
+            raw.close()
 
 
 def _statement_kinds(queries: list[str], per: int) -> str:
@@ -487,10 +555,12 @@ def workflow_transitions(ctx: Context) -> list[Row]:
 
     # Untimed: the fresh decisions both sides complete, and a warm-up of each.
     chunks = 10
-    per_chunk = max(1, count // chunks)
+    per_chunk = max(THREADS, count // chunks)
     warm, counted = _started(office, 10), _started(office, 20)
-    ours_batches = [_started(office, per_chunk) for _ in range(chunks)]
-    raw_batches = [_started(office, per_chunk) for _ in range(chunks)]
+    ours_batches, raw_batches, threaded_ours, threaded_raw = (
+        [_started(office, per_chunk) for _ in range(chunks)] for _ in range(4)
+    )
+    thread_warm = [_started(office, 10 * THREADS) for _ in range(2)]
     settle()  # the statistics autovacuum would keep (it is off on the bench machines)
     ours(warm)
     with _statements() as queries:
@@ -510,16 +580,42 @@ def workflow_transitions(ctx: Context) -> list[Row]:
     for ours_batch, raw_batch in zip(ours_batches, raw_batches, strict=True):
         ours_s += elapsed(partial(ours, ours_batch))
         entries = iter(_next_entries(len(raw_batch)))  # hashed before the clock starts
-        transition = _raw_transition(ctx, chair.pk, ct, refs, entries)
+        transition = _raw_transition(ctx.raw, chair.pk, ct, refs, entries)
         raw_s += elapsed(partial(raw, raw_batch, transition))
+
+    # The same, by THREADS threads of this process at once, each on its own connections.
+    threads = _Threads(ctx.raw.info.dsn, ctx.raw.info.password)
+
+    def raw_shared(batch: list[tuple[int, int]]) -> Callable[[list[tuple[int, int]]], None]:
+        """Raw work for the threads on `batch`: its audit links hashed now, shared by all."""
+        entries = iter(_next_entries(len(batch)))
+        return lambda share: raw(share, _raw_transition(threads.raw(), chair.pk, ct, refs, entries))
+
+    try:
+        threads.run(thread_warm[0], ours)
+        threads.run(thread_warm[1], raw_shared(thread_warm[1]))
+        threaded_ours_s = threaded_raw_s = 0.0
+        for ours_batch, raw_batch in zip(threaded_ours, threaded_raw, strict=True):
+            threaded_ours_s += threads.run(ours_batch, ours)
+            threaded_raw_s += threads.run(raw_batch, raw_shared(raw_batch))
+    finally:
+        threads.stop()
     total = chunks * per_chunk
     ours_rate, raw_rate = total / ours_s, total / raw_s
     baseline = (
         f"raw: psycopg txn: lock process+task, close task, process data, IF + transmit tasks "
         f"with links, audit head/insert/update ({RAW_STATEMENTS} statements); {total} each"
     )
+    threaded_baseline = f"{baseline}; {THREADS} threads of one process, each its own connection"
     return [
         Row("transitions/s", ours_rate, raw_rate, baseline, "≥ 200/s"),
+        Row(
+            f"transitions/s, {THREADS} threads",
+            total / threaded_ours_s,
+            total / threaded_raw_s,
+            threaded_baseline,
+            "≥ 200/s",
+        ),
         Row("SQL/transition", statements, RAW_STATEMENTS, baseline, "≤ 15"),
         Row("ms/transition", 1000 / ours_rate, 1000 / raw_rate, baseline),
     ]
