@@ -188,6 +188,14 @@ def test_token_auth_flow_and_errors(demo: dict[str, User], api) -> None:  # type
     api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert api.get("/api/me/").status_code == 401
 
+    # The token issued above identifies its holder, and only while the account is active.
+    api.credentials(HTTP_AUTHORIZATION=f"Token {good.json()['token']}")
+    assert api.get("/api/me/").json()["username"] == "mapl.legal"
+    User.objects.filter(username="mapl.legal").update(is_active=False)
+    refused = api.get("/api/me/")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "authentication_failed"
+
 
 def test_me_describes_the_caller(api_as) -> None:  # type: ignore[no-untyped-def]
     me = api_as("zkp.coordinator").get("/api/me/").json()
