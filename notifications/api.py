@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import exceptions, generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from . import services
 from .models import Kind, Notification
@@ -76,10 +77,9 @@ class NotificationRead(generics.GenericAPIView):
         return Response(NotificationSerializer(notification).data)
 
 
-class NotificationReadAll(generics.GenericAPIView):
+# A plain view: as a generic view without a serializer it broke DRF's answer to OPTIONS (500).
+class NotificationReadAll(APIView):
     """Mark all of the caller's notifications read."""
-
-    serializer_class = None
 
     @extend_schema(
         request=None,

@@ -359,3 +359,22 @@ def test_values_the_database_cannot_hold_are_bad_input_not_server_errors(
     response = getattr(api_as("auditor"), method)(path, body, format="json")
     assert response.status_code == status, response.content
     assert response.json()["error"]["code"]
+
+
+@pytest.mark.parametrize("caller", ["kllokot.mayor", None], ids=["mayor", "anonymous"])
+def test_every_documented_path_answers_options_and_head(api_as, caller: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Clients and fuzzers send OPTIONS (and HEAD) to any path: an answer, never a 500. DRF
+    describes a view's POST by building its serializer, so a view without one must not break."""
+    client = api_as(caller)
+    paths = api_as("auditor").get("/api/schema/", {"format": "json"}).json()["paths"]
+    assert len(paths) > 20
+    for template in paths:
+        path = template
+        for name in ("id", "pk", "document_id", "code"):
+            path = path.replace("{" + name + "}", "1")
+        assert "{" not in path, template
+        for method in ("options", "head"):
+            response = getattr(client, method)(path)
+            assert response.status_code < 500, (method, template, response.content[:300])
+            if response.status_code >= 400 and method == "options":
+                assert response.json()["error"]["code"], (template, response.content)
