@@ -76,17 +76,26 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+    LARGEST = 10**9 - 1  # of a page number or size; anything larger is bad input
 
     def paginate_queryset(self, queryset, request, view=None):  # type: ignore[no-untyped-def]
         # A page that is not a number is bad input (400); a page past the end does not exist (404).
         for name in (self.page_query_param, self.page_size_query_param):
             value = request.query_params.get(name)
-            if value is not None and not (value.isdigit() and 0 < int(value) < 10**9):
+            if value is not None and not (value.isdigit() and 0 < int(value) <= self.LARGEST):
                 raise exceptions.ValidationError({name: ["Must be a positive whole number."]})
         try:
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound as error:
             raise exceptions.NotFound("No such page.", code="page_not_found") from error
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """DRF's parameters, with the bounds `paginate_queryset` enforces (page sizes above
+        `max_page_size` are accepted and cut down to it)."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"].update({"minimum": 1, "maximum": self.LARGEST})
+        return parameters
 
 
 @csrf_exempt  # it only ever answers 404, whatever the method

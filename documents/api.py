@@ -3,7 +3,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -267,11 +267,15 @@ class DocumentVersions(generics.ListCreateAPIView):
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
+class VersionParam(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+
 class DocumentContent(generics.GenericAPIView):
     """The file itself (`?version=N`, default the current one), always as an attachment."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("version", int, required=False)],
+        parameters=[VersionParam],
         responses={(200, "application/octet-stream"): bytes},
     )
     def get(self, request: Request, pk: int) -> FileResponse:
