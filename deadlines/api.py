@@ -50,9 +50,15 @@ def process_types() -> list[str]:
 
 
 class DeadlineFilters(serializers.Serializer):
-    state = serializers.ChoiceField(choices=STATES, required=False)
-    institution = serializers.SlugField(max_length=32, required=False)
-    type = serializers.CharField(max_length=64, required=False)
+    """The list's filters, as validated and as documented (query parameters)."""
+
+    state = serializers.ChoiceField(choices=STATES, required=False, help_text="The state now.")
+    institution = serializers.SlugField(
+        max_length=32, required=False, help_text="Code of the answering institution."
+    )
+    type = serializers.CharField(
+        max_length=64, required=False, help_text="Process type, e.g. assembly_decision."
+    )
     process = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
 
     def validate_institution(self, value: str) -> str:
@@ -75,13 +81,6 @@ def _filters(request: Request) -> dict[str, Any]:
     return dict(filters.validated_data)
 
 
-FILTER_PARAMETERS = [
-    OpenApiParameter("state", str, enum=STATES, description="The state now."),
-    OpenApiParameter("institution", str, description="Code of the answering institution."),
-    OpenApiParameter("type", str, description="Process type, e.g. assembly_decision."),
-]
-
-
 class DeadlineList(generics.ListAPIView):
     """Deadlines of the processes the caller may see, soonest due first."""
 
@@ -89,7 +88,7 @@ class DeadlineList(generics.ListAPIView):
     filter_backends: list[Any] = []
 
     @extend_schema(
-        parameters=[*FILTER_PARAMETERS, OpenApiParameter("process", int)],
+        parameters=[DeadlineFilters],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

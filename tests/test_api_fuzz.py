@@ -35,6 +35,8 @@ from schemathesis.specs.openapi.checks import (
 
 from roles import services
 from roles.models import Institution, User
+from workflows import services as workflow_services
+from workflows.flows import FLOWS
 
 # Who sends the generated requests: the auditor reaches the audit endpoints, the mayor is an
 # ordinary official who may delegate, None sends no credentials (401 in the error shape).
@@ -89,8 +91,16 @@ def tokens(demo: dict[str, User]) -> dict[str | None, dict[str, str]]:
 def known(demo: dict[str, User]) -> dict[str, list[Any]]:
     """Values that exist, by parameter or body field name: random ones rarely hit anything, so
     now and then one of these replaces a generated value and the success paths get fuzzed too.
-    Two delegations from the mayor exist for the delegation endpoints to find."""
+    Two delegations from the mayor exist for the delegation endpoints to find, and processes
+    whose answers hold nulls: a statement's tasks have no deadline, the system starts the
+    monthly reports (no creator)."""
     now = timezone.now()
+    statement = workflow_services.process_start(
+        flow_class=FLOWS["press_statement"],
+        actor=demo["kllokot.info"],
+        fields={"title": "Njoftim", "text_sq": "Teksti", "text_sr": "Tekst"},
+    )
+    reports = workflow_services.monthly_reports_start()
     delegations = [
         services.delegation_create(
             actor=demo["kllokot.mayor"],
@@ -104,7 +114,8 @@ def known(demo: dict[str, User]) -> dict[str, list[Any]]:
     ]
     codes = list(Institution.objects.values_list("code", flat=True))
     return {
-        "id": [delegation.pk for delegation in delegations],
+        "id": [delegation.pk for delegation in delegations]
+        + [process.pk for process in [statement, *reports]],
         "code": codes + [code.lower() for code in codes],
         "deputy": ["kllokot.info", "kllokot.chair", "prishtine.info", "auditor"],
         "principal": ["kllokot.mayor"],

@@ -61,7 +61,10 @@ class TaskSerializer(serializers.Serializer):
     role = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField(source="created")
     due_at = serializers.DateTimeField(
-        source="deadline_due_at", default=None, help_text="The earliest running deadline."
+        source="deadline_due_at",
+        default=None,
+        allow_null=True,
+        help_text="The earliest running deadline (none while no deadline runs).",
     )
     overdue = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField(help_text="What `complete` accepts now.")
@@ -124,7 +127,7 @@ class ProcessSerializer(serializers.Serializer):
     status = serializers.SerializerMethodField(help_text="active, done or canceled")
     institution = serializers.CharField(source="institution.code")
     created_at = serializers.DateTimeField(source="created")
-    created_by = serializers.CharField(source="created_by.username", default=None)
+    created_by = serializers.CharField(source="created_by.username", default=None, allow_null=True)
     finished_at = serializers.DateTimeField(source="finished", allow_null=True)
     documents = serializers.SerializerMethodField()
     data = serializers.JSONField()  # type: ignore[assignment]  # the field, not .data

@@ -69,7 +69,9 @@ class PublicDocumentSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     title = serializers.CharField()
     language = serializers.CharField()
-    registration_number = serializers.CharField(source="registration.number", default=None)
+    registration_number = serializers.CharField(
+        source="registration.number", default=None, allow_null=True
+    )
 
 
 class PublicMaterialSerializer(serializers.Serializer):
