@@ -15,7 +15,7 @@ from documents.models import Kind, Language
 from workflows.flows import FLOWS
 
 from .analysis import MAX_QUERY_LENGTH, QueryError
-from .backends import Filters
+from .backends import BackendUnavailable, Filters
 from .models import ObjectType
 from .selectors import search
 
@@ -99,6 +99,14 @@ def result_json(result: Any) -> dict[str, Any]:
 FacetCounts = serializers.DictField(child=serializers.IntegerField())
 
 
+class SearchUnavailable(exceptions.APIException):
+    """The search backend cannot be reached now (the index catches up once it can)."""
+
+    status_code = 503
+    default_detail = _("Search is unavailable at the moment; try again shortly.")
+    default_code = "search_unavailable"
+
+
 def params_of(request: Request) -> SearchParams:
     """The validated parameters, or a 400 naming the bad ones."""
     params = SearchParams(data=request.query_params)
@@ -119,6 +127,8 @@ def run_search(request: Request, params: SearchParams) -> tuple[int, list[Any], 
         )
     except QueryError as error:
         raise exceptions.ValidationError({"q": [str(error)]}) from error
+    except BackendUnavailable as error:
+        raise SearchUnavailable() from error
     return count, results, facets, page, size
 
 

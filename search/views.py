@@ -13,7 +13,7 @@ from viewflow.urls import Application
 from roles.selectors import user_is_auditor
 
 from .analysis import QueryError
-from .api import KINDS, TYPES, SearchParams
+from .api import KINDS, TYPES, SearchParams, SearchUnavailable
 from .backends import BackendUnavailable
 from .selectors import search
 
@@ -54,9 +54,12 @@ def archive_search(request: HttpRequest) -> HttpResponse:
                 offset=(page - 1) * PAGE_SIZE,
                 limit=PAGE_SIZE,
             )
-        except (QueryError, BackendUnavailable) as error:
+        except QueryError as error:
             context["errors"] = {"q": [str(error)]}
             status = 400
+        except BackendUnavailable:
+            context["errors"] = {"q": [SearchUnavailable.default_detail]}
+            status = 503
         else:
             query = {k: v for k, v in request.GET.items() if k != "page"}
             context |= {
@@ -109,6 +112,8 @@ def archive_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
         )
     except QueryError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain")
+    except BackendUnavailable:
+        return HttpResponse(SearchUnavailable.default_detail, status=503, content_type="text/plain")
     writer = csv.writer(_Echo())
     header = ["object_type", "id", "title", "institution", "kind", "language", "date", "score"]
 

@@ -53,3 +53,20 @@ def test_others_get_404(demo, username: str) -> None:  # type: ignore[no-untyped
 def test_anonymous_visitors_are_sent_to_sign_in() -> None:
     response = Client().get("/search/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_an_unreachable_backend_is_a_503_not_a_server_error(api_as) -> None:  # type: ignore[no-untyped-def]
+    """An Elasticsearch cluster that is down: the API (in its error shape), the page and the
+    export say the search is unavailable for now."""
+    from unittest import mock
+
+    from search.backends import BackendUnavailable, get_backend
+
+    with mock.patch.object(get_backend(), "search", side_effect=BackendUnavailable("refused")):
+        api = api_as("auditor").get("/api/search/", {"q": "buxheti"})
+        page = browser("auditor").get("/search/", {"q": "buxheti"})
+        export = browser("auditor").get("/search/export.csv", {"q": "buxheti"})
+    assert api.status_code == 503
+    assert api.json()["error"]["code"] == "search_unavailable"
+    assert page.status_code == 503 and 'id="results"' not in page.content.decode()
+    assert export.status_code == 503
