@@ -1,10 +1,11 @@
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
+
+from config.celery import Task
 
 from .services import audit_record, audit_verify
 
 
-@shared_task(base=DjangoTask)
+@shared_task(base=Task)
 def verify_audit_chain() -> bool:
     """Periodic check; its result enters the chain itself, so a gap in checks is visible too."""
     report = audit_verify()

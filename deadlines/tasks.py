@@ -1,10 +1,11 @@
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
+
+from config.celery import Task
 
 from .services import sweep
 
 
-@shared_task(base=DjangoTask)
+@shared_task(base=Task)
 def sweep_deadlines() -> dict[str, int]:
     """Periodic (CELERY_BEAT_SCHEDULE): timers, reminders, overdue alerts, escalations. Two
     overlapping runs are harmless: each clock is handled by whichever locks it first."""

@@ -5,14 +5,16 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 from audit.services import audit_record
+from config.celery import Task
 
 from .extract import Extraction, ExtractionFailed, TransientExtractionError, extract_text
 from .models import DocumentVersion, TextStatus
@@ -85,11 +87,11 @@ def _record(version_id: int, extraction: Extraction | None = None, *, reason: st
     return str(version.text_status)
 
 
-# base=DjangoTask is what Celery's Django fix-up gives every task anyway; named here so type
+# base=Task is what the app gives every task anyway (config.celery); named here so type
 # checkers know the task's delay_on_commit.
 @shared_task(
     bind=True,
-    base=DjangoTask,
+    base=Task,
     autoretry_for=(TransientExtractionError,),
     # Waits of up to 30, 60, 120 s (random below each: retries of a burst spread out), time
     # for the load that made a tool time out to pass.
@@ -97,7 +99,7 @@ def _record(version_id: int, extraction: Extraction | None = None, *, reason: st
     retry_jitter=True,
     max_retries=MAX_RETRIES,
 )
-def extract_version_text(self: DjangoTask[[int], str], version_id: int) -> str:
+def extract_version_text(self: Task[[int], str], version_id: int) -> str:
     """Extract a version's text and record it: done, or failed with the reason. Idempotent: a
     version no longer pending (or no longer there) is left alone."""
     version = DocumentVersion.objects.filter(pk=version_id).first()
@@ -116,3 +118,28 @@ def extract_version_text(self: DjangoTask[[int], str], version_id: int) -> str:
             raise  # autoretry_for schedules the next try
         return _record(version_id, reason=error.reason)
     return _record(version_id, extraction)
+
+
+# A version still pending this long after it was stored lost its message (a broker that could
+# not be reached at the upload) or waits behind a long queue; re-sending is harmless in the
+# second case, as a run finds a version no longer pending and leaves it alone.
+STALE_EXTRACTION = timedelta(hours=1)
+REQUEUE_BATCH = 500
+
+
+@shared_task(base=Task)
+def requeue_stale_extractions() -> int:
+    """Queue again the text extraction of versions pending for over STALE_EXTRACTION (the
+    oldest first, REQUEUE_BATCH per run); returns how many."""
+    ids = list(
+        DocumentVersion.objects.filter(
+            text_status=TextStatus.PENDING, created_at__lt=timezone.now() - STALE_EXTRACTION
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:REQUEUE_BATCH]
+    )
+    for version_id in ids:
+        extract_version_text.delay(version_id)
+    if ids:
+        logger.warning("Text extraction queued again for %d stale pending versions", len(ids))
+    return len(ids)

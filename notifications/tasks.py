@@ -1,7 +1,8 @@
 """Background mail: urgent notifications right after their transaction commits, the digest daily."""
 
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
+
+from config.celery import Task
 
 from . import mail
 
@@ -9,7 +10,7 @@ from . import mail
 # OSError covers smtplib's errors and an unreachable mail server: the claim was given back,
 # so the retry sends what is still unsent.
 @shared_task(
-    base=DjangoTask,
+    base=Task,
     autoretry_for=(OSError,),
     retry_backoff=30,
     retry_jitter=True,
@@ -19,6 +20,6 @@ def email_notifications(notification_ids: list[int]) -> int:
     return mail.notifications_email(notification_ids)
 
 
-@shared_task(base=DjangoTask)
+@shared_task(base=Task)
 def send_daily_digest() -> int:
     return mail.digests_send()

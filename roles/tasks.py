@@ -1,9 +1,10 @@
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
+
+from config.celery import Task
 
 from .services import memberships_sync_all
 
 
-@shared_task(base=DjangoTask)
+@shared_task(base=Task)
 def sync_all_memberships() -> int:
     return memberships_sync_all()

@@ -3,7 +3,8 @@
 import logging
 
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
+
+from config.celery import Task
 
 from .outbox import drain
 
@@ -12,7 +13,7 @@ logger = logging.getLogger(__name__)
 MAX_ROWS_PER_RUN = 50_000
 
 
-@shared_task(base=DjangoTask)
+@shared_task(base=Task)
 def drain_search_outbox() -> int:
     """Index what the outbox holds. A backend that is down leaves the rows for the next run
     (the periodic one in CELERY_BEAT_SCHEDULE at the latest): nothing is lost."""

@@ -230,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.start_monthly_reports",
         "schedule": crontab(day_of_month="28-31", hour=8, minute=0),
     },
+    # Text extractions whose message was lost (a broker down at the upload): an hour on.
+    "requeue-stale-extractions": {
+        "task": "documents.tasks.requeue_stale_extractions",
+        "schedule": 900.0,
+    },
     # The safety net of the search outbox: whatever a missed or failed drain left behind.
     "drain-search-outbox": {"task": "search.tasks.drain_search_outbox", "schedule": 60.0},
     # Local time (CELERY_TIMEZONE): the digest of the last 24 hours before the working day.

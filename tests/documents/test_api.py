@@ -99,6 +99,26 @@ def test_intake_refuses_and_leaves_nothing_behind(api_as, label, make, name, sta
     assert accepted.json()["registration_number"] == f"KLLOKOT-{YEAR}-000001"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_broker_does_not_fail_a_committed_upload(api_as, pdf: bytes, caplog) -> None:  # type: ignore[no-untyped-def]
+    """The document is registered and kept; the extraction message that could not be sent is
+    logged, and the version waits as pending for the sweep that queues it again."""
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from documents.tasks import extract_version_text
+
+    down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with mock.patch.object(extract_version_text, "delay", side_effect=down) as delay:
+        response = upload(api_as("kllokot.assembly"), pdf, "vendimi.pdf")
+    assert delay.called  # the send was tried, after the commit
+    assert response.status_code == 201, response.content
+    assert response.json()["text_status"] == "pending"
+    assert DocumentVersion.objects.get(document_id=response.json()["id"]).text_status == "pending"
+    assert "Connection refused" in caplog.text
+
+
 def test_a_file_over_the_size_limit_is_refused_with_413(api_as, pdf: bytes) -> None:  # type: ignore[no-untyped-def]
     with override_settings(DOCUMENT_MAX_UPLOAD_SIZE=len(pdf) - 1):
         response = upload(api_as("kllokot.assembly"), pdf, "vendim.pdf")

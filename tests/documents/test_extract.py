@@ -7,6 +7,7 @@ import io
 import tempfile
 import unicodedata
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import magic
@@ -14,6 +15,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from documents import extract
@@ -513,6 +515,31 @@ def test_reprocess_sync_of_one_document(pdf_version: DocumentVersion) -> None:
     pdf_version.refresh_from_db()
     other.refresh_from_db()
     assert (pdf_version.text_status, other.text_status) == (TextStatus.DONE, TextStatus.FAILED)
+
+
+# --- A lost message ----------------------------------------------------------------------------
+
+
+def test_stale_pending_versions_are_queued_again(pdf_version: DocumentVersion) -> None:
+    """The sweep re-sends the extraction of versions pending for over an hour (a message lost
+    with the broker), not of fresh or finished ones, and the run that follows records the
+    text as usual."""
+    from unittest import mock
+
+    from documents.tasks import STALE_EXTRACTION, requeue_stale_extractions
+
+    fresh = make_version(files.text_in("utf-8", "Vendim"), TEXT, "vendim.txt")
+    done = make_version(files.text_in("utf-8", "Vendim"), TEXT, "raport.txt")
+    long_ago = timezone.now() - STALE_EXTRACTION - timedelta(minutes=1)
+    DocumentVersion.objects.filter(pk__in=[pdf_version.pk, done.pk]).update(created_at=long_ago)
+    DocumentVersion.objects.filter(pk=done.pk).update(text_status=TextStatus.DONE)
+    with mock.patch.object(extract_version_text, "delay") as delay:
+        assert requeue_stale_extractions() == 1
+    delay.assert_called_once_with(pdf_version.pk)
+    assert extract_version_text.apply(args=(pdf_version.pk,)).get() == "done"
+    assert requeue_stale_extractions() == 0
+    fresh.refresh_from_db()
+    assert fresh.text_status == TextStatus.PENDING  # its own message is still on its way
 
 
 # --- In the real worker -------------------------------------------------------------------------
