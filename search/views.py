@@ -10,7 +10,9 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
+from documents.models import Kind, Language
 from roles.selectors import user_is_auditor
+from workflows.flows import FLOWS
 
 from .analysis import QueryError
 from .api import KINDS, TYPES, SearchParams, SearchUnavailable
@@ -24,6 +26,16 @@ CSV_LIMIT = 10_000  # rows in one export: the API's deepest window
 def _auditor_or_404(request: HttpRequest) -> None:
     if not user_is_auditor(user=request.user):
         raise Http404
+
+
+def _labels() -> dict[str, dict[str, Any]]:
+    """Names, in the active language, of the values the page shows: documents' kinds, process
+    types (a process's kind) and languages. Other values, such as codes, show as they are."""
+    return {
+        "kind": dict(Kind.choices),
+        "process": {name: getattr(flow, "process_title", name) for name, flow in FLOWS.items()},
+        "language": dict(Language.choices),
+    }
 
 
 def _params(request: HttpRequest) -> SearchParams:
@@ -62,15 +74,34 @@ def archive_search(request: HttpRequest) -> HttpResponse:
             status = 503
         else:
             query = {k: v for k, v in request.GET.items() if k != "page"}
+            labels = _labels()
+            # A facet counts documents and processes together: a kind's name, else a type's.
+            facet_labels = {
+                "kind": {**labels["process"], **labels["kind"]},
+                "language": labels["language"],
+            }
             context |= {
                 "count": count,
-                "results": results,
+                "results": [
+                    (
+                        result,
+                        labels["process" if result.object_type == "process" else "kind"].get(
+                            result.kind, result.kind
+                        ),
+                        labels["language"].get(result.language, result.language),
+                    )
+                    for result in results
+                ],
                 "facets": [
                     (
                         name,
                         label,
                         [
-                            (value, number, urlencode({**query, name: value}))
+                            (
+                                facet_labels.get(name, {}).get(value, value),
+                                number,
+                                urlencode({**query, name: value}),
+                            )
                             for value, number in facets.get(name, {}).items()
                         ],
                     )

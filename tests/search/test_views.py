@@ -34,6 +34,25 @@ def test_auditors_search_the_archive_with_facets_snippets_and_csv(document_of) -
     assert any(row[2] == "'=HYPERLINK(1) buxheti" for row in rows[1:])
 
 
+def test_results_show_names_and_lead_to_their_pages(demo, document_of) -> None:  # type: ignore[no-untyped-def]
+    """Kinds, process types and languages by name in the page's language (the facet links keep
+    the codes); a process found leads to its page, as a document does to its own."""
+    from search.outbox import drain
+
+    from .conftest import make_process
+
+    document = document_of("kllokot.mayor", "Raporti vjetor", "Raporti", kind="report")
+    process = make_process(demo["kllokot.info"], "Raporti i njoftimeve", text_sq="Raporti")
+    drain()
+    client = browser("auditor")
+    client.post("/i18n/setlang/", {"language": "en"})
+    html = client.get("/search/", {"q": "raporti"}).content.decode()
+    assert f'href="/documents/{document.pk}/"' in html
+    assert f'href="/work/processes/{process.pk}/"' in html
+    assert "Press statement" in html and "report" in html and "Albanian" in html
+    assert "kind=press_statement" in html and "language=sq" in html  # the links' values
+
+
 def test_the_page_refuses_bad_input_without_an_error_page(document_of) -> None:  # type: ignore[no-untyped-def]
     client = browser("auditor")
     assert client.get("/search/", {"q": "x" * 5000}).status_code == 400
