@@ -49,6 +49,7 @@ def test_results_show_names_and_lead_to_their_pages(demo, document_of) -> None: 
     html = client.get("/search/", {"q": "raporti"}).content.decode()
     assert f'href="/documents/{document.pk}/"' in html
     assert f'href="/work/processes/{process.pk}/"' in html
+    assert client.get(f"/work/processes/{process.pk}/").status_code == 200  # auditors see it
     assert "Press statement" in html and "report" in html and "Albanian" in html
     assert "kind=press_statement" in html and "language=sq" in html  # the links' values
 
