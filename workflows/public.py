@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from viewflow.workflow import PROCESS
 from viewflow.workflow.fields import get_flow_ref
 
-from documents.api import version_download
+from documents.api import FILE_RESPONSES, version_download
 from documents.models import Document
 
 from .flows import FLOWS
@@ -143,7 +143,7 @@ class PublicMaterialDocument(generics.GenericAPIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses=FILE_RESPONSES)
     def get(self, request: Request, pk: int, document_id: int) -> FileResponse:
         document = Document.objects.filter(
             pk=document_id,
