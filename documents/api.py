@@ -271,8 +271,13 @@ class DocumentVersions(generics.ListCreateAPIView):
 FILE_RESPONSES = {(200, mime_type): bytes for mime_type in sorted(intake.ALLOWED_TYPES)}
 
 
+LAST_VERSION = 2**31 - 1  # the largest number the version column holds
+
+
 class VersionParam(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    """`?version` as documented; `DocumentContent.get` checks it as strictly (digits only)."""
+
+    version = serializers.IntegerField(required=False, min_value=1, max_value=LAST_VERSION)
 
 
 class DocumentContent(generics.GenericAPIView):
@@ -287,7 +292,7 @@ class DocumentContent(generics.GenericAPIView):
         versions = document.versions.order_by("-number")
         requested = request.query_params.get("version")
         if requested is not None:
-            if not (requested.isdigit() and 0 < int(requested) < 2**31):
+            if not (requested.isdigit() and 0 < int(requested) <= LAST_VERSION):
                 raise exceptions.ValidationError({"version": ["Must be a positive whole number."]})
             versions = versions.filter(number=int(requested))
         version = versions.first()
