@@ -129,3 +129,20 @@ def test_the_server_prepares_statements_inside_planned_once_only(demo) -> None: 
     assert run_and_list_prepared() == []  # a search or a list is always planned for its values
     with planned_once():
         assert run_and_list_prepared() == [lookup.replace("%s", "$1")]
+
+
+@pytest.mark.django_db
+def test_a_prepared_query_is_planned_once_from_its_first_run(demo) -> None:  # type: ignore[no-untyped-def]
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    prepared = Prepared(_usernames)
+    kllokot = Institution.objects.get(code="KLLOKOT")
+    assert prepared.rows(institution_id=kllokot.pk, role="mayor") == [
+        ("kllokot.mayor", demo["kllokot.mayor"].pk)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert sum('"roles_user"."username"' in sql and "$2" in sql for sql in statements) == 1
+    # Outside, the connection prepares nothing again.
+    assert connection.connection.prepare_threshold is None
