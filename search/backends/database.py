@@ -395,11 +395,21 @@ class DatabaseBackend(SearchBackend):
             materialized, page = "MATERIALIZED", "SELECT id, score FROM matched"
             page_params: list[Any] = []
             order = "score DESC, id DESC"
+            # Mostly a few thousand matches, nearly one per (institution, kind, language,
+            # year): grouping them by the four first would add a pass (a fifth of the time).
+            tallied, tally = "matched", "count(*)"
         else:  # browsing: the newest first, through the date index
             materialized = "NOT MATERIALIZED"
             page = f"SELECT e.id, {score} AS score FROM {TABLE} e WHERE {condition}"  # noqa: S608
             page_params = params
             order = "e.date DESC, e.id DESC"
+            # Every visible entry: the grouping sets would hash each four times; grouped by
+            # the four columns first, they get a few thousand rows (1M entries: 989 → 676 ms).
+            tallied = (
+                "(SELECT institution, kind, language, year, count(*) AS n FROM matched "
+                "GROUP BY institution, kind, language, year) grouped"
+            )
+            tally = "coalesce(sum(n), 0)::bigint"  # an empty match set sums to NULL
         with connection.cursor() as cursor:
             # Only fixed SQL fragments are formatted in; every value is a parameter.
             cursor.execute(
@@ -407,14 +417,10 @@ class DatabaseBackend(SearchBackend):
                 WITH matched AS {materialized} (
                     SELECT e.id, e.institution, e.kind, e.language, e.year, {score} AS score
                     FROM {TABLE} e WHERE {condition}
-                ), page AS ({page} ORDER BY {order} LIMIT %s OFFSET %s),
-                grouped AS (
-                    SELECT institution, kind, language, year, count(*) AS n FROM matched
-                    GROUP BY institution, kind, language, year
-                )
+                ), page AS ({page} ORDER BY {order} LIMIT %s OFFSET %s)
                 SELECT NULL, NULL, NULL, NULL, NULL, institution, kind, language, year, NULL,
-                    NULL, coalesce(sum(n), 0)::bigint
-                FROM grouped
+                    NULL, {tally}
+                FROM {tallied}
                 GROUP BY GROUPING SETS ((institution), (kind), (language), (year), ())
                 UNION ALL
                 SELECT e.id, e.object_type, e.object_id, e.title, e.body, e.institution, e.kind,
