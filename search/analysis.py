@@ -85,20 +85,28 @@ def latin_to_cyrillic(text: str) -> str:
 
 # Letters with no Unicode decomposition into a base letter, and the sounds Albanian writes with
 # two letters where Serbian has one (sh = š, zh = ž, xh = dž) or doubles (ll, rr: Kllokot/Klokot).
-_LETTERS = str.maketrans({"đ": "dj", "ß": "ss", "ł": "l", "ı": "i", "ø": "o", "æ": "ae"})
+_LETTERS = (("đ", "dj"), ("ß", "ss"), ("ł", "l"), ("ı", "i"), ("ø", "o"), ("æ", "ae"))
 _DIGRAPHS = (("sh", "s"), ("zh", "z"), ("xh", "dz"), ("dž", "dz"), ("ll", "l"), ("rr", "r"))
 _WORD = re.compile(r"[^\W_]+")
 MAX_WORD = 64  # longer "words" are noise (OCR, base64): not indexed
 
 
 _CYRILLIC_TABLE = str.maketrans(dict(_CYRILLIC_TO_LATIN))
+_CYRILLIC = re.compile("[\u0430-\u045f]")  # the table's letters (after lower())
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def _fold(text: str) -> str:
     """Whole-text folding (C-speed string operations): lower case, Latin script, no
-    diacritics, one letter for the sounds the two languages spell differently."""
-    text = text.lower().translate(_CYRILLIC_TABLE).translate(_LETTERS)
+    diacritics, one letter for the sounds the two languages spell differently. A table or a
+    letter is applied only to a text that holds its letters: str.translate reads a text with
+    any non-ASCII letter (ë, ç) one character at a time, ten times slower than the rest."""
+    text = text.lower()
+    if _CYRILLIC.search(text):
+        text = text.translate(_CYRILLIC_TABLE)
+    for letter, replacement in _LETTERS:
+        if letter in text:
+            text = text.replace(letter, replacement)
     text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     for digraph, single in _DIGRAPHS:
         text = text.replace(digraph, single)

@@ -17,6 +17,8 @@ from search.snippets import snippet
         ("Prishtinë Priština Приштина", "pristine pristina pristina"),
         ("KLLOKOT-2026-000123", "klokot 2026 000123"),
         ("a\x00b\x1fc", "a b c"),
+        ("Straße ÆRØ Łódź", "strasse aero lodz"),  # letters without a decomposition
+        ("Ђорђе Đorđe", "djordje djordje"),  # both scripts in one text
     ],
 )
 def test_normalize(text: str, normalised: str) -> None:
