@@ -197,3 +197,15 @@ def test_entries_indexed_before_the_phrase_index_get_their_pairs() -> None:
     assert index_lookups(query, None, Statistics()).pairs
     assert page.count == 1250
     assert all(hit.object_id % 2 == 0 for hit in page.hits)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's storage")
+def test_both_vectors_are_kept_in_the_row() -> None:
+    """Read on every match (the check and ts_rank): the texts are moved out of the row first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname IN ('search_vector', 'pair_vector')",
+            ["search_searchentry"],
+        )
+        assert dict(cursor.fetchall()) == {"search_vector": "m", "pair_vector": "m"}
