@@ -6,12 +6,32 @@ permission-filtered page reach here: a snippet never quotes what the caller may 
 """
 
 import html
-from collections import deque
+from itertools import islice
 
 from .analysis import _WORD, ParsedQuery, normalize_word
 
 BEFORE = 8  # words shown before the first match
 WINDOW = 30  # words in a snippet
+FIRST_CHUNK = 250  # characters read first while looking for the first match; then twice more
+
+
+def _first_match(body: str, exact: set[str], prefixes: tuple[str, ...]) -> tuple[int, int] | None:
+    """Where to read the text from, and how many words from there come before the first
+    matching one. The words are taken a chunk at a time (a long text is not read past its
+    first match) and normalised as a batch; reading starts a chunk before the match's, for
+    the words shown before it."""
+    previous = (0, 0)  # the chunk before this one: where it starts, how many words it has
+    start, chunk = 0, FIRST_CHUNK
+    while start < len(body):
+        end = body.find(" ", start + chunk)  # chunks end between words
+        end = len(body) if end < 0 else end
+        words = _WORD.findall(body, start, end)
+        for index, word in enumerate(map(normalize_word, words)):
+            if word in exact or word.startswith(prefixes):
+                return previous[0], previous[1] + index
+        previous = (start, len(words))
+        start, chunk = end, 2 * chunk
+    return None
 
 
 def snippet(body: str, query: ParsedQuery) -> str:
@@ -20,54 +40,27 @@ def snippet(body: str, query: ParsedQuery) -> str:
     # `any(term.matches(word) for term in terms)`, as one set look-up and one startswith.
     exact = {term.text for term in terms if not term.prefix}
     prefixes = tuple(term.text for term in terms if term.prefix)
-    before: deque[tuple[int, int, bool]] = deque(maxlen=BEFORE)
-    shown: list[tuple[int, int, bool]] = []
-    found = False
-    more = False
-    for match in _WORD.finditer(body):
-        if terms:
-            word = normalize_word(match.group())
-            hit = word in exact or word.startswith(prefixes)
-        else:
-            hit = False
-        token = (match.start(), match.end(), hit)
-        if not found:
-            if hit:
-                found = True
-                shown = [*before, token]
-            else:
-                before.append(token)
-                if len(before) == BEFORE and not terms:
-                    found, shown = True, list(before)
-            continue
-        if len(shown) >= WINDOW:
-            more = True
-            break
-        shown.append(token)
-    if not found:  # no match in the text (the title matched): its beginning
-        shown = _first_words(body, WINDOW + 1)
-        if not shown:
-            return ""
-        more = len(shown) > WINDOW
-        shown = shown[:WINDOW]
-    start = shown[0][0]
-    out = ["…" if start > 0 and found else ""]
+
+    def matches(word: str) -> bool:
+        return word in exact or word.startswith(prefixes)
+
+    first = _first_match(body, exact, prefixes) if terms else None
+    offset, skip = (0, 0) if first is None else (first[0], max(0, first[1] - BEFORE))
+    shown = list(islice(_WORD.finditer(body, offset), skip, skip + WINDOW + 1))
+    if not shown:
+        return ""
+    more = len(shown) > WINDOW
+    shown = shown[:WINDOW]
+    start = shown[0].start()
+    # No match in the text (the title matched): its beginning, without an ellipsis.
+    out = ["…" if start > 0 and first is not None else ""]
     position = start  # text from here up to the next match is escaped in one piece
-    for token_start, token_end, hit in shown:
-        if hit:
-            out.append(html.escape(body[position:token_start]))
-            out.append(f"<mark>{html.escape(body[token_start:token_end])}</mark>")
-            position = token_end
-    out.append(html.escape(body[position : shown[-1][1]]))
+    for token in shown:
+        if first is not None and matches(normalize_word(token.group())):
+            out.append(html.escape(body[position : token.start()]))
+            out.append(f"<mark>{html.escape(token.group())}</mark>")
+            position = token.end()
+    out.append(html.escape(body[position : shown[-1].end()]))
     if more:
         out.append(" …")
     return "".join(out).strip()
-
-
-def _first_words(body: str, count: int) -> list[tuple[int, int, bool]]:
-    tokens = []
-    for match in _WORD.finditer(body):
-        tokens.append((match.start(), match.end(), False))
-        if len(tokens) >= count:
-            break
-    return tokens

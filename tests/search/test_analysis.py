@@ -51,3 +51,21 @@ def test_snippets_mark_the_words_as_written_and_escape_the_rest() -> None:
     assert "&lt;b&gt;" in text and "<b>" not in text
     assert text.startswith("…") and text.endswith("…")
     assert snippet("Pa përputhje këtu", parse_query("gracanica")) == "Pa përputhje këtu"
+
+
+@pytest.mark.parametrize("words_before", [0, 3, 8, 40, 5_000])
+def test_a_snippet_shows_eight_words_before_the_first_match_however_deep(words_before: int) -> None:
+    filler = [f"fjala{n}" for n in range(words_before)]
+    body = " ".join([*filler, "Strategjisë", *(f"pas{n}" for n in range(40)), "strategjinë"])
+    text = snippet(body, parse_query("strategjia"))
+    shown = filler[-8:] if words_before else []
+    after = [f"pas{n}" for n in range(30 - len(shown) - 1)]  # thirty words in all
+    expected = " ".join([*shown, "<mark>Strategjisë</mark>", *after])
+    assert text == ("…" if words_before > 8 else "") + expected + " …"
+
+
+def test_a_long_text_without_the_words_shows_its_beginning() -> None:
+    body = "\n".join(f"rreshti {n}" for n in range(5_000))  # matched by its title only
+    text = snippet(body, parse_query("strategjia"))
+    assert text == "\n".join(f"rreshti {n}" for n in range(15)) + " …"  # thirty words
+    assert "<mark>" not in text
