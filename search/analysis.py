@@ -98,15 +98,14 @@ _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u
 
 def _fold(text: str) -> str:
     """Whole-text folding (C-speed string operations): lower case, Latin script, no
-    diacritics, one letter for the sounds the two languages spell differently. A table or a
-    letter is applied only to a text that holds its letters: str.translate reads a text with
-    any non-ASCII letter (ë, ç) one character at a time, ten times slower than the rest."""
+    diacritics, one letter for the sounds the two languages spell differently. str.translate
+    reads a text with any non-ASCII letter (ë, ç) one character at a time, ten times slower
+    than str.replace: the Cyrillic table is applied only to a text with Cyrillic letters."""
     text = text.lower()
     if _CYRILLIC.search(text):
         text = text.translate(_CYRILLIC_TABLE)
     for letter, replacement in _LETTERS:
-        if letter in text:
-            text = text.replace(letter, replacement)
+        text = text.replace(letter, replacement)
     text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     for digraph, single in _DIGRAPHS:
         text = text.replace(digraph, single)
