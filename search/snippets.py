@@ -51,10 +51,10 @@ def snippet(body: str, query: ParsedQuery) -> str:
         return ""
     more = len(shown) > WINDOW
     shown = shown[:WINDOW]
-    start = shown[0].start()
-    # No match in the text (the title matched): its beginning, without an ellipsis.
-    out = ["…" if start > 0 and first is not None else ""]
-    position = start  # text from here up to the next match is escaped in one piece
+    # An ellipsis where words before the passage are left out. Without a match in the text
+    # (the title matched) the passage is its beginning.
+    out = ["…" if offset or skip else ""]
+    position = shown[0].start()  # text from here up to the next match is escaped in one piece
     for token in shown:
         if first is not None and matches(normalize_word(token.group())):
             out.append(html.escape(body[position : token.start()]))

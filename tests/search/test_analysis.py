@@ -51,6 +51,8 @@ def test_snippets_mark_the_words_as_written_and_escape_the_rest() -> None:
     assert "&lt;b&gt;" in text and "<b>" not in text
     assert text.startswith("…") and text.endswith("…")
     assert snippet("Pa përputhje këtu", parse_query("gracanica")) == "Pa përputhje këtu"
+    # Nothing but punctuation left out: no ellipsis.
+    assert snippet("— Strategjia", parse_query("strategjia")) == "<mark>Strategjia</mark>"
 
 
 @pytest.mark.parametrize("words_before", [0, 3, 8, 40, 5_000])
