@@ -9,6 +9,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from celery.result import EagerResult
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
@@ -41,11 +42,14 @@ def _dispatch_drain() -> None:
             return
         previous, _drain_due = _drain_due, now + delay
     try:
-        drain_search_outbox.apply_async(countdown=delay)
+        sent = drain_search_outbox.apply_async(countdown=delay)
     except Exception:
         with _drain_lock:  # not sent: the next commit must not count on it
             _drain_due = previous
         raise
+    if isinstance(sent, EagerResult):  # run already (CELERY_TASK_ALWAYS_EAGER): none is due
+        with _drain_lock:
+            _drain_due = previous
 
 
 def enqueue(object_type: str, ids: list[int] | set[int]) -> None:
