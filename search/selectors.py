@@ -76,10 +76,17 @@ class Result:
 
 
 def search(
-    *, user: Any, q: str, filters: Filters, offset: int = 0, limit: int = 20
+    *,
+    user: Any,
+    q: str,
+    filters: Filters,
+    offset: int = 0,
+    limit: int = 20,
+    snippets: bool = True,
 ) -> tuple[int, list[Result], dict[str, dict[str, int]]]:
-    """(count, the page's results with snippets, facets) of what the user may see.
-    Raises search.analysis.QueryError for a query that cannot be searched."""
+    """(count, the page's results with snippets — empty without `snippets` —, facets) of
+    what the user may see. Raises search.analysis.QueryError for a query that cannot be
+    searched."""
     query: ParsedQuery = parse_query(q)
     page: SearchPage = get_backend().search(
         SearchRequest(
@@ -88,6 +95,7 @@ def search(
             groups=visible_groups(user=user),
             offset=offset,
             limit=limit,
+            bodies=snippets,
         )
     )
     results = [
@@ -95,7 +103,7 @@ def search(
             object_type=hit.object_type,
             id=hit.object_id,
             title=hit.title,
-            snippet=snippet(hit.body, query),
+            snippet=snippet(hit.body, query) if snippets else "",
             institution=hit.institution,
             kind=hit.kind,
             language=hit.language,

@@ -31,6 +31,9 @@ class SearchRequest:
     groups: list[int] | None
     offset: int = 0
     limit: int = 20
+    # Whether the hits carry their text (for snippets). An export needs none, and a page of
+    # thousands of long texts would be held in memory for nothing.
+    bodies: bool = True
 
 
 @dataclass

@@ -9,7 +9,7 @@ the page only ever see what the caller may see.
 import difflib
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
@@ -327,11 +327,7 @@ class DatabaseBackend(SearchBackend):
         if page.count == 0 and request.query:
             corrected = self._near_miss(request.query)
             if corrected is not None:
-                page = self._search(
-                    SearchRequest(
-                        corrected, request.filters, request.groups, request.offset, request.limit
-                    )
-                )
+                page = self._search(replace(request, query=corrected))
         return page
 
     def _filters(self, request: SearchRequest) -> tuple[list[str], list[Any]]:
@@ -391,6 +387,7 @@ class DatabaseBackend(SearchBackend):
             where.append("e.acl_ids && %s::integer[]")
             params.append(list(request.groups))
         condition = " AND ".join(where) or "TRUE"
+        body = "e.body" if request.bodies else "''"
         if request.query:  # ranked: the page is cut from the matches
             materialized, page = "MATERIALIZED", "SELECT id, score FROM matched"
             page_params: list[Any] = []
@@ -423,7 +420,7 @@ class DatabaseBackend(SearchBackend):
                 FROM {tallied}
                 GROUP BY GROUPING SETS ((institution), (kind), (language), (year), ())
                 UNION ALL
-                SELECT e.id, e.object_type, e.object_id, e.title, e.body, e.institution, e.kind,
+                SELECT e.id, e.object_type, e.object_id, e.title, {body}, e.institution, e.kind,
                     e.language, NULL, e.date, page.score, NULL
                 FROM page JOIN {TABLE} e ON e.id = page.id
                 """,  # noqa: S608
@@ -501,10 +498,14 @@ class DatabaseBackend(SearchBackend):
                 )
                 rows = cursor.fetchall()
                 # The bodies of the page only (a body may be long: not for every match).
-                bodies = dict(
-                    SearchEntry.objects.filter(pk__in=[row[0] for row in rows]).values_list(
-                        "pk", "body"
+                bodies = (
+                    dict(
+                        SearchEntry.objects.filter(pk__in=[row[0] for row in rows]).values_list(
+                            "pk", "body"
+                        )
                     )
+                    if request.bodies
+                    else {}
                 )
                 hits = [
                     Hit(

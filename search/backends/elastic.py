@@ -165,7 +165,7 @@ def query_body(request: SearchRequest) -> dict[str, Any]:
         "from": request.offset,
         "size": request.limit,
         "track_total_hits": True,
-        "_source": {"excludes": ["title_norm", "body_norm"]},
+        "_source": {"excludes": ["title_norm", "body_norm", *([] if request.bodies else ["body"])]},
     }
 
 

@@ -182,6 +182,20 @@ def test_results_filters_pagination_and_shape(api_as, document_of) -> None:  # t
     assert search(client, q="njoftim", page=50)["results"] == []
 
 
+def test_results_without_snippets_are_the_same_results(demo, document_of) -> None:  # type: ignore[no-untyped-def]
+    """What the CSV export asks for: the texts are not fetched, nothing else changes."""
+    from search.selectors import search as run
+
+    for n in range(3):
+        document_of("kllokot.mayor", f"Raport {n}", f"Raporti vjetor i buxhetit {n}")
+    asked = {"user": demo["kllokot.mayor"], "q": "buxheti", "filters": backends.Filters()}
+    count, results, facets = run(**asked)
+    bare_count, bare, bare_facets = run(**asked, snippets=False)
+    assert (bare_count, bare_facets) == (count, facets) and count == 3
+    assert [(r.id, r.title, r.score) for r in bare] == [(r.id, r.title, r.score) for r in results]
+    assert all("<mark>" in r.snippet for r in results) and all(r.snippet == "" for r in bare)
+
+
 @pytest.mark.parametrize(
     "params",
     [

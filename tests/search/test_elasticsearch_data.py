@@ -73,6 +73,12 @@ def test_visibility_is_a_filter_inside_the_query_before_scoring_and_facets() -> 
     }
     auditor = query_body(_request("strategjisë", None))
     assert not any("acl" in str(item) for item in auditor["query"]["bool"]["filter"])
+    assert body["_source"] == {"excludes": ["title_norm", "body_norm"]}
+
+
+def test_hits_without_their_texts_leave_the_body_out_of_the_source() -> None:
+    request = SearchRequest(parse_query("strategjisë"), Filters(), [4], bodies=False)
+    assert query_body(request)["_source"] == {"excludes": ["title_norm", "body_norm", "body"]}
 
 
 def test_phrases_are_ordered_adjacent_spans_and_dates_a_range() -> None:
