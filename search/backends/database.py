@@ -498,15 +498,11 @@ class DatabaseBackend(SearchBackend):
                 )
                 rows = cursor.fetchall()
                 # The bodies of the page only (a body may be long: not for every match).
-                bodies = (
-                    dict(
-                        SearchEntry.objects.filter(pk__in=[row[0] for row in rows]).values_list(
-                            "pk", "body"
-                        )
-                    )
-                    if request.bodies
-                    else {}
-                )
+                bodies: dict[int, str] = {}
+                if request.bodies:
+                    page_ids = [row[0] for row in rows]
+                    entries = SearchEntry.objects.filter(pk__in=page_ids)
+                    bodies = dict(entries.values_list("pk", "body"))
                 hits = [
                     Hit(
                         object_type=row[1],
