@@ -9,22 +9,16 @@ cannot fit even then. Rows written before this migration keep their layout until
 (`rebuild_search_index`, or `VACUUM FULL search_searchentry`).
 """
 
-from typing import Any
-
 from django.db import migrations
 
-
-def _storage(value: str) -> Any:
-    def run(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(
-                f"ALTER TABLE search_searchentry ALTER COLUMN search_vector SET STORAGE {value}"
-            )
-
-    return run
+from ._storage import column_storage
 
 
 class Migration(migrations.Migration):
     dependencies = [("search", "0002_fulltext")]
 
-    operations = [migrations.RunPython(_storage("MAIN"), _storage("EXTENDED"))]
+    operations = [
+        migrations.RunPython(
+            column_storage("search_vector", "MAIN"), column_storage("search_vector", "EXTENDED")
+        )
+    ]

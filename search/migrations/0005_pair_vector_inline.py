@@ -8,22 +8,16 @@ moved out first. Rows written before this migration keep their layout until rewr
 (`rebuild_search_index`, or `VACUUM FULL search_searchentry`).
 """
 
-from typing import Any
-
 from django.db import migrations
 
-
-def _storage(value: str) -> Any:
-    def run(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(
-                f"ALTER TABLE search_searchentry ALTER COLUMN pair_vector SET STORAGE {value}"
-            )
-
-    return run
+from ._storage import column_storage
 
 
 class Migration(migrations.Migration):
     dependencies = [("search", "0004_pair_vector")]
 
-    operations = [migrations.RunPython(_storage("MAIN"), _storage("EXTENDED"))]
+    operations = [
+        migrations.RunPython(
+            column_storage("pair_vector", "MAIN"), column_storage("pair_vector", "EXTENDED")
+        )
+    ]
