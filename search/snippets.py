@@ -6,6 +6,7 @@ permission-filtered page reach here: a snippet never quotes what the caller may 
 """
 
 import html
+from collections.abc import Callable
 from itertools import islice
 
 from .analysis import _WORD, ParsedQuery, normalize_word
@@ -15,7 +16,7 @@ WINDOW = 30  # words in a snippet
 FIRST_CHUNK = 250  # characters read first while looking for the first match; then twice more
 
 
-def _first_match(body: str, exact: set[str], prefixes: tuple[str, ...]) -> tuple[int, int] | None:
+def _first_match(body: str, matches: Callable[[str], bool]) -> tuple[int, int] | None:
     """Where to read the text from, and how many words from there come before the first
     matching one. The words are taken a chunk at a time (a long text is not read past its
     first match) and normalised as a batch; reading starts a chunk before the match's, for
@@ -27,7 +28,7 @@ def _first_match(body: str, exact: set[str], prefixes: tuple[str, ...]) -> tuple
         end = len(body) if end < 0 else end
         words = _WORD.findall(body, start, end)
         for index, word in enumerate(map(normalize_word, words)):
-            if word in exact or word.startswith(prefixes):
+            if matches(word):
                 return previous[0], previous[1] + index
         previous = (start, len(words))
         start, chunk = end, 2 * chunk
@@ -44,7 +45,7 @@ def snippet(body: str, query: ParsedQuery) -> str:
     def matches(word: str) -> bool:
         return word in exact or word.startswith(prefixes)
 
-    first = _first_match(body, exact, prefixes) if terms else None
+    first = _first_match(body, matches) if terms else None
     offset, skip = (0, 0) if first is None else (first[0], max(0, first[1] - BEFORE))
     shown = list(islice(_WORD.finditer(body, offset), skip, skip + WINDOW + 1))
     if not shown:
