@@ -73,6 +73,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def positive_whole_number(request: Any, name: str, largest: int) -> int | None:
+    """Query parameter `name` as a whole number from 1 to `largest`, written in digits only
+    (DRF's IntegerField would also take " 3" or "3.0"); None when absent, else a 400."""
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    if not (value.isdigit() and 0 < int(value) <= largest):
+        raise exceptions.ValidationError({name: ["Must be a positive whole number."]})
+    return int(value)
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
@@ -81,9 +92,7 @@ class Pagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):  # type: ignore[no-untyped-def]
         # A page that is not a number is bad input (400); a page past the end does not exist (404).
         for name in (self.page_query_param, self.page_size_query_param):
-            value = request.query_params.get(name)
-            if value is not None and not (value.isdigit() and 0 < int(value) <= self.LARGEST):
-                raise exceptions.ValidationError({name: ["Must be a positive whole number."]})
+            positive_whole_number(request, name, self.LARGEST)
         try:
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound as error:

@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api import positive_whole_number
 from roles.models import Institution, User
 from roles.selectors import memberships_active
 
@@ -275,7 +276,8 @@ LAST_VERSION = 2**31 - 1  # the largest number the version column holds
 
 
 class VersionParam(serializers.Serializer):
-    """`?version` as documented; `DocumentContent.get` checks it as strictly (digits only)."""
+    """`?version` as documented; `DocumentContent.get` checks it as strictly
+    (`config.api.positive_whole_number`: digits only)."""
 
     version = serializers.IntegerField(required=False, min_value=1, max_value=LAST_VERSION)
 
@@ -290,11 +292,9 @@ class DocumentContent(generics.GenericAPIView):
     def get(self, request: Request, pk: int) -> FileResponse:
         document, _ = access_document_by_id(pk, request.user)
         versions = document.versions.order_by("-number")
-        requested = request.query_params.get("version")
+        requested = positive_whole_number(request, "version", LAST_VERSION)
         if requested is not None:
-            if not (requested.isdigit() and 0 < int(requested) <= LAST_VERSION):
-                raise exceptions.ValidationError({"version": ["Must be a positive whole number."]})
-            versions = versions.filter(number=int(requested))
+            versions = versions.filter(number=requested)
         version = versions.first()
         if version is None:
             raise exceptions.NotFound("No such version.")
