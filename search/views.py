@@ -17,7 +17,7 @@ from workflows.flows import FLOWS
 from .analysis import QueryError
 from .api import KINDS, TYPES, SearchParams, SearchUnavailable
 from .backends import BackendUnavailable
-from .selectors import search
+from .selectors import Result, search
 
 PAGE_SIZE = 20
 CSV_LIMIT = 10_000  # rows in one export: the API's deepest window
@@ -45,6 +45,31 @@ def _params(request: HttpRequest) -> SearchParams:
     return params
 
 
+class _Refused(Exception):
+    """The search cannot answer: a query it cannot search (400), or a backend down (503)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _search(
+    request: HttpRequest, params: SearchParams, **page: Any
+) -> tuple[int, list[Result], dict[str, dict[str, int]]]:
+    """The page's and the export's search, with their two refusals as `_Refused`."""
+    try:
+        return search(
+            user=request.user,
+            q=params.validated_data.get("q", ""),
+            filters=params.filters(),
+            **page,
+        )
+    except QueryError as error:
+        raise _Refused(400, str(error)) from error
+    except BackendUnavailable as error:
+        raise _Refused(503, str(SearchUnavailable.default_detail)) from error
+
+
 def archive_search(request: HttpRequest) -> HttpResponse:
     _auditor_or_404(request)
     params = _params(request)
@@ -59,19 +84,12 @@ def archive_search(request: HttpRequest) -> HttpResponse:
     if not params.errors and request.GET:
         page = params.validated_data.get("page", 1)
         try:
-            count, results, facets = search(
-                user=request.user,
-                q=params.validated_data.get("q", ""),
-                filters=params.filters(),
-                offset=(page - 1) * PAGE_SIZE,
-                limit=PAGE_SIZE,
+            count, results, facets = _search(
+                request, params, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
             )
-        except QueryError as error:
-            context["errors"] = {"q": [str(error)]}
-            status = 400
-        except BackendUnavailable:
-            context["errors"] = {"q": [SearchUnavailable.default_detail]}
-            status = 503
+        except _Refused as refused:
+            context["errors"] = {"q": [refused.message]}
+            status = refused.status
         else:
             query = {k: v for k, v in request.GET.items() if k != "page"}
             labels = _labels()
@@ -134,18 +152,12 @@ def archive_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
     if params.errors:
         return HttpResponse(str(params.errors), status=400, content_type="text/plain")
     try:
-        _count, results, _facets = search(
-            user=request.user,
-            q=params.validated_data.get("q", ""),
-            filters=params.filters(),
-            offset=0,
-            limit=CSV_LIMIT,
-            snippets=False,  # not in the file: the texts are not even fetched
+        # No snippets in the file: the texts are not even fetched.
+        _count, results, _facets = _search(
+            request, params, offset=0, limit=CSV_LIMIT, snippets=False
         )
-    except QueryError as error:
-        return HttpResponse(str(error), status=400, content_type="text/plain")
-    except BackendUnavailable:
-        return HttpResponse(SearchUnavailable.default_detail, status=503, content_type="text/plain")
+    except _Refused as refused:
+        return HttpResponse(refused.message, status=refused.status, content_type="text/plain")
     writer = csv.writer(_Echo())
     header = ["object_type", "id", "title", "institution", "kind", "language", "date", "score"]
 
