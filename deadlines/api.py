@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -75,6 +75,14 @@ class DeadlineFilters(serializers.Serializer):
         return value
 
 
+class DashboardFilters(DeadlineFilters):
+    """The dashboard's filters, as documented: it counts every state of every process, so
+    `state` and `process` are refused (`DeadlineDashboard.get`)."""
+
+    state = None  # type: ignore[assignment]  # DRF: None removes the parent's field
+    process = None  # type: ignore[assignment]
+
+
 def _filters(request: Request) -> dict[str, Any]:
     filters = DeadlineFilters(data=request.query_params)
     filters.is_valid(raise_exception=True)
@@ -116,10 +124,7 @@ class DeadlineDashboard(generics.GenericAPIView):
     each municipality's on-time rate by month — over what the caller may see."""
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("type", str, description="Process type."),
-            OpenApiParameter("institution", str, description="Code of the answering institution."),
-        ],
+        parameters=[DashboardFilters],
         responses=inline_serializer(
             "DeadlineDashboard",
             {
