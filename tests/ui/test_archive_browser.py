@@ -1,0 +1,72 @@
+"""The auditor's archive search in a real browser (Debian's Chromium driven by Playwright against
+the live server): a query in one script finds texts in both languages and scripts with the
+matches marked as written, a facet narrows the results, a date range empties them, and the CSV
+export holds what the page showed."""
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from roles.models import User
+from search.outbox import drain
+from tests.search.conftest import upload
+from tests.ui.test_browser import (  # noqa: F401  (fixtures)
+    async_unsafe_allowed,
+    browser,
+    context,
+    log_in,
+    page,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_auditor_searches_narrows_and_exports(page: Any, demo: dict[str, User]) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    upload(demo["kllokot.info"], "Buxheti komunal", "Kuvendi miratoi buxhetin e komunës.")
+    upload(demo["kllokot.info"], "Буџет општине", "Скупштина је усвојила буџет.", language="sr")
+    upload(demo["prishtine.info"], "Raport vjetor", "Raporti përshkruan buxhetet.", kind="report")
+    upload(demo["prishtine.info"], "Plani i punës", "Asgjë për financat.", kind="report")
+    drain()
+
+    log_in(page, "auditor", "demo")
+    page.wait_for_url("**/home/")
+    page.goto("/search/")
+    page.fill("#archive-search input[name=q]", "buxheti")
+    page.locator("#archive-search button[type=submit]").click()
+
+    results = page.locator("#results li")
+    expect(results).to_have_count(3)
+    # Each match is marked as the text writes it, in either script.
+    marks = page.locator("#results .snippet mark").all_inner_texts()
+    assert sorted(marks) == ["buxhetet", "buxhetin", "буџет"]
+    institutions = page.locator("#facets li")
+    expect(institutions.filter(has_text="KLLOKOT")).to_contain_text("(2)")
+    expect(institutions.filter(has_text="PRISHTINE")).to_contain_text("(1)")
+
+    # The facet narrows the search and the form keeps it.
+    page.locator("#facets a", has_text="KLLOKOT").click()
+    expect(results).to_have_count(2)
+    assert "institution=KLLOKOT" in page.url
+    for index in range(2):
+        expect(results.nth(index)).to_contain_text("KLLOKOT")
+
+    # The export holds the same results as the page.
+    with page.expect_download() as download:
+        page.locator("#export").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
+    assert sorted(row["title"] for row in rows) == ["Buxheti komunal", "Буџет општине"]
+    assert {row["institution"] for row in rows} == {"KLLOKOT"}
+
+    # A date range before anything was registered: nothing, with the other choices kept.
+    page.fill("#archive-search input[name=date_to]", "2000-01-01")
+    page.locator("#archive-search button[type=submit]").click()
+    expect(results).to_have_count(1)  # "nothing found"
+    expect(page.locator("#results .snippet")).to_have_count(0)
+    expect(page.locator("#archive-search input[name=q]")).to_have_value("buxheti")
+    assert "institution=KLLOKOT" in page.url and "date_to=2000-01-01" in page.url
+    assert not page.problems, page.problems
