@@ -9,9 +9,11 @@ the page only ever see what the caller may see.
 import difflib
 import re
 import time
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import pairwise
+from functools import cached_property
+from itertools import accumulate, pairwise
 from typing import Any
 
 from django.db import connection, transaction
@@ -100,6 +102,12 @@ def lexemes_tsquery(terms: list[Term]) -> str:
 POSTINGS_PER_CHECK = 3
 
 
+def _ordered(elements: dict[str, float]) -> tuple[list[str], list[float]]:
+    """The elements sorted, and the running sum of their shares (from 0.0, one longer)."""
+    ordered = sorted(elements)
+    return ordered, list(accumulate((elements[word] for word in ordered), initial=0.0))
+
+
 @dataclass(frozen=True)
 class Statistics:
     """What PostgreSQL's ANALYZE knows of the index table: its rows, and the share of rows
@@ -112,15 +120,30 @@ class Statistics:
     rarest_group: float = 0.0  # a group not listed holds at most this share
     pairs: dict[str, float] = field(default_factory=dict)
 
-    def term_rows(self, term: Term, elements: dict[str, float] | None = None) -> float:
-        """About how many entries hold the term (of `lexemes`, or of `pairs`): the GIN posting
-        entries a scan reads."""
-        elements = self.lexemes if elements is None else elements
+    def term_rows(self, term: Term, pairs: bool = False) -> float:
+        """About how many entries hold the term (a word, or with `pairs` a word pair): the GIN
+        posting entries a scan reads."""
+        elements, (ordered, running) = (
+            (self.pairs, self._pairs_ordered) if pairs else (self.lexemes, self._lexemes_ordered)
+        )
         if term.prefix:
-            share = sum(f for word, f in elements.items() if word.startswith(term.text))
+            # The listed elements starting with the prefix are a run of the sorted ones (no
+            # word holds U+10FFFF, a non-character): their shares are a difference of two
+            # running sums, not a pass over the ~1,000 elements on every search.
+            start = bisect_left(ordered, term.text)
+            end = bisect_left(ordered, term.text + "\U0010ffff", start)
+            share = running[end] - running[start]
         else:
             share = elements.get(term.text, 0.0)
         return min(share, 1.0) * self.rows
+
+    @cached_property
+    def _lexemes_ordered(self) -> tuple[list[str], list[float]]:
+        return _ordered(self.lexemes)
+
+    @cached_property
+    def _pairs_ordered(self) -> tuple[list[str], list[float]]:
+        return _ordered(self.pairs)
 
     def visible_rows(self, groups: list[int]) -> float:
         return self.rows * min(
@@ -159,7 +182,7 @@ def index_lookups(query: ParsedQuery, groups: list[int] | None, stats: Statistic
     budget = POSTINGS_PER_CHECK * stats.visible_rows(groups)
     return Lookups(
         [term for term in terms if stats.term_rows(term) <= budget],
-        [pair for pair in pairs if stats.term_rows(pair, stats.pairs) <= budget],
+        [pair for pair in pairs if stats.term_rows(pair, pairs=True) <= budget],
     )
 
 

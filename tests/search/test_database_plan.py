@@ -55,6 +55,22 @@ def test_look_ups_held_by_more_entries_than_the_caller_sees_are_not_made() -> No
     assert index_lookups(query, [7], Statistics(1000, stats.lexemes, {7: 1.0}, 0.0)) == everything
 
 
+def test_a_prefix_holds_the_shares_of_the_listed_elements_it_starts() -> None:
+    rng = random.Random(6)
+    letters = "abcdëšжz|"
+    elements = {
+        "".join(rng.choices(letters, k=rng.randint(1, 6))): rng.random() / 500 for _ in range(400)
+    }
+    stats = Statistics(rows=1_000_000, lexemes=elements, pairs=elements)
+    drawn = ["".join(rng.choices(letters, k=rng.randint(1, 3))) for _ in range(300)]
+    for prefix in ["", "zzzzzzz", "\U0010fffe", *elements, *drawn]:
+        expected = sum(share for word, share in elements.items() if word.startswith(prefix))
+        for pairs in (False, True):
+            rows = stats.term_rows(Term(prefix, True), pairs=pairs)
+            assert rows == pytest.approx(min(expected, 1.0) * 1_000_000, abs=1e-6), prefix
+    assert stats.term_rows(Term("plan", False)) == 0.0
+
+
 def test_a_phrase_is_looked_up_by_the_pairs_its_matches_hold() -> None:
     def pairs(q: str) -> list[Term]:
         return phrase_pairs(parse_query(q).clauses[0])
