@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from tests.documents import files
 
 from .steps import audit_actions, complete, completed, inbox
@@ -99,6 +100,37 @@ def test_material_approved_reviewed_scheduled_postponed_then_approved_and_publis
     actions = [a[0] for a in audit_actions(process["id"])]
     assert actions[0] == "process.started" and actions[-1] == "process.published"
     assert actions.count("task.completed") == 9
+
+
+@pytest.mark.django_db
+def test_the_central_office_reads_the_material_the_minister_sends(api_as) -> None:  # type: ignore[no-untyped-def]
+    comms, minister = api_as("mf.comms"), api_as("mf.minister")
+    zkp, secretary = api_as("zkp.coordinator"), api_as("sq.secretary")
+    first = upload(comms, "Projektligji", "sq")
+    start(comms, documents=[first])
+    # The central office follows the draft, but its documents stay the ministry's.
+    assert zkp.get(f"/api/documents/{first}/").status_code == 404
+    completed(minister, inbox(minister)[0]["id"], "approve")
+    for reader in (zkp, secretary):
+        assert reader.get(f"/api/documents/{first}/").status_code == 200
+        assert reader.get(f"/api/documents/{first}/content/").status_code == 200
+
+    # Returned; the revision attaches an annex, which goes with the next approval.
+    completed(zkp, inbox(zkp)[0]["id"], "return", "Shtoni aneksin me shifrat.")
+    annex = upload(comms, "Aneksi", "sq")
+    completed(comms, inbox(comms)[0]["id"], "submit", documents=[first, annex])
+    assert zkp.get(f"/api/documents/{annex}/").status_code == 404
+    completed(minister, inbox(minister)[0]["id"], "approve")
+    assert zkp.get(f"/api/documents/{annex}/").status_code == 200
+
+    for username in OUTSIDERS:
+        for document in (first, annex):
+            assert api_as(username).get(f"/api/documents/{document}/").status_code == 404
+    shared = AuditEntry.objects.filter(action="document.shared").order_by("seq")
+    assert [(e.object_id, e.actor, e.data["institution"]) for e in shared] == [
+        (str(first), "mf.minister", "ZKM"),
+        (str(annex), "mf.minister", "ZKM"),
+    ]
 
 
 @pytest.mark.django_db

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import act, flow, lock
 
-from documents.services import document_share
 from roles.models import Institution
 from roles.permissions import Acting, grant_to_institution
 
@@ -213,16 +212,7 @@ class AssemblyDecisionFlow(flow.Flow):
                 obj=permission_object(process),
                 institution=ministry,
             )
-        shared = set(process.data.get("shared_documents") or [])
-        for document in process.documents.exclude(pk__in=shared).order_by("pk"):
-            document_share(
-                actor=acting.user,
-                on_behalf_of=acting.on_behalf_of,
-                document=document,
-                institution=ministry,
-            )
-            shared.add(document.pk)
-        process.data["shared_documents"] = sorted(shared)
+        common.documents_sent(process, ministry, acting=acting)
         return {
             "transmitted_at": process.transmitted_at,
             "to": ministry.code,

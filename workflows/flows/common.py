@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import dateparse, timezone
 from django.utils.translation import gettext
 
+from documents.services import document_share
 from roles.models import Institution
+from roles.permissions import Acting
 
 # Role codes (roles/catalogue.py)
 ASSEMBLY_OFFICER = "assembly_officer"
@@ -33,6 +35,22 @@ def decision_recorded(
         raise ValidationError({"comment": [why]})
     setattr(process, flag, action == "approve")
     return {}
+
+
+def documents_sent(process: Any, institution: Institution, *, acting: Acting) -> None:
+    """The institution a process is sent to reads its documents from then on. Each is shared
+    once: `data["shared_documents"]` remembers them, so a process sent again after a revision
+    shares only what the revision attached."""
+    shared = set(process.data.get("shared_documents") or [])
+    for document in process.documents.exclude(pk__in=shared).order_by("pk"):
+        document_share(
+            actor=acting.user,
+            on_behalf_of=acting.on_behalf_of,
+            document=document,
+            institution=institution,
+        )
+        shared.add(document.pk)
+    process.data["shared_documents"] = sorted(shared)
 
 
 def central_office() -> Institution:

@@ -211,13 +211,18 @@ class MeetingMaterialFlow(flow.Flow):
     def approved(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
-        return common.decision_recorded(
+        """Approved, the material goes to the central office, whose communications office
+        reviews it and whose Secretariat puts it on an agenda: they read its documents."""
+        answer = common.decision_recorded(
             activation.process,
             "approved",
             action=action,
             comment=comment,
             why=gettext("Say what to change."),
         )
+        if activation.process.approved:
+            common.documents_sent(activation.process, common.central_office(), acting=acting)
+        return answer
 
     def reviewed(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
