@@ -70,7 +70,7 @@ class PublicDocumentSerializer(serializers.Serializer):
     title = serializers.CharField()
     language = serializers.CharField()
     registration_number = serializers.CharField(
-        source="registration.number", default=None, allow_null=True
+        source="registration.registration_number", default=None, allow_null=True
     )
 
 

@@ -92,6 +92,10 @@ def test_material_approved_reviewed_scheduled_postponed_then_approved_and_publis
     [published] = api.get("/api/public/meeting-materials/").json()["results"]
     assert published["id"] == process["id"]
     assert sorted(d["language"] for d in published["documents"]) == ["sq", "sr"]
+    # The number the institution's register gave each document, as its other answers show it.
+    for listed in published["documents"]:
+        number = comms.get(f"/api/documents/{listed['id']}/").json()["registration_number"]
+        assert listed["registration_number"] == number and number.startswith("MF-2")
     download = api.get(f"/api/public/meeting-materials/{process['id']}/documents/{documents[1]}/")
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
