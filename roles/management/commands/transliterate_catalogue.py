@@ -3,7 +3,9 @@
 Translators edit only ``config/locale/sr_Latn/LC_MESSAGES/django.po``; this command rewrites
 ``config/locale/sr/LC_MESSAGES/django.po`` from it, every msgstr converted to Cyrillic with
 ``search.analysis.latin_to_cyrillic``, so the two scripts never drift. Placeholders (``%(name)s``,
-``%s``, ``{name}``), HTML tags and HTML entities are left exactly as they are.
+``%s``, ``{name}``), HTML tags, HTML entities and code in backticks (parameter values such as
+`press_statement`, which the API's schema documents and callers type as written) are left
+exactly as they are.
 
     manage.py transliterate_catalogue          # write sr from sr_Latn
     manage.py transliterate_catalogue --check  # fail if sr is not the transliteration of sr_Latn
@@ -28,6 +30,7 @@ PROTECTED = re.compile(
     | \{[^{}\s]*\}                                                       # {name}, {0}, {}
     | <[^<>]*>                                                           # <a href="…">, </b>
     | &(?:[A-Za-z][A-Za-z0-9]*|\#\d+|\#[xX][0-9A-Fa-f]+);               # &nbsp; &#8212;
+    | `[^`]*`                                                            # `press_statement`
     """,
     re.VERBOSE,
 )
