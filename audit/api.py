@@ -1,7 +1,10 @@
 from typing import Any
 
 import django_filters
+from django.apps import apps
+from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.request import Request
@@ -41,13 +44,30 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         ]
 
 
+# The names the rest of the API gives objects (the `object_type` of search results), for
+# the model labels the log records them under.
+OBJECT_TYPE_NAMES = {"document": "documents.Document", "process": "workflows.CoordinationProcess"}
+
+
 class AuditFilter(django_filters.FilterSet):
+    object_type = django_filters.CharFilter(
+        method="of_object_type",
+        help_text=_(
+            "A model label as entries give it (`documents.document`), or `document` or "
+            "`process` as search results name objects."
+        ),
+    )
     at_from = BoundedDateTimeFilter(field_name="at", lookup_expr="gte")
     at_to = BoundedDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = AuditEntry
         fields = ["object_type", "object_id", "actor", "on_behalf_of", "action"]
+
+    def of_object_type(self, queryset: QuerySet[AuditEntry], name: str, value: str) -> Any:
+        if value in OBJECT_TYPE_NAMES:
+            value = apps.get_model(OBJECT_TYPE_NAMES[value])._meta.label_lower
+        return queryset.filter(object_type=value)
 
 
 class AuditList(AuditorsOnly, generics.ListAPIView):

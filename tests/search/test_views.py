@@ -90,3 +90,30 @@ def test_an_unreachable_backend_is_a_503_not_a_server_error(api_as) -> None:  # 
     assert api.json()["error"]["code"] == "search_unavailable"
     assert page.status_code == 503 and 'id="results"' not in page.content.decode()
     assert export.status_code == 503
+
+
+def test_a_result_leads_to_its_audit_trail(demo, document_of, api_as) -> None:  # type: ignore[no-untyped-def]
+    """By the names search gives objects (`document`, `process`) as by the log's labels."""
+    from search.outbox import drain
+
+    from .conftest import make_process, search
+
+    document = document_of("kllokot.mayor", "Vendimi për ujësjellësin", "ujësjellësi i ri")
+    process = make_process(demo["kllokot.mayor"], "Ujësjellësi: njoftim")
+    drain()
+    auditor = api_as("auditor")
+    results = search(auditor, q="ujësjellës")["results"]
+    assert {(hit["object_type"], hit["id"]) for hit in results} == {
+        ("document", document.pk),
+        ("process", process.pk),
+    }
+    for hit in results:
+        trail = auditor.get(f"/api/audit/?object_type={hit['object_type']}&object_id={hit['id']}")
+        entries = trail.json()["results"]
+        assert entries, hit
+        labelled = entries[0]["object_type"]
+        assert labelled in ("documents.document", "workflows.coordinationprocess")
+        by_label = auditor.get(f"/api/audit/?object_type={labelled}&object_id={hit['id']}")
+        assert by_label.json()["results"] == entries
+    document_trail = auditor.get(f"/api/audit/?object_type=document&object_id={document.pk}")
+    assert "document.registered" in [e["action"] for e in document_trail.json()["results"]]
