@@ -60,5 +60,6 @@ class DeadlinesApplication(Application):
     app_name = "deadlines"
     title = _("Deadlines")
     icon = "alarm"
+    menu_template_name = None  # pages, no viewsets: viewflow's menu would say so in red
 
     urlpatterns = [path("", deadline_dashboard, name="index")]

@@ -86,6 +86,7 @@ class DocumentsApplication(Application):
     app_name = "documents"
     title = _("Documents")
     icon = "description"
+    menu_template_name = None  # pages, no viewsets: viewflow's menu would say so in red
 
     urlpatterns = [
         path("", DocumentListView.as_view(), name="index"),

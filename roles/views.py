@@ -28,9 +28,15 @@ class InstitutionViewset(ReadonlyModelViewset):
     model = Institution
     title = _("Institutions")
     icon = "account_balance"
-    list_columns = ("code", "name_sq", "name_sr", "name_en", "kind", "parent")
+    list_columns = ("code", "name_sq", "name_sr", "name_en", "kind", "parent_institution")
     list_filter_fields = ("kind",)
     queryset = Institution.objects.select_related("parent")
+
+    def parent_institution(self, institution: Institution) -> str:
+        # A column named `parent` would show the viewset's own `parent` (its application).
+        return institution.parent.code if institution.parent else ""
+
+    parent_institution.short_description = Institution._meta.get_field("parent").verbose_name  # type: ignore[attr-defined]
 
     def has_view_permission(self, user, obj=None):  # type: ignore[no-untyped-def]
         return bool(user.is_authenticated)

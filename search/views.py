@@ -188,6 +188,7 @@ class SearchApplication(Application):
     app_name = "search"
     title = _("Archive search")
     icon = "manage_search"
+    menu_template_name = None  # pages, no viewsets: viewflow's menu would say so in red
 
     urlpatterns = [
         path("", archive_search, name="index"),

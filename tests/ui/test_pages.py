@@ -41,6 +41,54 @@ def test_page_matrix(
             assert "login" in response["Location"]
 
 
+@pytest.mark.parametrize(
+    ("username", "paths"),
+    [
+        (
+            "kllokot.mayor",
+            [
+                "/home/",
+                "/documents/",
+                "/documents/upload/",
+                "/work/",
+                "/work/processes/",
+                "/deadlines/",
+                "/directory/institution/",
+            ],
+        ),
+        ("auditor", ["/search/", "/search/?q=vendim", "/documents/", "/deadlines/"]),
+    ],
+)
+def test_menu_pages_show_no_developer_text(
+    demo: dict[str, User], username: str, paths: list[str]
+) -> None:
+    """Nothing meant for developers reaches officials: viewflow's red notice for an
+    application without viewsets, or a Python object where a value belongs."""
+    client = client_for(username)
+    for path in paths:
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="sq")
+        assert response.status_code == 200, path
+        page = response.content.decode()
+        assert "No viewsets found" not in page, path
+        assert " object at 0x" not in page, path
+
+
+def test_the_institution_list_names_each_parent(demo: dict[str, User]) -> None:
+    child = Institution.objects.get(code="KLLOKOT")
+    child.parent = Institution.objects.get(code="MAPL")
+    child.save()
+    page = (
+        client_for("kllokot.info")
+        .get("/directory/institution/", HTTP_ACCEPT_LANGUAGE="sq")
+        .content.decode()
+    )
+    assert "institucioni epror" in page.lower()
+    row = next(line for line in page.split("<tr") if ">KLLOKOT<" in line)
+    assert ">MAPL<" in row
+    count = Institution.objects.count()
+    assert f"1–{count} / {count}" in page  # viewflow's summary said "1-6 of 6" in every language
+
+
 def test_institution_detail_page_shows_the_institution(demo: dict[str, User]) -> None:
     institution = Institution.objects.get(code="MAPL")
     response = client_for("kllokot.info").get(f"/directory/institution/{institution.pk}/detail/")
