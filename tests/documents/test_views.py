@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from audit.models import AuditEntry
 from documents import services
 from documents.models import Document
 from roles.models import Institution, User
@@ -93,3 +94,96 @@ def test_the_document_page_previews_the_extracted_text(document: Document) -> No
     version.save(update_fields=["text", "text_status"])
     page = signed_in("kllokot.chair").get(f"/documents/{document.pk}/").content.decode()
     assert 'id="extracted-text"' in page and "rrugët lokale" in page
+
+
+CHANGES = [
+    ("versions", lambda: {"file": SimpleUploadedFile("v2.pdf", files.pdf_with_text("Versioni 2"))}),
+    ("share", lambda: {"institution": "MAPL"}),
+    ("annul", lambda: {"reason": "Regjistruar dy herë"}),
+]
+
+
+@pytest.mark.parametrize(("action", "data"), CHANGES)
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [
+        (None, 302),  # to the login page
+        ("prishtine.mayor", 404),  # cannot see it
+        ("auditor", 403),  # reads everything, changes nothing
+        ("kllokot.mayor", 302),  # the owner institution: done, back to the page
+    ],
+)
+def test_the_document_page_changes_matrix(  # type: ignore[no-untyped-def]
+    document: Document, action: str, data, username: str | None, status: int
+) -> None:
+    client = signed_in(username)
+    response = client.post(f"/documents/{document.pk}/{action}/", data())
+    assert response.status_code == status
+    if status == 302 and username:
+        assert response["Location"] == f"/documents/{document.pk}/"
+    document.refresh_from_db()
+    changed = (
+        document.versions.count() == 2,
+        signed_in("mapl.legal").get(f"/documents/{document.pk}/").status_code == 200,
+        document.registration.annulled_at is not None,
+    )[[name for name, _ in CHANGES].index(action)]
+    assert changed is (username == "kllokot.mayor")
+    assert client.get(f"/documents/{document.pk}/{action}/").status_code in (302, 404, 405)
+
+
+def test_the_owner_adds_a_version_shares_and_annuls_from_the_page(document: Document) -> None:
+    client = signed_in("kllokot.info")
+    page = client.get(f"/documents/{document.pk}/", HTTP_ACCEPT_LANGUAGE="sq").content.decode()
+    for form in ("version-form", "share-form", "annul-form"):
+        assert f'id="{form}"' in page
+    # Readers see no forms: the shared institution and the auditor.
+    document_share_to("MAPL", document)
+    for reader in ("mapl.legal", "auditor"):
+        other = signed_in(reader).get(f"/documents/{document.pk}/").content.decode()
+        assert 'id="version-form"' not in other and 'id="annul-form"' not in other
+
+    refused = client.post(
+        f"/documents/{document.pk}/versions/",
+        {"file": SimpleUploadedFile("v2.pdf", files.html_page())},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert refused.status_code == 400 and document.versions.count() == 1
+    assert "not accepted" in refused.content.decode()
+    added = client.post(
+        f"/documents/{document.pk}/versions/",
+        {"file": SimpleUploadedFile("v2.pdf", files.pdf_with_text("Versioni i dytë"))},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="sq",
+    )
+    assert "U shtua versioni 2." in added.content.decode()
+    assert document.versions.count() == 2
+
+    unknown = client.post(f"/documents/{document.pk}/share/", {"institution": "NOPE"})
+    own = client.post(f"/documents/{document.pk}/share/", {"institution": "KLLOKOT"})
+    assert unknown.status_code == own.status_code == 400
+    client.post(f"/documents/{document.pk}/share/", {"institution": "PRISHTINE"})
+    assert signed_in("prishtine.mayor").get(f"/documents/{document.pk}/").status_code == 200
+
+    blank = client.post(f"/documents/{document.pk}/annul/", {"reason": "   "})
+    assert blank.status_code == 400
+    document.registration.refresh_from_db()
+    assert document.registration.annulled_at is None
+    annulled = client.post(
+        f"/documents/{document.pk}/annul/", {"reason": "Regjistruar gabimisht"}, follow=True
+    )
+    page = annulled.content.decode()
+    assert "Regjistruar gabimisht" in page and 'id="version-form"' not in page
+    again = client.post(
+        f"/documents/{document.pk}/annul/", {"reason": "sërish"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert again.status_code == 400 and "already annulled" in again.content.decode()
+    actions = AuditEntry.objects.filter(object_id=str(document.pk)).values_list("action", flat=True)
+    assert {"document.version_added", "document.shared", "document.annulled"} <= set(actions)
+
+
+def document_share_to(code: str, document: Document) -> None:
+    services.document_share(
+        actor=document.created_by,
+        document=document,
+        institution=Institution.objects.get(code=code),
+    )
