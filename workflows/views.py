@@ -31,6 +31,7 @@ from viewflow.workflow.models import Task
 
 from config.api import Conflict
 from documents.access import documents_visible
+from notifications.views import notification_list, notification_open, notification_read_all
 from roles.models import Institution, Role, User
 
 from . import services
@@ -490,4 +491,7 @@ class WorkApplication(Application):
         path("processes/", process_list, name="processes"),
         path("processes/<int:pk>/", process_detail, name="process"),
         path("processes/<int:pk>/chart.svg", process_chart, name="process-chart"),
+        path("notifications/", notification_list, name="notifications"),
+        path("notifications/<int:pk>/open/", notification_open, name="notification-open"),
+        path("notifications/read-all/", notification_read_all, name="notifications-read-all"),
     ]
