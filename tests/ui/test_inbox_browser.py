@@ -68,6 +68,12 @@ def open_from_inbox(page: Any, task: Task) -> None:
     page.goto("/work/")
     row = page.locator(f'#inbox tr[data-task-id="{task.pk}"]')
     expect(row).to_contain_text(TITLE)
+    # Each cell holds its text: none runs over into the next one.
+    overflowing = row.evaluate(
+        "tr => [...tr.cells].filter(c => c.scrollWidth > c.clientWidth + 1)"
+        ".map(c => c.textContent.trim())"
+    )
+    assert not overflowing, overflowing
     row.locator("a").first.click()
     expect(page).to_have_url(re.compile(rf"/work/tasks/{task.pk}/$"))
     expect(page.locator("#task-title")).to_have_text(str(task.title))
