@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
+from workflows.flows import process_type_name
+
 from .api import process_types
 from .models import State
 from .selectors import STATES, dashboard, deadlines_visible, state_is
@@ -38,6 +40,7 @@ def deadline_dashboard(request: HttpRequest) -> HttpResponse:
         overdue = overdue.filter(process_type=process_type)
     for row in figures["by_institution"]:
         row["bars"] = _bars(row)
+        row["process_type_name"] = process_type_name(row["process_type"])
     for row in figures["on_time"]:
         row["percent"] = round(100 * row["on_time_rate"], 1)
     return render(
@@ -49,7 +52,7 @@ def deadline_dashboard(request: HttpRequest) -> HttpResponse:
                 {"state": state, "label": label, "count": figures["totals"][state]}
                 for state, label in State.choices
             ],
-            "types": known,
+            "types": [(code, process_type_name(code)) for code in known],
             "selected_type": process_type,
             "overdue": list(overdue.order_by("due_at", "pk")[:OVERDUE_LISTED]),
         },

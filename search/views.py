@@ -12,7 +12,7 @@ from viewflow.urls import Application
 
 from documents.models import Kind, Language
 from roles.selectors import user_is_auditor
-from workflows.flows import FLOWS
+from workflows.flows import FLOWS, process_type_name
 
 from .analysis import QueryError
 from .api import KINDS, TYPES, SearchParams, SearchUnavailable
@@ -33,7 +33,7 @@ def _labels() -> dict[str, dict[str, Any]]:
     types (a process's kind) and languages. Other values, such as codes, show as they are."""
     return {
         "kind": dict(Kind.choices),
-        "process": {name: getattr(flow, "process_title", name) for name, flow in FLOWS.items()},
+        "process": {name: process_type_name(name) for name in FLOWS},
         "language": dict(Language.choices),
     }
 

@@ -177,3 +177,9 @@ def test_the_monitoring_page(decisions) -> None:  # type: ignore[no-untyped-def]
     assert "deadline-bar" in html and "width:100" in html
     assert client.get("/deadlines/?type=press_statement").status_code == 200
     assert Deadline.objects.filter(state="overdue").count() == 2
+    # Process types by their names in the reader's language, not their codes.
+    albanian = client.get("/deadlines/", HTTP_ACCEPT_LANGUAGE="sq").content.decode()
+    counts = albanian.split('id="deadline-counts"')[1].split("</table>")[0]
+    assert "assembly_decision" not in counts
+    assert "Vendim i kuvendit për MAPL" in counts
+    assert '<option value="press_statement">' in albanian

@@ -1,5 +1,7 @@
 """One Flow class per process; FLOWS names them as the API does (`Process.type`)."""
 
+from typing import Any
+
 from .assembly_decision import AssemblyDecisionFlow
 from .meeting_material import MeetingMaterialFlow
 from .monthly_report import MonthlyReportFlow
@@ -11,3 +13,8 @@ FLOWS = {
     "meeting_material": MeetingMaterialFlow,
     "monthly_report": MonthlyReportFlow,
 }
+
+
+def process_type_name(process_type: str) -> Any:
+    """The type's name for people, in the active language; an unknown type shows its code."""
+    return getattr(FLOWS.get(process_type), "process_title", process_type)
