@@ -125,7 +125,7 @@ def process_type_of(flow_class: Any) -> str:
 
 
 def process_entries(ids: list[int]) -> tuple[list[IndexEntry], list[int]]:
-    from workflows.models import CoordinationProcess
+    from workflows.models import PROCESS_STATUS, CoordinationProcess
 
     processes = {
         process.pk: process
@@ -140,7 +140,7 @@ def process_entries(ids: list[int]) -> tuple[list[IndexEntry], list[int]]:
                 object_type=ObjectType.PROCESS,
                 object_id=process.pk,
                 title=process.title,
-                body=_clip([*_texts(process.data or {}), str(process.status).lower()]),
+                body=_clip([*_texts(process.data or {}), PROCESS_STATUS.get(process.status, "")]),
                 institution=process.institution.code,
                 kind=process_type,
                 language="",

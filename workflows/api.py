@@ -13,7 +13,6 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from viewflow.workflow import PROCESS
 from viewflow.workflow.models import Task
 
 from deadlines.api import DeadlineSerializer
@@ -22,7 +21,7 @@ from roles.models import Institution, User
 
 from . import services
 from .flows import FLOWS
-from .models import CoordinationProcess
+from .models import PROCESS_STATUS, CoordinationProcess
 from .nodes import HumanTask
 from .selectors import (
     access_process_by_id,
@@ -36,7 +35,6 @@ from .selectors import (
 )
 
 TYPE_OF_FLOW = {flow_class: name for name, flow_class in FLOWS.items()}
-PROCESS_STATUS = {PROCESS.NEW: "active", PROCESS.DONE: "done", PROCESS.CANCELED: "canceled"}
 STATUS_FILTER = {api: stored for stored, api in PROCESS_STATUS.items()}
 
 

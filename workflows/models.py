@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow import jsonstore
+from viewflow.workflow import PROCESS
 from viewflow.workflow.models import Process, Task
 
 from documents.models import Document
@@ -80,6 +81,10 @@ class CoordinationProcess(Process):
 
 # Who sees a process: granted on it to the institutions it comes from and is sent to.
 PROCESS_VIEW = "workflows.view_coordinationprocess"
+
+# A process's status as the API (and the search index) words it; viewflow stores NEW while
+# the process runs.
+PROCESS_STATUS = {PROCESS.NEW: "active", PROCESS.DONE: "done", PROCESS.CANCELED: "canceled"}
 
 
 def permission_object(process: Any) -> CoordinationProcess:

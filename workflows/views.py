@@ -37,7 +37,7 @@ from roles.models import Institution, Role, User
 from . import services
 from .api import TaskSerializer
 from .flows import FLOWS
-from .models import CoordinationProcess
+from .models import PROCESS_STATUS, CoordinationProcess
 from .nodes import HumanTask
 from .selectors import (
     access_process_by_id,
@@ -74,12 +74,12 @@ TASK_STATUS = {
     STATUS.CANCELED: _("canceled"),
     STATUS.ERROR: _("error"),
 }
-PROCESS_STATUS = {
+PROCESS_STATUS_LABEL = {
     PROCESS.NEW: _("active"),
     PROCESS.DONE: _("done"),
     PROCESS.CANCELED: _("canceled"),
 }
-PROCESS_STATUS_FILTER = {"active": PROCESS.NEW, "done": PROCESS.DONE, "canceled": PROCESS.CANCELED}
+PROCESS_STATUS_FILTER = {word: stored for stored, word in PROCESS_STATUS.items()}
 
 
 # Lists
@@ -99,7 +99,7 @@ class ProcessFilter(InboxFilter):
         required=False,
         choices=[
             ("", _("Any status")),
-            *((k, PROCESS_STATUS[v]) for k, v in PROCESS_STATUS_FILTER.items()),
+            *((k, PROCESS_STATUS_LABEL[v]) for k, v in PROCESS_STATUS_FILTER.items()),
         ],
     )
 
@@ -201,7 +201,7 @@ def process_list(request: HttpRequest) -> HttpResponse:
                 {
                     "process": process,
                     "type": _flow_title(process.flow_class),
-                    "status": PROCESS_STATUS.get(process.status, process.status),
+                    "status": PROCESS_STATUS_LABEL.get(process.status, process.status),
                 }
                 for process in page.object_list
             ],
@@ -290,7 +290,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "process": process,
             "type": _flow_title(process.flow_class),
-            "status": PROCESS_STATUS.get(process.status, process.status),
+            "status": PROCESS_STATUS_LABEL.get(process.status, process.status),
             "details": _details(process),
             "documents": _documents(process, request.user),
             "steps": _steps(process),

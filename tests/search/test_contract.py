@@ -311,6 +311,10 @@ def test_processes_are_indexed_with_their_texts(api_as, backend) -> None:  # typ
     assert search(info, q="prekidu", type="document")["count"] == 0
     assert search(api_as("prishtine.info"), q="prekidu")["count"] == 0
     assert search(api_as("auditor"), q="prekidu")["count"] == 1
+    # Its status in the API's words: a running process is `active`.
+    assert response.json()["status"] == "active"
+    assert ids(search(info, q="prekidu active"), "process") == {process_id}
+    assert search(info, q="prekidu new")["count"] == 0
 
 
 def test_processes_saved_anywhere_are_indexed(api_as, demo, backend) -> None:  # type: ignore[no-untyped-def]
