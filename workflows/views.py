@@ -250,7 +250,8 @@ def _steps(process: CoordinationProcess) -> list[dict[str, Any]]:
     return steps
 
 
-def _display(field: Any, value: Any) -> Any:
+def _display(field: Any, value: Any, labels: dict[str, Any] | None = None) -> Any:
+    """A value for people: choices by their names, a dict one labelled part a line."""
     if value in (None, ""):
         return "—"
     if field.flatchoices:
@@ -258,7 +259,10 @@ def _display(field: Any, value: Any) -> Any:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dict):
-        return "; ".join(f"{key}: {_display(field, item)}" for key, item in value.items())
+        names = labels or {}
+        return "\n".join(
+            f"{names.get(key, key)}: {_display(field, item)}" for key, item in value.items()
+        )
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
     return value
@@ -269,8 +273,9 @@ def _details(process: CoordinationProcess) -> list[tuple[Any, Any]]:
     if process.flow_class is None:
         return []
     typed = process.flow_class.process_class(pk=process.pk, data=process.data)
+    labels = getattr(process.flow_class, "data_labels", None)
     return [
-        (field.verbose_name, _display(field, getattr(typed, field.name)))
+        (field.verbose_name, _display(field, getattr(typed, field.name), labels))
         for field in typed._meta.get_fields()
         if isinstance(field, jsonstore.JSONFieldMixin)
     ]
@@ -342,6 +347,9 @@ def _data_form(node: Any, process: CoordinationProcess, post: Any = None) -> for
     if form_class is None:
         return None
     current = {**process.data, "title": process.title}
+    initial_for = getattr(form_class, "initial_for", None)
+    if initial_for is not None:
+        current |= initial_for(process)
     form: forms.Form = form_class(post, prefix="data")
     form.initial = {name: current[name] for name in form.fields if name in current}
     return form

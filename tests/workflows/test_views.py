@@ -410,3 +410,39 @@ def test_the_chart_shows_where_the_decision_stands(decision: dict[str, Any]) -> 
     nodes = {g.get("id"): g.get("class") for g in svg.iter(f"{SVG}g") if g.get("id")}
     assert (nodes["approve"], nodes["transmit"]) == ("done", "new")
     assert CoordinationProcess.objects.filter(pk=decision["id"]).exists()
+
+
+def test_a_returned_plan_is_revised_in_place_on_the_page(api_as) -> None:  # type: ignore[no-untyped-def]
+    from tests.workflows.test_meeting_material import PLAN, start
+
+    process = start(api_as("mf.comms")).json()
+    minister = client_for("mf.minister")
+    approve = open_task(process["id"], "approve")
+    minister.post(f"/work/tasks/{approve.pk}/", {"action": "return", "comment": "Bizneset."})
+    revise = open_task(process["id"], "revise")
+    comms = client_for("mf.comms")
+
+    # The plan's parts are in the form as they stand: a list one item a line, or with commas.
+    page = comms.get(f"/work/tasks/{revise.pk}/", HTTP_ACCEPT_LANGUAGE="sq").content.decode()
+    assert re.search(rf'id="id_data-key_messages">\s*{PLAN["key_messages"][0]}</textarea>', page)
+    assert 'value="qytetarët, media"' in page
+    assert f'value="{PLAN["spokesperson"]}"' in page
+    # The process's details name the plan's parts as the form does.
+    assert "Mesazhet kryesore: " + PLAN["key_messages"][0] in page
+
+    # Only what the official changed goes to the flow; the rest of the plan stays.
+    form = {
+        f"data-{name}": value
+        for name, value in re.findall(r'name="data-(\w+)"[^>]*value="([^"]*)"', page)
+    }
+    form["data-key_messages"] = PLAN["key_messages"][0]
+    form["data-audiences"] = "qytetarët, media, bizneset"
+    response = comms.post(f"/work/tasks/{revise.pk}/", {"action": "submit", **form})
+    assert response.status_code == 302, page_text(response)
+    plan = CoordinationProcess.objects.get(pk=process["id"]).data["communication_plan"]
+    assert plan["audiences"] == "qytetarët, media, bizneset"
+    assert plan["key_messages"] == PLAN["key_messages"] and plan["languages"] == PLAN["languages"]
+    entry = AuditEntry.objects.filter(action="task.completed", actor="mf.comms").latest("seq")
+    assert entry.data["changes"] == {
+        "communication_plan": {**PLAN, "audiences": "qytetarët, media, bizneset"}
+    }

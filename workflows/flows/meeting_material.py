@@ -71,6 +71,19 @@ class RevisionForm(forms.Form):
     timing = forms.CharField(label=_("Timing"), required=False)
     languages = forms.CharField(label=_("Languages"), required=False)
 
+    @staticmethod
+    def initial_for(process: Any) -> dict[str, Any]:
+        """The plan's parts as the fields show them (a list one item a line, or with commas),
+        so that the official edits the plan in place and what they leave is not sent."""
+        plan = process.data.get("communication_plan") or {}
+        return {
+            name: ("\n" if name == "key_messages" else ", ").join(map(str, value))
+            if isinstance(value, list)
+            else value
+            for name, value in plan.items()
+            if name in PLAN_FIELDS
+        }
+
 
 class ScheduleForm(forms.Form):
     meeting_date = forms.DateField(label=_("Meeting date"), required=False)
@@ -91,6 +104,8 @@ class MeetingMaterialFlow(flow.Flow):
 
     process_class = MeetingMaterialProcess
     process_title = _("Government-meeting material")
+    # The communication plan's parts, named as its form names them.
+    data_labels = {name: RevisionForm.base_fields[name].label for name in PLAN_FIELDS}
     process_summary_template = "{{ process.title }}"
     lock_impl = lock.SelectForUpdateLock(nowait=False)
 
