@@ -442,11 +442,19 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for name in (node.actions if isinstance(node, HumanTask) else ())
     ]
+    steps = [step for step in _steps(process) if step["task"].pk != task.pk]
+    # Why the item came back, where the official will act on it (the steps list it too, below).
+    returns = [
+        step
+        for step in steps
+        if step["task"].data.get("action") in RETURN_ACTIONS and step["when"] <= task.created
+    ]
     return render(
         request,
         "workflows/task_detail.html",
         {
             "task": task,
+            "returned": returns[-1] if returns and task.status in OPEN else None,
             "process": process,
             "type": _flow_title(process.flow_class),
             "task_status": TASK_STATUS.get(task.status, task.status),
@@ -457,7 +465,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions,
             "details": _details(process),
             "documents": _documents(process, request.user),
-            "steps": [step for step in _steps(process) if step["task"].pk != task.pk],
+            "steps": steps,
         },
         status=status,
     )

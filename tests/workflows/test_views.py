@@ -427,6 +427,9 @@ def test_a_returned_plan_is_revised_in_place_on_the_page(api_as) -> None:  # typ
     assert re.search(rf'id="id_data-key_messages">\s*{PLAN["key_messages"][0]}</textarea>', page)
     assert 'value="qytetarët, media"' in page
     assert f'value="{PLAN["spokesperson"]}"' in page
+    # Why it came back, above the form: the minister's action and comment.
+    returned = re.search(r'<p class="task-returned"[^>]*>(.*?)</p>', page, re.S)
+    assert returned and "Bizneset." in returned.group(1) and "Faton Bytyqi" in returned.group(1)
     # The process's details name the plan's parts as the form does.
     assert "Mesazhet kryesore: " + PLAN["key_messages"][0] in page
 
