@@ -21,7 +21,7 @@ from roles.models import Institution, User
 
 from . import services
 from .flows import FLOWS
-from .models import PROCESS_STATUS, CoordinationProcess
+from .models import PROCESS_STATUS, PROCESS_STATUS_STORED, CoordinationProcess
 from .nodes import HumanTask
 from .selectors import (
     access_process_by_id,
@@ -35,7 +35,6 @@ from .selectors import (
 )
 
 TYPE_OF_FLOW = {flow_class: name for name, flow_class in FLOWS.items()}
-STATUS_FILTER = {api: stored for stored, api in PROCESS_STATUS.items()}
 
 
 def _on_behalf_of(request: Request) -> User | None:
@@ -202,7 +201,7 @@ class ProcessList(generics.ListAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("type", str, enum=list(FLOWS)),
-            OpenApiParameter("status", str, enum=list(STATUS_FILTER)),
+            OpenApiParameter("status", str, enum=list(PROCESS_STATUS_STORED)),
         ]
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -213,11 +212,11 @@ class ProcessList(generics.ListAPIView):
         queryset = _type_filtered(queryset, self.request, "flow_class")
         wanted = self.request.query_params.get("status")
         if wanted:
-            if wanted not in STATUS_FILTER:
+            if wanted not in PROCESS_STATUS_STORED:
                 raise exceptions.ValidationError(
-                    {"status": [f"Choose one of: {', '.join(STATUS_FILTER)}."]}
+                    {"status": [f"Choose one of: {', '.join(PROCESS_STATUS_STORED)}."]}
                 )
-            queryset = queryset.filter(status=STATUS_FILTER[wanted])
+            queryset = queryset.filter(status=PROCESS_STATUS_STORED[wanted])
         return queryset.order_by("-created", "-pk")
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:

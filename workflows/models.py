@@ -85,6 +85,8 @@ PROCESS_VIEW = "workflows.view_coordinationprocess"
 # A process's status as the API (and the search index) words it; viewflow stores NEW while
 # the process runs.
 PROCESS_STATUS = {PROCESS.NEW: "active", PROCESS.DONE: "done", PROCESS.CANCELED: "canceled"}
+# The stored status of each of those words: what a `status` filter looks up.
+PROCESS_STATUS_STORED = {word: stored for stored, word in PROCESS_STATUS.items()}
 
 
 def permission_object(process: Any) -> CoordinationProcess:

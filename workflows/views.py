@@ -37,7 +37,7 @@ from roles.models import Institution, Role, User
 from . import services
 from .api import TaskSerializer
 from .flows import FLOWS
-from .models import PROCESS_STATUS, CoordinationProcess
+from .models import PROCESS_STATUS_STORED, CoordinationProcess
 from .nodes import HumanTask
 from .selectors import (
     access_process_by_id,
@@ -79,7 +79,6 @@ PROCESS_STATUS_LABEL = {
     PROCESS.DONE: _("done"),
     PROCESS.CANCELED: _("canceled"),
 }
-PROCESS_STATUS_FILTER = {word: stored for stored, word in PROCESS_STATUS.items()}
 
 
 # Lists
@@ -99,7 +98,7 @@ class ProcessFilter(InboxFilter):
         required=False,
         choices=[
             ("", _("Any status")),
-            *((k, PROCESS_STATUS_LABEL[v]) for k, v in PROCESS_STATUS_FILTER.items()),
+            *((k, PROCESS_STATUS_LABEL[v]) for k, v in PROCESS_STATUS_STORED.items()),
         ],
     )
 
@@ -189,7 +188,7 @@ def process_list(request: HttpRequest) -> HttpResponse:
     if choice.cleaned_data["type"]:
         processes = processes.filter(flow_class=get_flow_ref(FLOWS[choice.cleaned_data["type"]]))
     if choice.cleaned_data["status"]:
-        processes = processes.filter(status=PROCESS_STATUS_FILTER[choice.cleaned_data["status"]])
+        processes = processes.filter(status=PROCESS_STATUS_STORED[choice.cleaned_data["status"]])
     page = _page(request, processes.order_by("-created", "-pk"))
     return render(
         request,
