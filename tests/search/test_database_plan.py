@@ -18,6 +18,7 @@ from search.backends.database import (
     DatabaseBackend,
     Lookups,
     Statistics,
+    candidate_rows,
     entry_pairs,
     index_lookups,
     phrase_pairs,
@@ -177,6 +178,82 @@ def test_results_are_the_same_whichever_terms_are_looked_up(api_as, document_of)
             assert search(client, q=q) == expected[q], q
     assert expected['"plani i komunikimit"']["count"] == 1
     assert expected["plani dhe"]["count"] == 3
+
+
+def test_a_search_checks_about_as_many_entries_as_its_rarest_look_up_finds() -> None:
+    stats = Statistics(
+        rows=1_000_000,
+        lexemes={"plan": 0.5, "plani": 0.3, "dhe": 0.6},
+        groups={7: 0.005},
+        rarest_group=0.004,
+        pairs={"plan|dhe": 0.2},
+    )
+    plan, dhe = Term("plan", True), Term("dhe", True)
+    assert candidate_rows(Lookups([plan, dhe], []), None, stats) == 600_000  # dhe*, plan*
+    assert candidate_rows(Lookups([dhe], [Term("plan|dhe", False)]), None, stats) == 200_000
+    assert candidate_rows(Lookups([Term("xyz", False)], []), None, stats) == 0  # not listed
+    # Without look-ups, every entry the caller sees (an auditor browsing: all of them).
+    assert candidate_rows(Lookups([], []), [7], stats) == 5_000
+    assert candidate_rows(Lookups([], []), None, stats) == 1_000_000
+    assert candidate_rows(Lookups([plan], []), [7], stats) == 5_000
+    assert candidate_rows(Lookups([plan], []), None, Statistics()) == 0  # no ANALYZE yet
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's parallel query")
+@pytest.mark.django_db(transaction=True)
+def test_a_search_of_many_entries_is_planned_for_parallel_workers_in_its_own_transaction() -> None:
+    backend = DatabaseBackend()
+    backend.index(
+        [
+            IndexEntry(
+                "document",
+                n,
+                f"Plani {n}",
+                "plani i komunikimit" if n % 2 else "buxheti",
+                "KLLOKOT",
+                "decision",
+                "sq",
+                "",
+                date(2026, 1, 1 + n % 28),
+            )
+            for n in range(60)
+        ]
+    )
+
+    def searched(q: str, stats: Statistics) -> tuple[Any, str]:
+        """The page, and the parallel set-up cost the search statement was planned with."""
+        planned_with = []
+
+        def record_setting(execute: Any, sql: str, *args: Any) -> Any:
+            if "WITH matched" in sql:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT current_setting('parallel_setup_cost')")
+                    planned_with.append(cursor.fetchone()[0])
+            return execute(sql, *args)
+
+        with (
+            mock.patch.object(backend, "statistics", return_value=stats),
+            connection.execute_wrapper(record_setting),
+        ):
+            page = backend.search(SearchRequest(parse_query(q), Filters(), None, 0, 100))
+        [setting] = planned_with
+        return page, setting
+
+    many = Statistics(
+        rows=1_000_000,
+        lexemes={"plan": 0.5, "komunikim": 0.1},
+        pairs={"plan|i": 0.2, "i|komu": 0.1},
+    )
+    for q in ["plani", '"plani i komunikimit"', ""]:
+        few, setting = searched(q, Statistics())
+        assert setting == "1000", q  # PostgreSQL's default
+        heavy, setting = searched(q, many)
+        assert setting == "0", q
+        assert heavy == few and heavy.count in (30, 60), q
+        # The planner's settings end with the search's transaction.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('parallel_setup_cost')")
+            assert cursor.fetchone()[0] == "1000"
 
 
 @pytest.mark.parametrize("day", [date(2026, 3, 1), "2026-03-01"])
