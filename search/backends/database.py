@@ -63,18 +63,23 @@ def tsquery(query: ParsedQuery) -> str:
 # Like Elasticsearch's `index_phrases`, each entry also indexes its adjacent word pairs
 # (`pair_vector`), so a phrase is looked up by its pairs rather than word by word: a phrase of
 # common words otherwise makes PostgreSQL read a large share of the archive only to find the
-# words apart. A pair keeps the first PAIR_KEY characters of each word, so the pairs every match
+# words apart. A pair keeps the first characters of each word (a key), so the pairs every match
 # of a phrase holds are known from the query even where its words are prefixes (`strategj*`);
-# the phrase itself is still checked on the rows the pairs find.
-PAIR_KEY = 4
+# the phrase itself is still checked on the rows the pairs find. The first word's key is as
+# long as the shortest prefix a query word makes (any word of three letters or more, e.g. `për`
+# and `dhe`, the words phrases most often start with); the second's is one longer, for fewer
+# entries per pair, since a shorter second word only makes the pair a prefix.
+FIRST_KEY, SECOND_KEY = 3, 4
 _PAIRABLE = re.compile(r"^[a-z0-9]+$")  # words PostgreSQL's parser keeps whole
 
 
 def entry_pairs(title_norm: str, body_norm: str) -> str:
     """An entry's `pair_vector` as tsvector text (normalised words hold no quote). The title's
     last word and the body's first are a pair: `search_vector` has them adjacent too."""
-    keys = [word[:PAIR_KEY] for word in f"{title_norm} {body_norm}".split()]
-    return " ".join({f"'{first}|{second}'" for first, second in pairwise(keys)})
+    words = f"{title_norm} {body_norm}".split()
+    return " ".join(
+        {f"'{first[:FIRST_KEY]}|{second[:SECOND_KEY]}'" for first, second in pairwise(words)}
+    )
 
 
 def phrase_pairs(clause: tuple[Term, ...]) -> list[Term]:
@@ -84,12 +89,12 @@ def phrase_pairs(clause: tuple[Term, ...]) -> list[Term]:
     for first, second in pairwise(clause):
         if not (_PAIRABLE.match(first.text) and _PAIRABLE.match(second.text)):
             continue
-        if first.prefix and len(first.text) < PAIR_KEY:
+        if first.prefix and len(first.text) < FIRST_KEY:
             continue
         pairs.append(
             Term(
-                f"{first.text[:PAIR_KEY]}|{second.text[:PAIR_KEY]}",
-                second.prefix and len(second.text) < PAIR_KEY,
+                f"{first.text[:FIRST_KEY]}|{second.text[:SECOND_KEY]}",
+                second.prefix and len(second.text) < SECOND_KEY,
             )
         )
     return pairs

@@ -38,11 +38,11 @@ def test_look_ups_held_by_more_entries_than_the_caller_sees_are_not_made() -> No
         lexemes={"dhe": 0.66, "plani": 0.02, "planit": 0.02, "komunikimit": 0.0001},
         groups={7: 0.005},
         rarest_group=0.004,
-        pairs={"plan|dhe": 0.03, "kome|plan": 0.0001},
+        pairs={"pla|dhe": 0.03, "kom|plan": 0.0001},
     )
     query = parse_query('plani dhe komunikimit "plani dhe" "komente plani"')
     terms = {term.text: term for term in query.terms}
-    plan_dhe, kome_plan = Term("plan|dhe", True), Term("kome|plan", False)
+    plan_dhe, kome_plan = Term("pla|dhe", True), Term("kom|plan", False)
     # 5,000 visible entries: `dhe` (660,000), `plan*` (40,000) and the pairs `plan|dhe*`
     # (30,000) cost more than checking them.
     assert index_lookups(query, [7], stats) == Lookups([terms["komunikim"]], [kome_plan])
@@ -76,21 +76,25 @@ def test_a_phrase_is_looked_up_by_the_pairs_its_matches_hold() -> None:
     def pairs(q: str) -> list[Term]:
         return phrase_pairs(parse_query(q).clauses[0])
 
-    # Word prefixes (`strategj*`) and whole short words keep their first four letters.
+    # Word prefixes (`strategj*`) and whole short words keep their first three letters as the
+    # pair's first word, four as its second.
     assert pairs('"strategjisë së komunikimit"') == [
-        Term("stra|se", False),
+        Term("str|se", False),
         Term("se|komu", False),
     ]
+    # A three-letter word is a prefix (`për*`): the shortest a first word's key can be.
+    assert pairs('"për tatimet"') == [Term("per|tati", False)]
     # A prefix shorter than a key: after it, any continuation; before it, no pair at all.
-    assert pairs('"plani ab*"') == [Term("plan|ab", True)]
+    assert pairs('"plani ab*"') == [Term("pla|ab", True)]
+    assert pairs('"tatimet për"') == [Term("tat|per", True)]
     assert pairs('"ab* plani"') == []
-    assert pairs('"ab* plani 2026"') == [Term("plan|2026", False)]
+    assert pairs('"ab* plani 2026"') == [Term("pla|2026", False)]
     assert pairs("plani") == []
     # Stored: every adjacent pair, the title's last word next to the body's first.
     assert set(entry_pairs("plani i", "komunikimit 2026").split()) == {
-        "'plan|i'",
+        "'pla|i'",
         "'i|komu'",
-        "'komu|2026'",
+        "'kom|2026'",
     }
     assert entry_pairs("", "") == ""
 
@@ -242,7 +246,7 @@ def test_a_search_of_many_entries_is_planned_for_parallel_workers_in_its_own_tra
     many = Statistics(
         rows=1_000_000,
         lexemes={"plan": 0.5, "komunikim": 0.1},
-        pairs={"plan|i": 0.2, "i|komu": 0.1},
+        pairs={"pla|i": 0.2, "i|komu": 0.1},
     )
     for q in ["plani", '"plani i komunikimit"', ""]:
         few, setting = searched(q, Statistics())
@@ -266,12 +270,14 @@ def test_results_are_written_as_the_serializer_writes_them(day: Any) -> None:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL phrase index")
 @pytest.mark.django_db(transaction=True)
-def test_entries_indexed_before_the_phrase_index_get_their_pairs() -> None:
-    """An index built before migration 0004 keeps finding its phrases after it."""
+@pytest.mark.parametrize("built_after", ["0003_vector_inline", "0005_pair_vector_inline"])
+def test_entries_indexed_before_the_phrase_index_get_their_pairs(built_after: str) -> None:
+    """An index built before migration 0004 (no pairs), or before 0006 (pairs keyed otherwise:
+    four characters each), keeps finding its phrases after them."""
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
-    executor.migrate([("search", "0003_vector_inline")])
+    executor.migrate([("search", built_after)])
     try:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -282,6 +288,11 @@ def test_entries_indexed_before_the_phrase_index_get_their_pairs() -> None:
                 "'KLLOKOT', 'decision', 'sq', '', '2026-01-01', 2026, '', now() "
                 "FROM generate_series(1, 2500) g"  # more than one batch
             )
+            if built_after == "0005_pair_vector_inline":
+                cursor.execute(
+                    "UPDATE search_searchentry SET pair_vector = "
+                    "$$'plan|i' 'i|komu' 'plan|komu' 'komu|i'$$::tsvector"
+                )
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
