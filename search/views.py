@@ -4,12 +4,14 @@ import csv
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
+from audit.services import audit_record
 from documents.models import Kind, Language
 from roles.selectors import user_is_auditor
 from workflows.flows import FLOWS, process_type_name
@@ -158,6 +160,17 @@ def archive_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
         )
     except _Refused as refused:
         return HttpResponse(refused.message, status=refused.status, content_type="text/plain")
+    # Records of every institution leave the system in one file: who took which, and how many.
+    with transaction.atomic():
+        audit_record(
+            actor=request.user,
+            action="search.exported",
+            object_type="search",
+            extra={
+                "parameters": {key: str(value) for key, value in params.validated_data.items()},
+                "rows": len(results),
+            },
+        )
     writer = csv.writer(_Echo())
     header = ["object_type", "id", "title", "institution", "kind", "language", "date", "score"]
 

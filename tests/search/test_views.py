@@ -6,6 +6,8 @@ import io
 import pytest
 from django.test import Client
 
+from audit.models import AuditEntry
+
 pytestmark = pytest.mark.django_db
 
 
@@ -32,6 +34,13 @@ def test_auditors_search_the_archive_with_facets_snippets_and_csv(document_of) -
     assert len(rows) == 3
     # A title that a spreadsheet would run as a formula is exported as text.
     assert any(row[2] == "'=HYPERLINK(1) buxheti" for row in rows[1:])
+    # The export is in the audit trail: who, which search, how many rows.
+    [entry] = AuditEntry.objects.filter(action="search.exported")
+    assert entry.actor == "auditor" and entry.object_type == "search"
+    assert entry.data == {"parameters": {"q": "buxheti"}, "rows": 2}
+    # A refused export leaves no entry.
+    assert browser("auditor").get("/search/export.csv", {"kind": "bogus"}).status_code == 400
+    assert AuditEntry.objects.filter(action="search.exported").count() == 1
 
 
 def test_results_show_names_and_lead_to_their_pages(demo, document_of) -> None:  # type: ignore[no-untyped-def]
