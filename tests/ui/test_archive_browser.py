@@ -13,18 +13,12 @@ import pytest
 from roles.models import User
 from search.outbox import drain
 from tests.search.conftest import upload
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
-    async_unsafe_allowed,
-    browser,
-    context,
-    log_in,
-    page,
-)
+from tests.ui.browsing import log_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_auditor_searches_narrows_and_exports(page: Any, demo: dict[str, User]) -> None:  # noqa: F811
+def test_auditor_searches_narrows_and_exports(page: Any, demo: dict[str, User]) -> None:
     from playwright.sync_api import expect
 
     upload(demo["kllokot.info"], "Buxheti komunal", "Kuvendi miratoi buxhetin e komunës.")

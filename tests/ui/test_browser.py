@@ -5,9 +5,7 @@ Albanian, English and Serbian Cyrillic, logging out, a refused password, and the
 documentation pages. Stylesheets and scripts must load and no page may raise a script error.
 """
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,99 +16,12 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import translation
 
 from roles.models import Membership, User
-from tests.conftest import unavailable
+from tests.ui.browsing import log_in
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 MAYOR = "kllokot.mayor"
-
-
-@pytest.fixture(scope="module")
-def async_unsafe_allowed() -> Iterator[None]:
-    """Playwright's sync API runs an event loop in this thread, and Django refuses database
-    access from a thread with a running loop; the test's own queries are not async code."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser(async_unsafe_allowed: None) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        unavailable(f"{CHROMIUM} is missing (Debian package chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:
-        unavailable(f"playwright is not installed: {error}")
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-        except Exception as error:  # any launch failure: no browser here
-            unavailable(f"Chromium does not start: {error}")
-        yield browser
-        browser.close()
-
-
-class Problems(list[str]):
-    """Script errors, console errors and failed requests a page ran into."""
-
-    def watch(self, page: Any) -> None:
-        page.on("pageerror", lambda error: self.append(f"script error: {error}"))
-        page.on("console", self.on_console)
-        page.on("requestfailed", self.on_request_failed)
-        page.on("response", self.on_response)
-
-    def on_console(self, message: Any) -> None:
-        if message.type == "error":
-            self.append(f"console: {message.text}")
-
-    def on_request_failed(self, request: Any) -> None:
-        # The browser cancels what is still loading (the favicon, say) when the page navigates
-        # away, e.g. after a form is submitted: not a failure of the app. A missing file shows
-        # up in on_response, a refused connection as another error.
-        if request.failure == "net::ERR_ABORTED":
-            return
-        self.append(f"request failed: {request.url} {request.failure}")
-
-    def on_response(self, response: Any) -> None:
-        if response.status >= 400:
-            self.append(f"{response.status} {response.request.method} {response.url}")
-
-
-@pytest.fixture
-def context(browser: Any, live_server: Any) -> Iterator[Any]:
-    # An Albanian browser (Accept-Language: sq): Playwright's default would ask for English.
-    context = browser.new_context(
-        base_url=live_server.url, locale="sq-AL", viewport={"width": 1280, "height": 800}
-    )
-    context.set_default_timeout(15_000)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context: Any) -> Any:
-    page = context.new_page()
-    page.problems = Problems()
-    page.problems.watch(page)
-    return page
 
 
 def expected_home(user: User, language: str) -> dict[str, str]:
@@ -127,16 +38,6 @@ def expected_home(user: User, language: str) -> dict[str, str]:
         "unit": membership.unit.name_in(language) if membership.unit else "—",
         "role": membership.role.name_in(language),
     }
-
-
-def log_in(page: Any, username: str, password: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/accounts/login/")
-    expect(page.locator("html")).to_have_attribute("lang", "sq")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.locator("form.vf-form button[type=submit]").click()
 
 
 def assert_home_in(page: Any, user: User, language: str) -> None:

@@ -11,19 +11,13 @@ from documents.access import documents_visible
 from documents.models import Document
 from roles.models import User
 from tests.documents import files
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
-    async_unsafe_allowed,
-    browser,
-    context,
-    log_in,
-    page,
-)
+from tests.ui.browsing import log_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_register_version_share_and_annul_from_the_page(
-    page: Any,  # noqa: F811
+    page: Any,
     demo: dict[str, User],
     tmp_path: Path,
 ) -> None:

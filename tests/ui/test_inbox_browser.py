@@ -12,12 +12,7 @@ from django.utils import translation
 from viewflow.workflow import PROCESS, STATUS
 from viewflow.workflow.models import Task
 
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
-    Problems,
-    async_unsafe_allowed,
-    browser,
-    log_in,
-)
+from tests.ui.browsing import Problems, log_in
 from workflows.models import PressStatementProcess
 
 pytestmark = pytest.mark.browser
@@ -30,7 +25,7 @@ COMMENT = "Teksti serbisht duhet të përmendë komunën."
 
 
 @pytest.fixture
-def sessions(browser: Any, live_server: Any) -> Iterator[Any]:  # noqa: F811
+def sessions(browser: Any, live_server: Any) -> Iterator[Any]:
     """sessions("kllokot.mayor") → a page in a browser context of its own, logged in."""
     opened: list[Any] = []
 
