@@ -30,6 +30,12 @@ FACET_SIZE = 500
 SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"}
 
 
+# Query words of three letters or more are prefixes. Their first characters are indexed too,
+# so that a short prefix is one term to look up, in a phrase as well (a `span_multi` prefix is
+# otherwise expanded to every word it starts, which a cluster refuses past its clause limit).
+INDEXED_PREFIXES = {"min_chars": 3, "max_chars": 5}
+
+
 class SearchDocument(Document):
     """One document or process. `_id` is `<object_type>:<object_id>`."""
 
@@ -37,8 +43,8 @@ class SearchDocument(Document):
     object_id = Long()
     title = Text(index=False)  # as written: shown and quoted
     body = Text(index=False)
-    title_norm = Text(analyzer="whitespace")
-    body_norm = Text(analyzer="whitespace")
+    title_norm = Text(analyzer="whitespace", index_prefixes=INDEXED_PREFIXES)
+    body_norm = Text(analyzer="whitespace", index_prefixes=INDEXED_PREFIXES)
     institution = Keyword()
     kind = Keyword()
     language = Keyword()
@@ -109,9 +115,16 @@ def _term_query(field: str, term: Term, boost: float) -> dict[str, Any]:
     return {"term": {field: {"value": term.text, "boost": boost}}}
 
 
+# A prefix longer than the indexed ones is expanded, in a phrase, to the words it starts; past
+# the clause limit every cluster allows (1,024 at least) only the first 1,000 are kept rather
+# than the search refused (six given letters rarely start that many words).
+SPAN_PREFIX_REWRITE = "top_terms_1000"
+
+
 def _span(field: str, term: Term) -> dict[str, Any]:
     if term.prefix:
-        return {"span_multi": {"match": {"prefix": {field: {"value": term.text}}}}}
+        prefix = {"value": term.text, "rewrite": SPAN_PREFIX_REWRITE}
+        return {"span_multi": {"match": {"prefix": {field: prefix}}}}
     return {"span_term": {field: term.text}}
 
 

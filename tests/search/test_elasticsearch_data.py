@@ -38,8 +38,14 @@ def test_the_template_maps_normalised_text_and_keywords() -> None:
     body = template_body("koordinimi-search")
     assert body["index_patterns"] == ["koordinimi-search-*"]
     properties = body["template"]["mappings"]["properties"]
-    assert properties["title_norm"] == {"type": "text", "analyzer": "whitespace"}
-    assert properties["body_norm"] == {"type": "text", "analyzer": "whitespace"}
+    # Query words of three letters or more are prefixes: their first five letters are terms.
+    prefixes = {"min_chars": 3, "max_chars": 5}
+    for text in ("title_norm", "body_norm"):
+        assert properties[text] == {
+            "type": "text",
+            "analyzer": "whitespace",
+            "index_prefixes": prefixes,
+        }
     assert properties["body"] == {"type": "text", "index": False}
     assert properties["acl"] == {"type": "integer"}
     for keyword in ("institution", "kind", "language", "object_type", "process_type"):
@@ -87,10 +93,12 @@ def test_phrases_are_ordered_adjacent_spans_and_dates_a_range() -> None:
     )
     span = body["query"]["bool"]["must"][0]["bool"]["should"][1]["span_near"]
     assert span["slop"] == 0 and span["in_order"] is True
+    # Prefixes longer than the indexed ones keep to the clause limit of every cluster.
+    capped = {"rewrite": "top_terms_1000"}
     assert span["clauses"] == [
-        {"span_multi": {"match": {"prefix": {"body_norm": {"value": "plan"}}}}},
+        {"span_multi": {"match": {"prefix": {"body_norm": {"value": "plan", **capped}}}}},
         {"span_term": {"body_norm": "i"}},
-        {"span_multi": {"match": {"prefix": {"body_norm": {"value": "komunikim"}}}}},
+        {"span_multi": {"match": {"prefix": {"body_norm": {"value": "komunikim", **capped}}}}},
     ]
     assert {"range": {"date": {"gte": "2026-01-01", "lte": "2026-02-01"}}} in body["query"]["bool"][
         "filter"
