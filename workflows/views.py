@@ -47,6 +47,7 @@ from .selectors import (
     process_tasks,
     processes_visible,
 )
+from .starting import process_new, startable
 
 PAGE_SIZE = 25
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
@@ -175,6 +176,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "rows": _task_rows(list(inbox_tasks(page.object_list))),
             "query": _query_without_page(request),
+            "startable": startable(request.user),
         },
     )
 
@@ -205,6 +207,7 @@ def process_list(request: HttpRequest) -> HttpResponse:
                 for process in page.object_list
             ],
             "query": _query_without_page(request),
+            "startable": startable(request.user),
         },
     )
 
@@ -504,6 +507,7 @@ class WorkApplication(Application):
         path("tasks/<int:pk>/claim/", task_claim, name="task-claim"),
         path("tasks/<int:pk>/unclaim/", task_unclaim, name="task-unclaim"),
         path("processes/", process_list, name="processes"),
+        path("processes/new/<slug:slug>/", process_new, name="process-new"),
         path("processes/<int:pk>/", process_detail, name="process"),
         path("processes/<int:pk>/chart.svg", process_chart, name="process-chart"),
         path("notifications/", notification_list, name="notifications"),

@@ -57,6 +57,12 @@ def test_page_matrix(
             ],
         ),
         ("auditor", ["/search/", "/search/?q=vendim", "/documents/", "/deadlines/"]),
+        ("kllokot.info", ["/work/processes/new/press-statement/"]),
+        ("kllokot.assembly", ["/work/processes/new/assembly-decision/"]),
+        (
+            "mf.comms",
+            ["/work/processes/new/meeting-material/", "/work/processes/new/press-statement/"],
+        ),
     ],
 )
 def test_menu_pages_show_no_developer_text(
