@@ -17,7 +17,7 @@ from roles.selectors import user_is_auditor
 from workflows.flows import FLOWS, process_type_name
 
 from .analysis import QueryError
-from .api import KINDS, TYPES, SearchParams, SearchUnavailable
+from .api import KINDS, SearchParams, SearchUnavailable
 from .backends import BackendUnavailable
 from .selectors import Result, search
 
@@ -38,6 +38,21 @@ def _labels() -> dict[str, dict[str, Any]]:
         "process": {name: process_type_name(name) for name in FLOWS},
         "language": dict(Language.choices),
     }
+
+
+def _type_choices() -> list[tuple[str, Any]]:
+    """The page's choice of types, by name: the API also takes each process type spelled with
+    hyphens, which the page need not offer twice."""
+    return [
+        ("document", _("Documents")),
+        ("process", _("Processes")),
+        *((name, process_type_name(name)) for name in FLOWS),
+    ]
+
+
+def _year_range(year: str) -> dict[str, str]:
+    """A year facet's link: the year as the page's date range (the API has no year filter)."""
+    return {"date_from": f"{year}-01-01", "date_to": f"{year}-12-31"}
 
 
 def _params(request: HttpRequest) -> SearchParams:
@@ -79,7 +94,7 @@ def archive_search(request: HttpRequest) -> HttpResponse:
         "params": request.GET,
         "errors": params.errors,
         "kinds": KINDS,
-        "types": TYPES,
+        "types": _type_choices(),
         "searched": bool(request.GET),
     }
     status = 400 if params.errors else 200
@@ -120,7 +135,12 @@ def archive_search(request: HttpRequest) -> HttpResponse:
                             (
                                 facet_labels.get(name, {}).get(value, value),
                                 number,
-                                urlencode({**query, name: value}),
+                                urlencode(
+                                    {
+                                        **query,
+                                        **(_year_range(value) if name == "year" else {name: value}),
+                                    }
+                                ),
                             )
                             for value, number in facets.get(name, {}).items()
                         ],
@@ -131,6 +151,15 @@ def archive_search(request: HttpRequest) -> HttpResponse:
                         ("language", _("Language")),
                         ("year", _("Year")),
                     )
+                ],
+                # The facets chosen, each with a link that drops it.
+                "chosen": [
+                    (
+                        facet_labels.get(name, {}).get(request.GET[name], request.GET[name]),
+                        urlencode({k: v for k, v in query.items() if k != name}),
+                    )
+                    for name in ("institution", "kind", "language")
+                    if request.GET.get(name)
                 ],
                 "page": page,
                 "previous": urlencode({**query, "page": page - 1}) if page > 1 else None,
@@ -152,7 +181,15 @@ def archive_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
     _auditor_or_404(request)
     params = _params(request)
     if params.errors:
-        return HttpResponse(str(params.errors), status=400, content_type="text/plain")
+        return HttpResponse(
+            "\n".join(
+                f"{field}: {message}"
+                for field, messages in params.errors.items()
+                for message in messages
+            ),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     try:
         # No snippets in the file: the texts are not even fetched.
         _count, results, _facets = _search(
@@ -175,7 +212,9 @@ def archive_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
     header = ["object_type", "id", "title", "institution", "kind", "language", "date", "score"]
 
     def rows() -> Any:
-        yield writer.writerow(header)
+        # A byte-order mark first: spreadsheet programs otherwise read UTF-8 as a legacy code
+        # page and garble ë, ç and Cyrillic.
+        yield "\ufeff" + writer.writerow(header)
         for result in results:
             # A leading = + - @ would make a spreadsheet run the cell as a formula.
             title = "'" + result.title if result.title[:1] in "=+-@\t\r" else result.title

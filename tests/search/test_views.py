@@ -5,8 +5,11 @@ import io
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from audit.models import AuditEntry
+from documents.models import Kind
+from workflows.flows import FLOWS
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +32,9 @@ def test_auditors_search_the_archive_with_facets_snippets_and_csv(document_of) -
     export = browser("auditor").get("/search/export.csv", {"q": "buxheti"})
     assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
     content = b"".join(export.streaming_content)  # type: ignore[attr-defined]
-    rows = list(csv.reader(io.StringIO(content.decode())))
+    # UTF-8 with a byte-order mark, so that a spreadsheet reads ë, ç and Cyrillic as such.
+    assert content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["object_type", "id", "title"]
     assert len(rows) == 3
     # A title that a spreadsheet would run as a formula is exported as text.
@@ -67,7 +72,32 @@ def test_the_page_refuses_bad_input_without_an_error_page(document_of) -> None: 
     client = browser("auditor")
     assert client.get("/search/", {"q": "x" * 5000}).status_code == 400
     assert client.get("/search/", {"date_from": "nonsense"}).status_code == 400
-    assert client.get("/search/export.csv", {"kind": "bogus"}).status_code == 400
+    refused = client.get("/search/export.csv", {"kind": "bogus"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400
+    # The reason as text, not Python's rendering of the error objects.
+    assert refused.content.decode() == 'kind: "bogus" is not a valid choice.'
+    assert client.get("/search/", {"q": '"""'}).status_code == 200
+
+
+def test_facets_narrow_the_search_and_show_how_to_widen_it_again(document_of) -> None:  # type: ignore[no-untyped-def]
+    document_of("kllokot.mayor", "Vendimi për buxhetin", "Buxheti i Kllokotit")
+    document_of("prishtine.mayor", "Raporti për buxhetin", "Buxheti i Prishtinës", kind="report")
+    client = browser("auditor")
+    client.post("/i18n/setlang/", {"language": "en"})
+    page = client.get("/search/", {"q": "buxhetin"})
+    year = str(timezone.localdate().year)
+    # A year is a date range (the API has no year filter), so the link narrows the search.
+    [(_value, number, link)] = {n: v for n, _l, v in page.context["facets"]}["year"]
+    assert number == 2 and f"date_from={year}-01-01" in link and f"date_to={year}-12-31" in link
+    assert client.get(f"/search/?{link}").context["count"] == 2
+    # A chosen facet shows, by name, with a link that drops it.
+    narrowed = client.get("/search/", {"q": "buxhetin", "kind": "report"})
+    assert narrowed.context["count"] == 1
+    assert narrowed.context["chosen"] == [(Kind.REPORT.label, "q=buxhetin")]
+    assert client.get("/search/?q=buxhetin").context["count"] == 2
+    # Types by name, each once.
+    types = dict(page.context["types"])
+    assert list(types) == ["document", "process", *FLOWS] and types["process"] == "Processes"
     assert client.get("/search/", {"q": '"""'}).status_code == 200
 
 

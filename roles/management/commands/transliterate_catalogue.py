@@ -3,9 +3,9 @@
 Translators edit only ``config/locale/sr_Latn/LC_MESSAGES/django.po``; this command rewrites
 ``config/locale/sr/LC_MESSAGES/django.po`` from it, every msgstr converted to Cyrillic with
 ``search.analysis.latin_to_cyrillic``, so the two scripts never drift. Placeholders (``%(name)s``,
-``%s``, ``{name}``), HTML tags, HTML entities and code in backticks (parameter values such as
-`press_statement`, which the API's schema documents and callers type as written) are left
-exactly as they are.
+``%s``, ``{name}``), HTML tags, HTML entities, code in backticks (parameter values such as
+`press_statement`, which the API's schema documents and callers type as written) and bare
+parameter names (``date_from``) are left exactly as they are.
 
     manage.py transliterate_catalogue          # write sr from sr_Latn
     manage.py transliterate_catalogue --check  # fail if sr is not the transliteration of sr_Latn
@@ -34,6 +34,10 @@ PROTECTED = re.compile(
     """,
     re.VERBOSE,
 )
+# Kept in Latin too, though a translation need not repeat them: parameter names (`date_from`).
+UNCHANGED = re.compile(
+    PROTECTED.pattern + r"| \b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b", re.VERBOSE
+)
 
 TARGET_LANGUAGE = "sr"
 GENERATED_NOTE = (
@@ -47,7 +51,7 @@ def convert(text: str) -> str:
     """Latin-script Serbian to Cyrillic, protected spans (placeholders, markup) untouched."""
     out: list[str] = []
     position = 0
-    for match in PROTECTED.finditer(text):
+    for match in UNCHANGED.finditer(text):
         out.append(latin_to_cyrillic(text[position : match.start()]))
         out.append(match.group(0))
         position = match.end()
