@@ -1,7 +1,8 @@
 """A press statement through the officials' pages in a real browser (Debian's Chromium driven by
-Playwright against the live server): the mayor finds it in the inbox and returns it with a
-comment, the information officer corrects the Serbian text, the mayor approves it, and the
-process page shows every step with the comment and the released statement."""
+Playwright against the live server): the information officer drafts it from the inbox, the
+mayor finds it there and returns it with a comment, the officer corrects the Serbian text, the
+mayor approves it, and the process page shows every step with the comment and the released
+statement."""
 
 import re
 from collections.abc import Iterator
@@ -74,20 +75,20 @@ def open_from_inbox(page: Any, task: Task) -> None:
     expect(page.locator("#task-title")).to_have_text(str(task.title))
 
 
-def test_statement_returned_fixed_and_approved_in_the_browser(
-    sessions: Any,
-    api_as: Any,
-) -> None:
+def test_statement_returned_fixed_and_approved_in_the_browser(sessions: Any, demo: Any) -> None:
     from playwright.sync_api import expect
 
-    # The information officer drafts the statement (over the API).
-    response = api_as("kllokot.info").post(
-        "/api/processes/press-statement/",
-        {"title": TITLE, "text_sq": TEXT_SQ, "text_sr": TEXT_SR_WRONG},
-        format="json",
-    )
-    assert response.status_code == 201, response.content
-    pid = response.json()["id"]
+    # The information officer drafts the statement from the inbox's start button.
+    officer = sessions("kllokot.info")
+    officer.goto("/work/")
+    officer.locator('a[href="/work/processes/new/press-statement/"]').click()
+    officer.fill("input[name=title]", TITLE)
+    officer.fill("textarea[name=text_sq]", TEXT_SQ)
+    officer.fill("textarea[name=text_sr]", TEXT_SR_WRONG)
+    officer.locator("#process-new button[type=submit]").click()
+    expect(officer).to_have_url(re.compile(r"/work/processes/\d+/$"))
+    pid = int(officer.url.rstrip("/").rsplit("/", 1)[1])
+    assert PressStatementProcess.objects.get(pk=pid).title == TITLE
 
     # The mayor finds it in the inbox and returns it with a comment.
     mayor = sessions("kllokot.mayor")
@@ -106,7 +107,6 @@ def test_statement_returned_fixed_and_approved_in_the_browser(
     )
 
     # The officer sees it back, returned with the mayor's comment, and fixes the Serbian text.
-    officer = sessions("kllokot.info")
     revise = open_task(pid, "revise")
     open_from_inbox(officer, revise)
     returned = officer.locator('#steps tr[data-name="approve"]')
