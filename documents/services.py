@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from roles import permissions
 from roles.models import Institution, User
+from roles.selectors import user_is_read_only
 from search import outbox as search_outbox
 
 from . import intake
@@ -94,6 +95,14 @@ def _add_version(
     return version
 
 
+def _changes_allowed(actor: User | None, on_behalf_of: User | None) -> None:
+    """Auditors have read-only access: they register, version, share and annul nothing, nor
+    does anyone acting for them."""
+    person = on_behalf_of or actor
+    if person is not None and user_is_read_only(user=person):
+        raise PermissionDenied(_("Auditors have read-only access."))
+
+
 def document_create(
     *,
     actor: User,
@@ -111,6 +120,7 @@ def document_create(
     """Intake, registration, storage and access in one transaction; text extraction follows
     in the background once it commits. Raises intake.Refused before anything is written.
     `translation_of`: the same text in another language, registered by the same institution."""
+    _changes_allowed(actor, on_behalf_of)
     if translation_of is not None:
         if translation_of.institution_id != institution.pk:
             raise ValidationError(
@@ -175,6 +185,7 @@ def document_version_add(
     size: int,
     on_behalf_of: User | None = None,
 ) -> DocumentVersion:
+    _changes_allowed(actor, on_behalf_of)
     if document.registration.annulled_at is not None:
         raise ValidationError(_("An annulled document takes no new versions."))
     checked = intake.inspect(upload, filename, size)
@@ -203,6 +214,7 @@ def document_share(
     on_behalf_of: User | None = None,
 ) -> None:
     """The other institution reads the document from now on (workflows send documents so)."""
+    _changes_allowed(actor, on_behalf_of)
     with transaction.atomic():
         permissions.grant_to_institution(
             actor=actor, on_behalf_of=on_behalf_of, perm=VIEW, obj=document, institution=institution
@@ -220,6 +232,7 @@ def document_annul(
     *, actor: User, document: Document, reason: str, on_behalf_of: User | None = None
 ) -> Document:
     """A mistaken registration is annulled with a reason; its number stays in the book."""
+    _changes_allowed(actor, on_behalf_of)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the annulment.")})

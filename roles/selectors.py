@@ -43,6 +43,15 @@ def user_is_auditor(*, user: Any) -> bool:
     return bool(user.is_superuser) or user_has_role(user=user, role=AUDITOR_ROLE)
 
 
+def user_is_read_only(*, user: Any) -> bool:
+    """An auditor holding no other role: reads every archive, changes nothing (a superuser
+    administers, so is not one)."""
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return False
+    roles = set(memberships_active(user=user).values_list("role__code", flat=True))
+    return roles == {AUDITOR_ROLE}
+
+
 def principals_for(*, deputy: Any, at: datetime | None = None) -> QuerySet[User]:
     """The people the deputy may act for right now."""
     if not getattr(deputy, "is_authenticated", False):

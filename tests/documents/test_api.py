@@ -371,3 +371,22 @@ def test_language_versions_of_one_text_are_linked(api_as, pdf: bytes) -> None:  
         api_as("prishtine.assembly"), pdf, "v.pdf", language="sr", translation_of=albanian["id"]
     )
     assert foreign.status_code == 400  # not visible to Prishtina: no such document
+
+
+def test_an_auditor_reads_but_changes_nothing_even_in_their_own_institution(
+    api_as, pdf: bytes
+) -> None:  # type: ignore[no-untyped-def]
+    """The auditor belongs to ZKM, whose officials write to its book; the auditor may not."""
+    auditor = api_as("auditor")
+    assert upload(auditor, pdf, "v.pdf").status_code == 403
+    document = upload(api_as("sq.secretary"), pdf, "v.pdf").json()
+    assert document["registration_number"] == f"ZKM-{YEAR}-000001"  # no number was taken
+    path = f"/api/documents/{document['id']}/"
+    assert auditor.get(path).status_code == 200
+    version = {"file": SimpleUploadedFile("v2.pdf", files.pdf_with_text("Tjetër"))}
+    assert auditor.post(f"{path}versions/", version, format="multipart").status_code == 403
+    share = {"institution": "KLLOKOT"}
+    assert auditor.post(f"{path}share/", share, format="json").status_code == 403
+    annul = {"reason": "gabim"}
+    assert auditor.post(f"{path}annul/", annul, format="json").status_code == 403
+    assert not AuditEntry.objects.filter(actor="auditor", action__startswith="document.").exists()
