@@ -113,6 +113,9 @@ def test_municipal_statement_returned_fixed_approved_released_and_archived(api_a
         ({"title": ""}, "title"),
         ({"embargo_until": "tomorrow"}, "embargo_until"),
         ({"government_level": True}, "government_level"),  # municipalities do not
+        # Control characters: the statement released as a text file would not pass as one.
+        ({"text_sq": "\u0001 kontroll"}, "text_sq"),
+        ({"text_sr": "ý\u001cÌ"}, "text_sr"),
     ],
 )
 def test_what_the_rules_forbid_is_refused_with_400(api_as, fields: dict, field: str) -> None:  # type: ignore[no-untyped-def]

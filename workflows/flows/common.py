@@ -1,6 +1,7 @@
 """What every flow shares: role codes, the central institutions, and input checks that turn
 what the law forbids into a 400 with the field's name."""
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -62,6 +63,9 @@ def is_municipality(institution: Institution) -> bool:
     return institution.kind == Institution.Kind.MUNICIPALITY
 
 
+CONTROL_CHARACTERS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab and line ends
+
+
 def title_checked(value: Any, field: str = "title") -> str:
     title = str(value or "").strip()
     if not title:
@@ -73,6 +77,9 @@ def text_checked(value: Any, field: str, *, required: bool) -> str:
     text = str(value or "").strip()
     if "\x00" in text:
         raise ValidationError({field: [gettext("The text contains a NUL character.")]})
+    if CONTROL_CHARACTERS.search(text):
+        # Not text anyone types; the archived statement would not pass as a text file either.
+        raise ValidationError({field: [gettext("The text contains a control character.")]})
     if required and not text:
         raise ValidationError({field: [gettext("This language is required.")]})
     return text
