@@ -22,12 +22,6 @@ from roles.selectors import memberships_active
 from . import services
 from .flows import FLOWS
 
-# The start pages' address names, as the API spells the types.
-STARTED_BY_OFFICIALS = {
-    "press-statement": "press_statement",
-    "assembly-decision": "assembly_decision",
-    "meeting-material": "meeting_material",
-}
 DOCUMENT_CHOICES = 200  # the newest documents the official may attach
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LINES = _("One per line.")
@@ -116,18 +110,21 @@ class MeetingMaterialForm(StartForm):
         return {**fields, "communication_plan": plan}
 
 
+# The flows officials start, each with its form (the monthly report is the system's).
 FORMS: dict[str, type[StartForm]] = {
     "press_statement": PressStatementForm,
     "assembly_decision": AssemblyDecisionForm,
     "meeting_material": MeetingMaterialForm,
 }
+# Their pages' address names, spelled as in the API's addresses (`press-statement`).
+SLUGS = {name.replace("_", "-"): name for name in FORMS}
 
 
 def startable(user: Any) -> list[tuple[str, Any]]:
     """(address name, title) of the flows the user may start from the browser: those one of
     their active roles starts (`services.starting_institution`'s rule, in one query)."""
     roles = set(memberships_active(user=user).values_list("role__code", flat=True))
-    flows: dict[str, Any] = {slug: FLOWS[name] for slug, name in STARTED_BY_OFFICIALS.items()}
+    flows: dict[str, Any] = {slug: FLOWS[name] for slug, name in SLUGS.items()}
     return [
         (slug, flow.process_title)
         for slug, flow in flows.items()
@@ -148,7 +145,7 @@ def _errors_shown(error: ValidationError, form: StartForm) -> None:
 
 @require_http_methods(["GET", "POST"])
 def process_new(request: HttpRequest, slug: str) -> HttpResponse:
-    name = STARTED_BY_OFFICIALS.get(slug)
+    name = SLUGS.get(slug)
     if name is None:
         raise Http404
     flow_class: Any = FLOWS[name]
