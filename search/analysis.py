@@ -117,6 +117,13 @@ def words(text: str) -> list[str]:
     return [word for word in _WORD.findall(_fold(text)) if len(word) <= MAX_WORD]
 
 
+def query_words(text: str) -> list[str]:
+    """The normalised words of a query. A word longer than the index keeps stays, cut to one
+    letter more than MAX_WORD: it matches nothing, as nothing so long was indexed (dropping it
+    would widen the query to everything)."""
+    return [word[: MAX_WORD + 1] for word in _WORD.findall(_fold(text))]
+
+
 @lru_cache(maxsize=100_000)
 def normalize_word(word: str) -> str:
     """One word as the index stores it (a compatibility character may make it two)."""
@@ -232,7 +239,7 @@ class ParsedQuery:
 def _term(word: str, explicit_prefix: bool) -> Term:
     if explicit_prefix:
         return Term(word, True)
-    if word.isdigit() or len(word) < 3:
+    if word.isdigit() or len(word) < 3 or len(word) > MAX_WORD:
         return Term(word, False)
     return Term(stem(word), True)
 
@@ -256,7 +263,7 @@ def parse_query(raw: str) -> ParsedQuery:
         for chunk in chunks:
             terms: list[Term] = []
             for match in re.finditer(r"[^\W_]+(\*?)", chunk):
-                normalised = words(match.group().rstrip("*"))
+                normalised = query_words(match.group().rstrip("*"))
                 for position, word in enumerate(normalised):
                     is_last = position == len(normalised) - 1
                     if not quoted and len(normalised) == 1 and word in _OPERATORS:

@@ -22,7 +22,10 @@ from .selectors import search
 PROCESS_TYPES = sorted(FLOWS)
 KINDS = sorted({kind for kind, _label in Kind.choices} | set(PROCESS_TYPES))
 TYPES = sorted({*ObjectType.values, *PROCESS_TYPES, *(t.replace("_", "-") for t in PROCESS_TYPES)})
-MAX_WINDOW = 10_000  # page × page size: deeper pages are refused (narrow the query instead)
+MAX_PAGE_SIZE = 100
+# Results beyond the 10,000th are not served (narrow the query instead): the deepest page
+# at the largest size, so that every page the schema admits is served.
+MAX_PAGE = 10_000 // MAX_PAGE_SIZE
 
 
 class SearchParams(serializers.Serializer[Any]):
@@ -37,16 +40,26 @@ class SearchParams(serializers.Serializer[Any]):
     )
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
-    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_WINDOW)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+    def to_internal_value(self, data: Any) -> Any:
+        # DRF reads an empty query parameter as an absent one; a filter given without a value
+        # is a mistake of the caller's (the schema admits no empty value), not "no filter".
+        blank: dict[str, Any] = {
+            str(name): [_("Give a value or leave the parameter out.")]
+            for name in self.fields
+            if name != "q" and name in data and data.get(name) == ""
+        }
+        if blank:
+            raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start: date | None = attrs.get("date_from")
         end: date | None = attrs.get("date_to")
         if start and end and start > end:
             raise serializers.ValidationError({"date_to": [_("Ends before date_from.")]})
-        if attrs.get("page", 1) * attrs.get("page_size", 20) > MAX_WINDOW:
-            raise serializers.ValidationError({"page": [_("Too deep; narrow the search instead.")]})
         return attrs
 
     def filters(self) -> Filters:
@@ -159,7 +172,7 @@ class SearchView(APIView):
         params = params_of(request)
         count, results, facets, page, size = run_search(request, params)
         url = request.build_absolute_uri()
-        has_next = page * size < count and (page + 1) * size <= MAX_WINDOW
+        has_next = page * size < count and page < MAX_PAGE
         return Response(
             {
                 "count": count,

@@ -580,7 +580,8 @@ class DatabaseBackend(SearchBackend):
     def _near_miss(self, query: ParsedQuery) -> ParsedQuery | None:
         """The query with each word that matches nothing replaced by the closest indexed word
         (pg_trgm similarity; difflib on SQLite), or None when nothing is close."""
-        candidates = [term for term in query.terms if len(term.text) >= 4]
+        # A word longer than any indexed one is no misspelling of one (analysis.query_words).
+        candidates = [term for term in query.terms if 4 <= len(term.text) <= MAX_WORD]
         known = self._in_lexicon(candidates)
         changed = False
         clauses = []
@@ -588,7 +589,7 @@ class DatabaseBackend(SearchBackend):
             new_clause = []
             for term in clause:
                 found = (
-                    self._closest(term.text) if len(term.text) >= 4 and term not in known else None
+                    self._closest(term.text) if term in candidates and term not in known else None
                 )
                 if found and not term.matches(found):
                     new_clause.append(Term(stem(found), True))
@@ -629,7 +630,6 @@ class DatabaseBackend(SearchBackend):
             return {terms[row[0]] for row in cursor.fetchall()}
 
     def _closest(self, word: str) -> str | None:
-        word = word[:MAX_WORD]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(

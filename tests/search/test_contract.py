@@ -113,6 +113,24 @@ def test_odd_input_is_never_a_server_error(api_as, document_of, query: str) -> N
     assert set(response.json()) == {"count", "next", "previous", "results", "facets"}
 
 
+def test_a_word_longer_than_any_indexed_one_finds_nothing(api_as, document_of) -> None:  # type: ignore[no-untyped-def]
+    # Such a word is not indexed; dropping it from the query would find everything instead.
+    document_of("kllokot.mayor", "Vendim", "Vendimi i kuvendit")
+    client = api_as("kllokot.mayor")
+    assert search(client, q="vendim")["count"] == 1
+    for query in ("vendimi" + "x" * 70, "v" * 65 + "*", "vendim " + "a" * 500):
+        assert search(client, q=query)["count"] == 0, query
+
+
+def test_the_deepest_page_the_schema_admits_is_served(api_as, document_of) -> None:  # type: ignore[no-untyped-def]
+    document_of("kllokot.mayor", "Vendim", "Vendimi i kuvendit")
+    response = api_as("kllokot.mayor").get(
+        "/api/search/", {"q": "vendim", "page": "100", "page_size": "100"}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["results"] == [] and response.json()["next"] is None
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [("x" * 5000, "q"), ("vendim\x00", "q"), ("vendim " * 200, "q")],
@@ -207,8 +225,11 @@ def test_results_without_snippets_are_the_same_results(demo, document_of) -> Non
         {"page": "0"},
         {"page": "abc"},
         {"page_size": "1000"},
-        {"page": "9999", "page_size": "100"},
+        {"page": "101"},
         {"institution": "KL LOKOT"},
+        {"kind": ""},
+        {"page": ""},
+        {"date_from": ""},
     ],
 )
 def test_bad_parameters_are_400(api_as, backend, params: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
