@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from config.api import Conflict
 from roles import permissions
 from roles.models import Institution, User
 from roles.selectors import user_is_read_only
@@ -187,7 +188,7 @@ def document_version_add(
 ) -> DocumentVersion:
     _changes_allowed(actor, on_behalf_of)
     if document.registration.annulled_at is not None:
-        raise ValidationError(_("An annulled document takes no new versions."))
+        raise Conflict(_("An annulled document takes no new versions."), code="annulled")
     checked = intake.inspect(upload, filename, size)
     with _stored_files_removed_on_failure() as stored, transaction.atomic():
         # One writer at a time per document, so version numbers never collide.
@@ -239,7 +240,7 @@ def document_annul(
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=document.registration_id)
         if registration.annulled_at is not None:
-            raise ValidationError(_("The registration is already annulled."))
+            raise Conflict(_("The registration is already annulled."), code="annulled")
         registration.annulled_at = timezone.now()
         registration.annulled_by = actor
         registration.annulment_reason = reason[:500]

@@ -202,7 +202,14 @@ def test_annulment_keeps_the_number_and_needs_a_reason(api_as, pdf: bytes) -> No
     body = annulled.json()
     assert body["annulled"] is True and body["annulment_reason"] == "Regjistruar gabimisht"
     assert body["registration_number"] == document["registration_number"]
-    assert client.post(path, {"reason": "again"}, format="json").status_code == 400
+    again = client.post(path, {"reason": "again"}, format="json")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "annulled"
+    version = client.post(
+        f"{path[: -len('annul/')]}versions/",
+        {"file": SimpleUploadedFile("v2.pdf", pdf)},
+        format="multipart",
+    )
+    assert version.status_code == 409 and version.json()["error"]["code"] == "annulled"
     nxt = upload(client, files.pdf_with_text("Tjetër"), "tjeter.pdf").json()
     assert nxt["registration_number"] == f"KLLOKOT-{YEAR}-000002"
     assert AuditEntry.objects.filter(action="document.annulled").count() == 1

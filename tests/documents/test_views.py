@@ -176,7 +176,7 @@ def test_the_owner_adds_a_version_shares_and_annuls_from_the_page(document: Docu
     again = client.post(
         f"/documents/{document.pk}/annul/", {"reason": "sërish"}, HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert again.status_code == 400 and "already annulled" in again.content.decode()
+    assert again.status_code == 409 and "already annulled" in again.content.decode()
     actions = AuditEntry.objects.filter(object_id=str(document.pk)).values_list("action", flat=True)
     assert {"document.version_added", "document.shared", "document.annulled"} <= set(actions)
 
