@@ -13,11 +13,12 @@ from viewflow.urls import Application
 
 from audit.services import audit_record
 from documents.models import Kind, Language
+from roles.models import Institution
 from roles.selectors import user_is_auditor
 from workflows.flows import FLOWS, process_type_name
 
 from .analysis import QueryError
-from .api import KINDS, SearchParams, SearchUnavailable
+from .api import KINDS, MAX_PAGE, SearchParams, SearchUnavailable
 from .backends import BackendUnavailable
 from .selectors import Result, search
 
@@ -31,9 +32,13 @@ def _auditor_or_404(request: HttpRequest) -> None:
 
 
 def _labels() -> dict[str, dict[str, Any]]:
-    """Names, in the active language, of the values the page shows: documents' kinds, process
-    types (a process's kind) and languages. Other values, such as codes, show as they are."""
+    """Names, in the active language, of the values the page shows: institutions (by code),
+    documents' kinds, process types (a process's kind) and languages. Other values show as
+    they are."""
     return {
+        "institution": {
+            institution.code: str(institution) for institution in Institution.objects.all()
+        },
         "kind": dict(Kind.choices),
         "process": {name: process_type_name(name) for name in FLOWS},
         "language": dict(Language.choices),
@@ -112,6 +117,7 @@ def archive_search(request: HttpRequest) -> HttpResponse:
             labels = _labels()
             # A facet counts documents and processes together: a kind's name, else a type's.
             facet_labels = {
+                "institution": labels["institution"],
                 "kind": {**labels["process"], **labels["kind"]},
                 "language": labels["language"],
             }
@@ -124,6 +130,7 @@ def archive_search(request: HttpRequest) -> HttpResponse:
                             result.kind, result.kind
                         ),
                         labels["language"].get(result.language, result.language),
+                        labels["institution"].get(result.institution, result.institution),
                     )
                     for result in results
                 ],
@@ -162,9 +169,12 @@ def archive_search(request: HttpRequest) -> HttpResponse:
                     if request.GET.get(name)
                 ],
                 "page": page,
+                "pages": min(-(-count // PAGE_SIZE), MAX_PAGE),
                 "previous": urlencode({**query, "page": page - 1}) if page > 1 else None,
                 "next": (
-                    urlencode({**query, "page": page + 1}) if page * PAGE_SIZE < count else None
+                    urlencode({**query, "page": page + 1})
+                    if page * PAGE_SIZE < count and page < MAX_PAGE
+                    else None
                 ),
                 "export": urlencode(query),
             }

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from documents.models import Kind
+from roles.models import Institution
 from workflows.flows import FLOWS
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,21 @@ def test_results_show_names_and_lead_to_their_pages(demo, document_of) -> None: 
     assert f'href="/work/processes/{process.pk}/"' in html
     assert client.get(f"/work/processes/{process.pk}/").status_code == 200  # auditors see it
     assert "Press statement" in html and "report" in html and "Albanian" in html
-    assert "kind=press_statement" in html and "language=sq" in html  # the links' values
+    assert Institution.objects.get(code="KLLOKOT").name_en in html
+    # The links' values stay codes.
+    assert "kind=press_statement" in html and "language=sq" in html
+    assert "institution=KLLOKOT" in html
+
+
+def test_pages_say_where_the_reader_is(document_of) -> None:  # type: ignore[no-untyped-def]
+    for number in range(21):
+        document_of("kllokot.mayor", f"Vendimi {number}", "Vendimi i kuvendit")
+    client = browser("auditor")
+    client.post("/i18n/setlang/", {"language": "en"})
+    first = client.get("/search/", {"q": "vendimi"}).content.decode()
+    assert "Page 1 of 2" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    second = client.get("/search/", {"q": "vendimi", "page": "2"}).content.decode()
+    assert "Page 2 of 2" in second and 'rel="next"' not in second and 'rel="prev"' in second
 
 
 def test_the_page_refuses_bad_input_without_an_error_page(document_of) -> None:  # type: ignore[no-untyped-def]
