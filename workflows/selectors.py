@@ -1,9 +1,9 @@
 """Reads about processes and tasks: what a person may see, and what is theirs to do now."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from viewflow.workflow import STATUS
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
@@ -70,6 +70,30 @@ def process_tasks(*, process: CoordinationProcess) -> QuerySet[Task]:
     ).order_by("created", "pk")
 
 
+def _decision_nodes() -> list[Any]:
+    """The steps that approve or return what someone wrote."""
+    return [
+        node
+        for flow_class in FLOWS.values()
+        for node in cast(Any, flow_class).instance.nodes()
+        if "approve" in getattr(node, "actions", ())
+    ]
+
+
+def decisions_authored(*, user: Any, tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """Of `tasks`, the approvals the user may not decide, by the four-eyes rule: whoever wrote
+    the item — started the process, or submitted it again after a return — does not approve
+    or return it, in their own right or under a delegation."""
+    resubmitted = Task.objects.filter(
+        process_id=OuterRef("process_id"),
+        data__action="submit",
+        data__completed_by=user.get_username(),
+    )
+    return tasks.filter(flow_task__in=_decision_nodes()).filter(
+        Q(process__coordinationprocess__created_by=user.pk) | Exists(resubmitted)
+    )
+
+
 def _inbox_branches(
     *, user: Any, flow_class: str | None = None, overdue: bool | None = None
 ) -> tuple[QuerySet[Any], QuerySet[Any]]:
@@ -79,16 +103,23 @@ def _inbox_branches(
     user's permissions into Python, and neither half grows with finished work."""
     people = self_and_principals(user=user)
     # Read first (one small query), so the planner sees the few group ids as constants.
-    groups = list(
+    memberships = list(
         User.groups.through.objects.filter(user_id__in=people.values("pk"))
-        .values_list("group_id", flat=True)
+        .values_list("user_id", "group_id")
         .distinct()
     )
+    groups = sorted({group_id for _user_id, group_id in memberships})
+    acting_for_others = any(user_id != user.pk for user_id, _group_id in memberships)
     claimed = Task.objects.filter(
         owner_id__in=people.values("pk"), status=STATUS.ASSIGNED, flow_task_type="HUMAN"
     )
     # A task open to two of the people's groups has two entries: DISTINCT keeps one.
     entries = InboxEntry.objects.filter(group_id__in=groups)
+    if acting_for_others:
+        # Acting for an approver, one may have written what they approve: not theirs to do.
+        authored = decisions_authored(user=user, tasks=Task.objects.filter(status__in=OPEN))
+        claimed = claimed.exclude(pk__in=authored.values("pk"))
+        entries = entries.exclude(task_id__in=authored.values("pk"))
     if flow_class is None and overdue is None:
         # The everyday inbox: the open half never reads the task table.
         open_keys = entries.values_list("task_id", "created").distinct().order_by()

@@ -40,6 +40,7 @@ from .models import (
     task_permission_codename,
 )
 from .nodes import HumanTask, tasks_opened
+from .selectors import decisions_authored
 
 TYPE_OF_FLOW = {flow_class: name for name, flow_class in FLOWS.items()}
 # Actions that send the item back to whoever prepared it: their new task is a `returned`.
@@ -356,11 +357,22 @@ def _locked(task_id: int, caller: User) -> Iterator[Task]:
         yield task
 
 
+def author_refusal(*, user: Any, task: Task) -> PermissionDenied | None:
+    """Why the user may not decide the task although they act on it: they wrote the item
+    (`selectors.decisions_authored`); None when they may."""
+    if not decisions_authored(user=user, tasks=Task.objects.filter(pk=task.pk)).exists():
+        return None
+    return PermissionDenied(gettext("You wrote this item: someone else approves or returns it."))
+
+
 def _acting_or_refuse(*, user: Any, task: Task, principal: Any) -> Acting:
     if task.status not in OPEN or not isinstance(task.flow_task, HumanTask):
         raise Conflict(gettext("The task is already done."), code="task_done")
     acting = task_acting(user=user, task=task, principal=principal)
     if acting is not None:
+        refusal = author_refusal(user=user, task=task)
+        if refusal is not None:
+            raise refusal
         return acting
     if task.owner_id and task_acting(user=user, task=task, principal=principal, ignore_owner=True):
         raise Conflict(gettext("Someone else has claimed the task."), code="task_claimed")

@@ -388,7 +388,7 @@ def _refusal(user: Any, task: Task) -> Exception | None:
     if task.status not in OPEN or not isinstance(task.flow_task, HumanTask):
         return Conflict(_("The task is already done."), code="task_done")
     if services.task_acting(user=user, task=task) is not None:
-        return None
+        return services.author_refusal(user=user, task=task)
     if task.owner_id and services.task_acting(user=user, task=task, ignore_owner=True):
         return Conflict(_("Someone else has claimed the task."), code="task_claimed")
     return PermissionDenied(_("This task is not yours to act on."))
@@ -461,6 +461,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "type": _flow_title(process.flow_class),
             "task_status": TASK_STATUS.get(task.status, task.status),
             "may_act": refusal is None,
+            "refusal_reason": str(refusal) if isinstance(refusal, PermissionDenied) else "",
             "claimed_by_other": claimed_by_other,
             "comment_form": comment_form,
             "data_form": data_form,

@@ -3,6 +3,8 @@
 from typing import Any
 
 from audit.models import AuditEntry
+from roles import services as roles_services
+from roles.models import Institution, Role, Unit, User
 
 PROCESS_TYPE = "workflows.coordinationprocess"
 
@@ -45,3 +47,15 @@ def audit_actions(process_id: int) -> list[tuple[str, str, str, str]]:
         .exclude(action__startswith="deadline.")  # the clocks' own record, tested in deadlines
         .order_by("seq")
     ]
+
+
+def member(username: str, code: str, role: str) -> User:
+    """Another official of an institution (the demo has one per role)."""
+    admin = User.objects.get(username="admin")
+    user = User.objects.create_user(username=username, password="demo")
+    institution = Institution.objects.get(code=code)
+    unit = Unit.objects.filter(institution=institution, code="assembly").first()
+    roles_services.membership_create(
+        actor=admin, user=user, institution=institution, role=Role.objects.get(code=role), unit=unit
+    )
+    return user

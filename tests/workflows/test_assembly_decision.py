@@ -20,13 +20,13 @@ from audit.services import audit_verify
 from config.api import Conflict
 from roles import permissions
 from roles import services as roles_services
-from roles.models import Institution, Role, Unit, User
+from roles.models import Institution, Role, User
 from tests.documents import files
 from workflows import services
 from workflows.flows import FLOWS
 from workflows.models import AssemblyDecisionProcess, InboxEntry, permission_object
 
-from .steps import PROCESS_TYPE, audit_actions, complete, completed, inbox, open_task
+from .steps import PROCESS_TYPE, audit_actions, complete, completed, inbox, member, open_task
 
 TODAY = timezone.localdate()
 OUTSIDERS = ("prishtine.assembly", "prishtine.chair")
@@ -69,18 +69,6 @@ def assert_outsiders_blind(api_as, process: dict[str, Any]) -> None:  # type: ig
                 assert response.json()["error"]["code"] == "not_found"
             response = complete(client, task["id"], "approve", "x")
             assert response.status_code == 404, (username, task["name"])
-
-
-def member(username: str, code: str, role: str) -> User:
-    """Another official of an institution (the demo has one per role)."""
-    admin = User.objects.get(username="admin")
-    user = User.objects.create_user(username=username, password="demo")
-    institution = Institution.objects.get(code=code)
-    unit = Unit.objects.filter(institution=institution, code="assembly").first()
-    roles_services.membership_create(
-        actor=admin, user=user, institution=institution, role=Role.objects.get(code=role), unit=unit
-    )
-    return user
 
 
 # The whole flow

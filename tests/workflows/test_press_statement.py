@@ -10,8 +10,9 @@ from viewflow.workflow.timers import fire_due_timers
 
 from documents.models import Document
 from notifications.models import Notification
+from roles import services as roles_services
 
-from .steps import audit_actions, complete, completed, inbox, open_task
+from .steps import audit_actions, complete, completed, inbox, member, open_task
 
 MUNICIPAL_OUTSIDERS = ("prishtine.info", "prishtine.mayor", "zkp.coordinator", "mf.comms")
 TEXTS = {
@@ -102,6 +103,47 @@ def test_municipal_statement_returned_fixed_approved_released_and_archived(api_a
         "process.released",
     ]
     assert Notification.objects.filter(user__username="kllokot.info", kind="published").exists()
+
+
+@pytest.mark.django_db
+def test_whoever_wrote_the_statement_does_not_approve_it_even_acting_for_the_mayor(  # type: ignore[no-untyped-def]
+    api_as, demo, client
+) -> None:
+    mayor = demo["kllokot.mayor"]
+    second = member("kllokot.info2", "KLLOKOT", "information_officer")
+    for deputy in (demo["kllokot.info"], second):
+        roles_services.delegation_create(
+            actor=mayor,
+            principal=mayor,
+            deputy=deputy,
+            starts_at=timezone.now() - timedelta(minutes=1),
+            ends_at=timezone.now() + timedelta(days=7),
+            reason="Pushim vjetor",
+        )
+    author, other = api_as("kllokot.info"), api_as("kllokot.info2")
+    process = start(author).json()
+    approval = open_task(process, "approve")
+    # The other officer, acting for the mayor, may decide; the author may not, nor claim it.
+    assert approval["id"] in [t["id"] for t in inbox(other)]
+    assert approval["id"] not in [t["id"] for t in inbox(author)]
+    refused = complete(author, approval["id"], "approve")
+    assert refused.status_code == 403
+    assert "dikush tjetër" in refused.json()["error"]["message"]  # the users' language
+    assert author.post(f"/api/tasks/{approval['id']}/claim/").status_code == 403
+    client.force_login(demo["kllokot.info"])
+    page = client.get(f"/work/tasks/{approval['id']}/")
+    assert "dikush tjetër" in page.content.decode()
+    assert client.post(f"/work/tasks/{approval['id']}/", {"action": "approve"}).status_code == 403
+
+    process = completed(other, approval["id"], "return", "Shtoni orarin.")
+    revision = open_task(process, "revise")
+    process = completed(other, revision["id"], "submit", text_sr="Opština obaveštava građane.")
+    # Having submitted it again, the other officer wrote it too: only the mayor is left.
+    approval = open_task(process, "approve")
+    assert complete(other, approval["id"], "approve").status_code == 403
+    assert complete(author, approval["id"], "approve").status_code == 403
+    assert approval["id"] not in [t["id"] for t in inbox(other)]
+    assert completed(api_as("kllokot.mayor"), approval["id"], "approve")["status"] == "done"
 
 
 @pytest.mark.django_db
