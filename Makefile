@@ -34,8 +34,6 @@ messages: $(VENV)/.installed
 
 setup: system-packages $(VENV)/.installed messages
 
-# gunicorn's longest request line (its maximum, 8190 bytes, instead of 4094): a search of the
-# API's longest query (1,000 characters) in Cyrillic is 6,000 bytes once percent-encoded.
 run: setup
 	$(PYTHON) manage.py migrate --noinput -v1
 	$(PYTHON) manage.py seed_demo
@@ -44,7 +42,7 @@ run: setup
 	$(PYTHON) -m celery -A config worker --beat --pool=threads --concurrency=2 \
 		--loglevel=INFO & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
-		--limit-request-line 8190 --access-logfile -
+		--access-logfile -
 
 test: setup test-embedded test-production
 
