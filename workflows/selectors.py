@@ -70,13 +70,17 @@ def process_tasks(*, process: CoordinationProcess) -> QuerySet[Task]:
     ).order_by("created", "pk")
 
 
+def is_decision(node: Any) -> bool:
+    """Whether the step approves or returns what someone wrote."""
+    return "approve" in getattr(node, "actions", ())
+
+
 def _decision_nodes() -> list[Any]:
-    """The steps that approve or return what someone wrote."""
     return [
         node
         for flow_class in FLOWS.values()
         for node in cast(Any, flow_class).instance.nodes()
-        if "approve" in getattr(node, "actions", ())
+        if is_decision(node)
     ]
 
 

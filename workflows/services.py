@@ -40,7 +40,7 @@ from .models import (
     task_permission_codename,
 )
 from .nodes import HumanTask, tasks_opened
-from .selectors import decisions_authored
+from .selectors import decisions_authored, is_decision
 
 TYPE_OF_FLOW = {flow_class: name for name, flow_class in FLOWS.items()}
 # Actions that send the item back to whoever prepared it: their new task is a `returned`.
@@ -360,6 +360,8 @@ def _locked(task_id: int, caller: User) -> Iterator[Task]:
 def author_refusal(*, user: Any, task: Task) -> PermissionDenied | None:
     """Why the user may not decide the task although they act on it: they wrote the item
     (`selectors.decisions_authored`); None when they may."""
+    if not is_decision(task.flow_task):
+        return None  # no need to ask the database
     if not decisions_authored(user=user, tasks=Task.objects.filter(pk=task.pk)).exists():
         return None
     return PermissionDenied(gettext("You wrote this item: someone else approves or returns it."))
