@@ -5,7 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -171,7 +171,7 @@ class DocumentList(generics.ListCreateAPIView):
     """Documents the caller may read; upload (multipart) registers a new one."""
 
     serializer_class = DocumentSerializer
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # a file cannot travel as a urlencoded form
     filterset_fields = ["kind", "language"]
 
     def get_queryset(self) -> QuerySet[Document]:
@@ -239,7 +239,7 @@ class DocumentVersions(generics.ListCreateAPIView):
     """The versions of a document, oldest first; posting a file adds the next one."""
 
     serializer_class = VersionSerializer
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # a file cannot travel as a urlencoded form
 
     def get_queryset(self) -> QuerySet[DocumentVersion]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

@@ -15,6 +15,7 @@ from viewflow.workflow.fields import get_flow_ref
 
 from documents.api import FILE_RESPONSES, version_download
 from documents.models import Document
+from roles.permissions import visible_or_404
 
 from .flows import FLOWS
 from .models import CoordinationProcess, MeetingOutcome
@@ -145,12 +146,13 @@ class PublicMaterialDocument(generics.GenericAPIView):
 
     @extend_schema(responses=FILE_RESPONSES)
     def get(self, request: Request, pk: int, document_id: int) -> FileResponse:
-        document = Document.objects.filter(
-            pk=document_id,
-            processes__in=materials_published().filter(pk=pk),
-            registration__annulled_at__isnull=True,
-        ).first()
-        version = document.versions.order_by("-number").first() if document else None
+        # Ids beyond what the database can hold are 404 like any other unknown id.
+        material = visible_or_404(materials_published(), pk)
+        document = visible_or_404(
+            Document.objects.filter(processes=material, registration__annulled_at__isnull=True),
+            document_id,
+        )
+        version = document.versions.order_by("-number").first()
         if version is None:
             raise exceptions.NotFound("No such published document.")
         return version_download(version)

@@ -99,6 +99,13 @@ def test_material_approved_reviewed_scheduled_postponed_then_approved_and_publis
     download = api.get(f"/api/public/meeting-materials/{process['id']}/documents/{documents[1]}/")
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
+    public = "/api/public/meeting-materials"
+    for path in (
+        f"{public}/{process['id']}/documents/{documents[1] + 10_000}/",
+        f"{public}/{2**70}/documents/{documents[1]}/",  # beyond what the database holds
+        f"{public}/{process['id']}/documents/{2**70}/",
+    ):
+        assert api.get(path).status_code == 404, path
     for username in OUTSIDERS:
         assert api_as(username).get(f"/api/processes/{process['id']}/").status_code == 404
     actions = [a[0] for a in audit_actions(process["id"])]
