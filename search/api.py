@@ -43,18 +43,6 @@ class SearchParams(serializers.Serializer[Any]):
     page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
 
-    def to_internal_value(self, data: Any) -> Any:
-        # DRF reads an empty query parameter as an absent one; a filter given without a value
-        # is a mistake of the caller's (the schema admits no empty value), not "no filter".
-        blank: dict[str, Any] = {
-            str(name): [_("Give a value or leave the parameter out.")]
-            for name in self.fields
-            if name != "q" and name in data and data.get(name) == ""
-        }
-        if blank:
-            raise serializers.ValidationError(blank)
-        return super().to_internal_value(data)
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start: date | None = attrs.get("date_from")
         end: date | None = attrs.get("date_to")

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     # which answers 401 itself).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "roles.middleware.UserLanguageMiddleware",
+    "config.api.blank_parameters_refused",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "viewflow.middleware.SiteMiddleware",

@@ -1,0 +1,30 @@
+"""Query parameters given without a value: refused on every endpoint, as the schema says."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/documents/?kind=", "kind"),
+        ("/api/inbox/?type=", "type"),
+        ("/api/processes/?status=&type=press_statement", "status"),
+        ("/api/deadlines/?institution=", "institution"),
+        ("/api/deadlines/dashboard/?type=", "type"),
+        ("/api/institutions/?kind=", "kind"),
+        ("/api/notifications/?read=", "read"),
+        ("/api/search/?q=budget&date_from=", "date_from"),
+        ("/api/documents/?page=", "page"),
+    ],
+)
+def test_a_parameter_without_a_value_is_a_400_naming_it(api_as, path: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    response = api_as("kllokot.mayor").get(path)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "invalid"
+    assert set(response.json()["error"]["details"]) == {name}
+
+
+def test_an_empty_search_query_browses(api_as) -> None:  # type: ignore[no-untyped-def]
+    assert api_as("kllokot.mayor").get("/api/search/?q=").status_code == 200
