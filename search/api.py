@@ -22,10 +22,10 @@ from .selectors import search
 PROCESS_TYPES = sorted(FLOWS)
 KINDS = sorted({kind for kind, _label in Kind.choices} | set(PROCESS_TYPES))
 TYPES = sorted({*ObjectType.values, *PROCESS_TYPES, *(t.replace("_", "-") for t in PROCESS_TYPES)})
+MAX_WINDOW = 10_000  # results beyond this one are not served (narrow the query instead)
 MAX_PAGE_SIZE = 100
-# Results beyond the 10,000th are not served (narrow the query instead): the deepest page
-# at the largest size, so that every page the schema admits is served.
-MAX_PAGE = 10_000 // MAX_PAGE_SIZE
+# The deepest page at the largest size, so that every page the schema admits is served.
+MAX_PAGE = MAX_WINDOW // MAX_PAGE_SIZE
 
 
 class SearchParams(serializers.Serializer[Any]):

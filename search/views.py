@@ -18,12 +18,12 @@ from roles.selectors import user_is_auditor
 from workflows.flows import FLOWS, process_type_name
 
 from .analysis import QueryError
-from .api import KINDS, MAX_PAGE, SearchParams, SearchUnavailable
+from .api import KINDS, MAX_PAGE, MAX_WINDOW, SearchParams, SearchUnavailable
 from .backends import BackendUnavailable
 from .selectors import Result, search
 
 PAGE_SIZE = 20
-CSV_LIMIT = 10_000  # rows in one export: the API's deepest window
+CSV_LIMIT = MAX_WINDOW  # rows in one export
 
 
 def _auditor_or_404(request: HttpRequest) -> None:
