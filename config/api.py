@@ -1,7 +1,7 @@
 """What every endpoint shares: the error shape, pagination, JSON answers for unknown /api/ paths."""
 
 import logging
-from datetime import UTC, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The object changed meanwhile; the action is no longer possible."
+    default_detail = gettext_lazy("The object changed meanwhile; the action is no longer possible.")
     default_code = "conflict"
 
 
@@ -52,7 +52,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # ±15:59) is still the caller's bad input, not a server failure.
         logger.info("refused input the database cannot represent: %s", exc)
         exc = exceptions.ValidationError(
-            {"non_field_errors": ["A value is out of the range the system can store."]}
+            {"non_field_errors": [gettext("A value is out of the range the system can store.")]}
         )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -82,7 +82,7 @@ def positive_whole_number(request: Any, name: str, largest: int) -> int | None:
     if value is None:
         return None
     if not (value.isdigit() and 0 < int(value) <= largest):
-        raise exceptions.ValidationError({name: ["Must be a positive whole number."]})
+        raise exceptions.ValidationError({name: [gettext("Must be a positive whole number.")]})
     return int(value)
 
 
@@ -98,7 +98,7 @@ class Pagination(PageNumberPagination):
         try:
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound as error:
-            raise exceptions.NotFound("No such page.", code="page_not_found") from error
+            raise exceptions.NotFound(gettext("No such page."), code="page_not_found") from error
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         """DRF's parameters, with the bounds `paginate_queryset` enforces (page sizes above
@@ -143,11 +143,11 @@ def blank_parameters_refused(get_response: Any) -> Any:
 def api_not_found(
     request: HttpRequest, exception: Exception | None = None, **kwargs: object
 ) -> JsonResponse:
-    return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return JsonResponse(error_body("not_found", gettext("Not found.")), status=404)
 
 
 def api_server_error(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(error_body("server_error", "Internal server error."), status=500)
+    return JsonResponse(error_body("server_error", gettext("Internal server error.")), status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -157,19 +157,22 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return django_csrf_failure(request, reason)
 
 
-class BoundedDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """An ISO 8601 filter value every database can store: its UTC time is within years
-    1–9999 and its offset within ±15:59 (PostgreSQL's limit)."""
+class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time with any offset ISO admits (up to ±23:59), read as the UTC time
+    it names: PostgreSQL refuses offsets beyond ±15:59, and the log is kept in UTC anyway."""
 
-    def filter(self, qs, value):  # type: ignore[no-untyped-def]
-        if value is not None:
-            offset = value.utcoffset()
-            if offset is not None and abs(offset) >= timedelta(hours=16):
-                raise exceptions.ValidationError({self.field_name: ["Offset out of range."]})
-            try:
-                value.astimezone(UTC)
-            except OverflowError as error:
-                raise exceptions.ValidationError(
-                    {self.field_name: ["Date out of range."]}
-                ) from error
-        return super().filter(qs, value)
+    def to_python(self, value: Any) -> datetime | None:
+        moment: datetime | None = super().to_python(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as error:  # e.g. 0001-01-01T00:00+01:00 is in year 0 in UTC
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
+class BoundedDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 filter value every database can store (see `UTCDateTimeField`); a value
+    out of range is a 400 naming the parameter, like any other malformed one."""
+
+    field_class = UTCDateTimeField
