@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from config.api import Conflict
+from config.text import control_characters_refused
 from roles import permissions
 from roles.models import Institution, User
 from roles.selectors import user_is_read_only
@@ -122,6 +123,7 @@ def document_create(
     in the background once it commits. Raises intake.Refused before anything is written.
     `translation_of`: the same text in another language, registered by the same institution."""
     _changes_allowed(actor, on_behalf_of)
+    title = control_characters_refused(title.strip(), "title", one_line=True)
     if translation_of is not None:
         if translation_of.institution_id != institution.pk:
             raise ValidationError(
@@ -135,7 +137,7 @@ def document_create(
     with _stored_files_removed_on_failure() as stored, transaction.atomic():
         registration = registration_allocate(actor=actor, institution=institution)
         document = Document(
-            title=title.strip(),
+            title=title,
             kind=kind,
             language=language,
             classification=classification,
@@ -214,12 +216,17 @@ def document_share(
     institution: Institution,
     on_behalf_of: User | None = None,
 ) -> None:
-    """The other institution reads the document from now on (workflows send documents so)."""
+    """The other institution reads the document from now on (workflows send documents so).
+    Sharing it again changes nothing and records nothing."""
     _changes_allowed(actor, on_behalf_of)
+    if institution.pk == document.institution_id:
+        raise ValidationError({"institution": _("The document is this institution's own.")})
     with transaction.atomic():
-        permissions.grant_to_institution(
+        shared = permissions.grant_to_institution(
             actor=actor, on_behalf_of=on_behalf_of, perm=VIEW, obj=document, institution=institution
         )
+        if not shared:
+            return
         audit_record(
             actor=actor,
             on_behalf_of=on_behalf_of,

@@ -84,6 +84,8 @@ def document_upload(request: HttpRequest) -> HttpResponse:
                 )
             except intake.Refused as refusal:
                 form.add_error("file", refusal.message)
+            except ValidationError as refusal:  # e.g. a title with a control character
+                form.add_error(None, refusal)
             else:
                 messages.success(
                     request,

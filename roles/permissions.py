@@ -50,10 +50,11 @@ def _change_group_permission(
     objs: Sequence[models.Model],
     group: Group,
     on_behalf_of: Any,
-) -> None:
-    """One or several permissions on objects of one model, with one audit entry per object."""
+) -> list[models.Model]:
+    """One or several permissions on objects of one model, with one audit entry per object
+    whose permissions change; the objects whose permissions changed."""
     if not objs:
-        return
+        return []
     model = type(objs[0])
     names = [
         _permission_name(name, objs[0]) for name in ((perm,) if isinstance(perm, str) else perm)
@@ -70,41 +71,52 @@ def _change_group_permission(
     if len(permission_rows) != len(set(names)):
         raise ValueError(f"unknown permission among {names} for {content_type}")
     with transaction.atomic():
+        held = GroupObjectPermission.objects.filter(
+            permission__in=permission_rows,
+            content_type=content_type,
+            object_pk__in=object_pks,
+            group=group,
+        )
+        # Granting what is held, or revoking what is not, changes nothing and is not logged.
+        already = set(held.values_list("object_pk", "permission_id"))
+        wanted = {
+            (object_pk, permission.pk) for object_pk in object_pks for permission in permission_rows
+        }
+        changing = wanted - already if grant else wanted & already
+        if not changing:
+            return []
         if grant:
             GroupObjectPermission.objects.bulk_create(
                 [
                     GroupObjectPermission(
-                        permission=permission,
+                        permission_id=permission_id,
                         content_type=content_type,
                         object_pk=object_pk,
                         group=group,
                     )
-                    for permission in permission_rows
-                    for object_pk in object_pks
+                    for object_pk, permission_id in sorted(changing)
                 ],
-                ignore_conflicts=True,
+                ignore_conflicts=True,  # a concurrent grant of the same
             )
         else:
-            GroupObjectPermission.objects.filter(
-                permission__in=permission_rows,
-                content_type=content_type,
-                object_pk__in=object_pks,
-                group=group,
-            ).delete()
+            held.delete()
+        changed_pks = {object_pk for object_pk, _permission in changing}
+        changed = [obj for obj in objs if str(obj.pk) in changed_pks]
         audit_record_many(
             actor=actor,
             on_behalf_of=on_behalf_of,
             action="permission.granted" if grant else "permission.revoked",
-            objects=objs,
+            objects=changed,
             extra={"permission": names[0] if len(names) == 1 else names, "group": group.name},
         )
         if any(name.split(".", 1)[1].startswith("view_") for name in names):
             # Who may see the objects changed: the search index learns it in this transaction.
             from search.outbox import enqueue, object_type_of
 
-            object_type = object_type_of(objs[0])
+            object_type = object_type_of(changed[0])
             if object_type is not None:
-                enqueue(object_type, [obj.pk for obj in objs])
+                enqueue(object_type, [obj.pk for obj in changed])
+    return changed
 
 
 def grant_to_institution(
@@ -114,10 +126,17 @@ def grant_to_institution(
     obj: models.Model,
     institution: Institution,
     on_behalf_of: Any = None,
-) -> None:
-    grant_to_institution_many(
-        actor=actor, perm=perm, objs=[obj], institution=institution, on_behalf_of=on_behalf_of
+) -> bool:
+    """Whether the institution was not granted it before."""
+    changed = _change_group_permission(
+        actor=actor,
+        grant=True,
+        perm=perm,
+        objs=[obj],
+        group=institution_group(institution),
+        on_behalf_of=on_behalf_of,
     )
+    return bool(changed)
 
 
 def grant_to_institution_many(

@@ -188,8 +188,27 @@ def test_sharing_lets_another_institution_read_and_nobody_else(api_as, pdf: byte
     )
     assert refused.status_code == 403
     assert owner.post(f"{path}share/", {"institution": "NOWHERE"}, format="json").status_code == 400
+    own = owner.post(f"{path}share/", {"institution": "KLLOKOT"}, format="json")
+    assert own.status_code == 400
+    assert set(own.json()["error"]["details"]) == {"institution"}
+    # Sharing again changes nothing, so the log records nothing more.
+    assert owner.post(f"{path}share/", {"institution": "mapl"}, format="json").status_code == 200
     entry = AuditEntry.objects.get(action="document.shared")
     assert entry.data["institution"] == "MAPL"
+    granted = AuditEntry.objects.filter(action="permission.granted", object_id=str(document["id"]))
+    assert sum("MAPL" in grant.data["group"] for grant in granted) == 1
+
+
+def test_a_title_with_control_characters_is_refused_before_anything_is_registered(  # type: ignore[no-untyped-def]
+    api_as, pdf: bytes
+) -> None:
+    client = api_as("kllokot.assembly")
+    registered = Document.objects.count()
+    for title in ("Vendimi\x07", "Vendimi\nnr. 2"):
+        refused = upload(client, pdf, "v.pdf", title=title)
+        assert refused.status_code == 400, refused.content
+        assert set(refused.json()["error"]["details"]) == {"title"}
+    assert Document.objects.count() == registered
 
 
 def test_annulment_keeps_the_number_and_needs_a_reason(api_as, pdf: bytes) -> None:  # type: ignore[no-untyped-def]

@@ -48,6 +48,11 @@ def test_a_grant_to_an_institution_reaches_its_members_and_nobody_else(
         == 0
     )
 
+    # Granting again changes nothing, and so is not in the log.
+    assert not permissions.grant_to_institution(
+        actor=admin, perm=PERM, obj=target, institution=kllokot
+    )
+    permissions.revoke_from_institution(actor=admin, perm=PERM, obj=target, institution=kllokot)
     permissions.revoke_from_institution(actor=admin, perm=PERM, obj=target, institution=kllokot)
     assert not visible(demo["kllokot.mayor"], target)
     actions = list(
@@ -128,12 +133,13 @@ def test_an_acting_official_acts_on_behalf_of_the_principal_only_during_the_dele
     assert own is not None and own.on_behalf_of is None
 
     # What the deputy does is recorded with both names.
-    permissions.revoke_from_institution(
+    permissions.revoke_from_role(
         actor=acting.user,
         on_behalf_of=acting.on_behalf_of,
         perm=PERM,
         obj=target,
         institution=kllokot,
+        role=Role.objects.get(code="mayor"),
     )
     entry = AuditEntry.objects.get(action="permission.revoked")
     assert (entry.actor, entry.on_behalf_of) == ("kllokot.info", "kllokot.mayor")

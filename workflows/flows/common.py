@@ -1,7 +1,6 @@
 """What every flow shares: role codes, the central institutions, and input checks that turn
 what the law forbids into a 400 with the field's name."""
 
-import re
 from datetime import date, datetime
 from typing import Any
 
@@ -10,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import dateparse, timezone
 from django.utils.translation import gettext
 
+from config.text import control_characters_refused
 from documents.services import document_share
 from roles.models import Institution
 from roles.permissions import Acting
@@ -43,7 +43,8 @@ def documents_sent(process: Any, institution: Institution, *, acting: Acting) ->
     once: `data["shared_documents"]` remembers them, so a process sent again after a revision
     shares only what the revision attached."""
     shared = set(process.data.get("shared_documents") or [])
-    for document in process.documents.exclude(pk__in=shared).order_by("pk"):
+    unshared = process.documents.exclude(pk__in=shared).exclude(institution=institution)
+    for document in unshared.order_by("pk"):
         document_share(
             actor=acting.user,
             on_behalf_of=acting.on_behalf_of,
@@ -63,23 +64,15 @@ def is_municipality(institution: Institution) -> bool:
     return institution.kind == Institution.Kind.MUNICIPALITY
 
 
-CONTROL_CHARACTERS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab and line ends
-
-
 def title_checked(value: Any, field: str = "title") -> str:
-    title = str(value or "").strip()
+    title = control_characters_refused(str(value or "").strip(), field, one_line=True)
     if not title:
         raise ValidationError({field: [gettext("Give a title.")]})
     return title[:500]
 
 
 def text_checked(value: Any, field: str, *, required: bool) -> str:
-    text = str(value or "").strip()
-    if "\x00" in text:
-        raise ValidationError({field: [gettext("The text contains a NUL character.")]})
-    if CONTROL_CHARACTERS.search(text):
-        # Not text anyone types; the archived statement would not pass as a text file either.
-        raise ValidationError({field: [gettext("The text contains a control character.")]})
+    text = control_characters_refused(str(value or "").strip(), field, one_line=False)
     if required and not text:
         raise ValidationError({field: [gettext("This language is required.")]})
     return text
