@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from roles.permissions import (
     Acting,
@@ -37,6 +38,6 @@ def access_document_by_id(
     if for_write:
         acting = acting_with_permission(user=user, perm=CHANGE, obj=document)
         if acting is None:
-            raise PermissionDenied("Only the owner institution changes this document.")
+            raise PermissionDenied(gettext("Only the owner institution changes this document."))
         return document, acting
     return document, acting_with_permission(user=user, perm=VIEW, obj=document) or Acting(user)

@@ -3,6 +3,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -163,7 +164,7 @@ def _reloaded(document: Document) -> Document:
 def _institution_by_code(code: str) -> Institution:
     institution = Institution.objects.filter(code=code.upper()).first()
     if institution is None:
-        raise exceptions.ValidationError({"institution": ["No such institution."]})
+        raise exceptions.ValidationError({"institution": [gettext("No such institution.")]})
     return institution
 
 
@@ -196,13 +197,13 @@ class DocumentList(generics.ListCreateAPIView):
         else:
             membership = memberships.first()
             if membership is None:
-                raise exceptions.PermissionDenied("You belong to no institution.")
+                raise exceptions.PermissionDenied(gettext("You belong to no institution."))
             institution = membership.institution
         translation_of = None
         if "translation_of" in data:
             translation_of = documents_visible(user=user).filter(pk=data["translation_of"]).first()
             if translation_of is None:
-                raise exceptions.ValidationError({"translation_of": ["No such document."]})
+                raise exceptions.ValidationError({"translation_of": [gettext("No such document.")]})
         upload = data["file"]
         try:
             document = services.document_create(
@@ -297,7 +298,7 @@ class DocumentContent(generics.GenericAPIView):
             versions = versions.filter(number=requested)
         version = versions.first()
         if version is None:
-            raise exceptions.NotFound("No such version.")
+            raise exceptions.NotFound(gettext("No such version."))
         return version_download(version)
 
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers
 from rest_framework.request import Request
@@ -55,7 +56,7 @@ class NotificationList(generics.ListAPIView):
         params = self.request.query_params
         read = params.get("read")
         if read is not None and read not in BOOLEANS:
-            raise exceptions.ValidationError({"read": ["Give true or false."]})
+            raise exceptions.ValidationError({"read": [gettext("Give true or false.")]})
         kind = params.get("kind")
         if kind is not None and kind not in Kind.values:
             raise exceptions.ValidationError(

@@ -4,6 +4,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authtoken.models import Token
@@ -42,7 +43,7 @@ class TokenView(APIView):
         user = authenticate(request._request, **serializer.validated_data)
         if user is None:
             raise exceptions.ValidationError(
-                {"non_field_errors": ["Unable to log in with the provided credentials."]},
+                {"non_field_errors": [gettext("Unable to log in with the provided credentials.")]},
                 code="invalid_credentials",
             )
         with transaction.atomic():
@@ -208,7 +209,9 @@ class DelegationRevoke(generics.GenericAPIView):
     def post(self, request: Request, pk: int) -> Response:
         delegation = self.get_object()
         if request.user != delegation.principal and not request.user.is_superuser:
-            raise exceptions.PermissionDenied("Only the principal can revoke the delegation.")
+            raise exceptions.PermissionDenied(
+                gettext("Only the principal can revoke the delegation.")
+            )
         delegation = services.delegation_revoke(
             actor=cast(User, request.user), delegation=delegation
         )

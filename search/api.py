@@ -12,16 +12,16 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from documents.models import Kind, Language
-from workflows.flows import FLOWS
+from roles.models import Institution
+from workflows.flows import PROCESS_TYPE_SPELLINGS, PROCESS_TYPES
 
 from .analysis import MAX_QUERY_LENGTH, QueryError
 from .backends import BackendUnavailable, Filters
 from .models import ObjectType
 from .selectors import search
 
-PROCESS_TYPES = sorted(FLOWS)
 KINDS = sorted({kind for kind, _label in Kind.choices} | set(PROCESS_TYPES))
-TYPES = sorted({*ObjectType.values, *PROCESS_TYPES, *(t.replace("_", "-") for t in PROCESS_TYPES)})
+TYPES = sorted({*ObjectType.values, *PROCESS_TYPE_SPELLINGS})
 MAX_WINDOW = 10_000  # results beyond this one are not served (narrow the query instead)
 MAX_PAGE_SIZE = 100
 # The deepest page at the largest size, so that every page the schema admits is served.
@@ -43,6 +43,14 @@ class SearchParams(serializers.Serializer[Any]):
     page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
 
+    def validate_institution(self, value: str) -> str:
+        # Institutions and their codes are public (`/api/institutions/`): a mistyped code is
+        # named, rather than finding nothing as if the institution had no records.
+        code = value.upper()
+        if not Institution.objects.filter(code=code).exists():
+            raise serializers.ValidationError(_("No institution has this code."))
+        return code
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start: date | None = attrs.get("date_from")
         end: date | None = attrs.get("date_to")
@@ -54,7 +62,7 @@ class SearchParams(serializers.Serializer[Any]):
         data = self.validated_data
         kind_of_type = data.get("type", "").replace("-", "_")
         return Filters(
-            institution=data.get("institution", "").upper(),
+            institution=data.get("institution", ""),
             kind=data.get("kind", ""),
             language=data.get("language", ""),
             object_type=(

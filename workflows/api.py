@@ -4,6 +4,7 @@ from collections import defaultdict
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -13,6 +14,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
 from deadlines.api import DeadlineSerializer
@@ -105,7 +107,11 @@ class TaskSerializer(serializers.Serializer):
         return []
 
     def get_completed_by(self, task: Task) -> str | None:
-        return task.data.get("completed_by")
+        # Start tasks are done by viewflow, not `task_complete`: their owner started the process.
+        done_by_owner = str(task.status) == STATUS.DONE and task.owner_id
+        return task.data.get("completed_by") or (
+            task.owner.get_username() if done_by_owner else None
+        )
 
     def get_on_behalf_of(self, task: Task) -> str | None:
         return task.data.get("on_behalf_of")
@@ -312,7 +318,7 @@ class _ProcessStart(generics.GenericAPIView):
         if code:
             institution = Institution.objects.filter(code=code.upper()).first()
             if institution is None:
-                raise exceptions.ValidationError({"institution": ["No such institution."]})
+                raise exceptions.ValidationError({"institution": [gettext("No such institution.")]})
         process = services.process_start(
             flow_class=self.flow_class,
             actor=cast(User, request.user),
@@ -379,7 +385,7 @@ class Inbox(generics.ListAPIView):
         flow_class = _flow_class_asked(request)
         overdue = request.query_params.get("overdue")
         if overdue not in (None, "true", "false"):
-            raise exceptions.ValidationError({"overdue": ["Give true or false."]})
+            raise exceptions.ValidationError({"overdue": [gettext("Give true or false.")]})
         keys = inbox_keys(
             user=request.user,
             flow_class=flow_class,

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import dateparse, timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers
 from rest_framework.permissions import AllowAny
@@ -154,5 +155,5 @@ class PublicMaterialDocument(generics.GenericAPIView):
         )
         version = document.versions.order_by("-number").first()
         if version is None:
-            raise exceptions.NotFound("No such published document.")
+            raise exceptions.NotFound(gettext("No such published document."))
         return version_download(version)

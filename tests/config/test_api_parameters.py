@@ -28,3 +28,16 @@ def test_a_parameter_without_a_value_is_a_400_naming_it(api_as, path: str, name:
 
 def test_an_empty_search_query_browses(api_as) -> None:  # type: ignore[no-untyped-def]
     assert api_as("kllokot.mayor").get("/api/search/?q=").status_code == 200
+
+
+def test_api_errors_speak_the_language_the_caller_asks_for(api_as) -> None:  # type: ignore[no-untyped-def]
+    client = api_as("kllokot.mayor")
+    unknown = client.get("/api/search/", {"institution": "NOWHERE"}, HTTP_ACCEPT_LANGUAGE="sq")
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["details"] == {
+        "institution": ["Asnjë institucion nuk e ka këtë kod."]
+    }
+    nowhere = client.get("/api/no-such-endpoint/", HTTP_ACCEPT_LANGUAGE="sr-latn")
+    assert nowhere.json()["error"]["message"] == "Nije pronađeno."
+    cyrillic = client.get("/api/deadlines/", {"institution": "NOWHERE"}, HTTP_ACCEPT_LANGUAGE="sr")
+    assert cyrillic.json()["error"]["details"]["institution"][0].startswith("Ни")

@@ -183,3 +183,11 @@ def test_the_monitoring_page(decisions) -> None:  # type: ignore[no-untyped-def]
     assert "assembly_decision" not in counts
     assert "Vendim i kuvendit për MAPL" in counts
     assert '<option value="press_statement">' in albanian
+
+
+def test_the_schema_names_the_process_types_the_filters_accept(api_as) -> None:  # type: ignore[no-untyped-def]
+    schema = api_as("auditor").get("/api/schema/?format=json").json()
+    for path in ("/api/deadlines/", "/api/deadlines/dashboard/"):
+        parameters = schema["paths"][path]["get"]["parameters"]
+        kinds = next(p["schema"] for p in parameters if p["name"] == "type")
+        assert {"assembly_decision", "assembly-decision", "press_statement"} <= set(kinds["enum"])

@@ -259,6 +259,7 @@ def test_claim_unclaim_and_a_task_claimed_by_someone_else(api_as) -> None:  # ty
     assert released.json()["task"]["assignee"] is None
     process = completed(vice, task["id"], "approve")
     assert process["tasks"][1]["completed_by"] == "kllokot.vicechair"
+    assert process["tasks"][0]["completed_by"] == "kllokot.assembly"  # who started it
     assert [a for a, *_ in audit_actions(process["id"])] == [
         "process.started",
         "task.claimed",

@@ -14,6 +14,10 @@ FLOWS = {
     "monthly_report": MonthlyReportFlow,
 }
 
+PROCESS_TYPES = sorted(FLOWS)
+# What a query parameter accepts for a process type: as the API names it, or as URLs spell it.
+PROCESS_TYPE_SPELLINGS = sorted({*PROCESS_TYPES, *(t.replace("_", "-") for t in PROCESS_TYPES)})
+
 
 def process_type_name(process_type: str) -> Any:
     """The type's name for people, in the active language; an unknown type shows its code."""
