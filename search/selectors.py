@@ -13,6 +13,7 @@ from roles.selectors import AUDITOR_ROLE, memberships_active, principals_for
 
 from .analysis import ParsedQuery, parse_query
 from .backends import Filters, SearchPage, SearchRequest, get_backend
+from .backends.base import empty_facets
 from .snippets import snippet
 
 AUDITOR_ROW = -1  # not a group id: the row that says the user is an auditor
@@ -88,6 +89,10 @@ def search(
     what the user may see. Raises search.analysis.QueryError for a query that cannot be
     searched."""
     query: ParsedQuery = parse_query(q)
+    if not query and q.strip():
+        # Only operators or symbols (`AND`, `***`, `%_%`): something was asked for, and no
+        # record holds it; browsing everything instead would answer another question.
+        return 0, [], empty_facets()
     page: SearchPage = get_backend().search(
         SearchRequest(
             query=query,
