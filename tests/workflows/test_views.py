@@ -2,7 +2,7 @@
 the browser forms with the same checks, results and audit entries as the API."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -449,3 +449,19 @@ def test_a_returned_plan_is_revised_in_place_on_the_page(api_as) -> None:  # typ
     assert entry.data["changes"] == {
         "communication_plan": {**PLAN, "audiences": "qytetarët, media, bizneset"}
     }
+
+
+@pytest.mark.parametrize("language", ["sq", "sr", "en"])
+def test_dates_on_the_process_page_are_written_alike_in_every_language(
+    decision: dict[str, Any], language: str
+) -> None:
+    process = CoordinationProcess.objects.get(pk=decision["id"])
+    typed = process.flow_class.process_class.objects.get(pk=process.pk)
+    typed.transmitted_at = datetime(2026, 11, 20, 8, 5, tzinfo=UTC)
+    typed.save()
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    assert client.login(username="kllokot.mayor", password="demo")
+    text = page_text(client.get(f"/work/processes/{process.pk}/"))
+    assert f'<dd style="white-space:pre-wrap">{TODAY - timedelta(days=1)}</dd>' in text
+    # 08:05 UTC is 09:05 in Prishtina in November.
+    assert '<dd style="white-space:pre-wrap">2026-11-20 09:05</dd>' in text
