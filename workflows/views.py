@@ -34,6 +34,7 @@ from config.api import Conflict
 from documents.access import documents_visible
 from notifications.views import notification_list, notification_open, notification_read_all
 from roles.models import Institution, Role, User
+from roles.views import delegation_list, delegation_revoke
 
 from . import services
 from .api import TaskSerializer
@@ -520,4 +521,6 @@ class WorkApplication(Application):
         path("notifications/", notification_list, name="notifications"),
         path("notifications/<int:pk>/open/", notification_open, name="notification-open"),
         path("notifications/read-all/", notification_read_all, name="notifications-read-all"),
+        path("delegations/", delegation_list, name="delegations"),
+        path("delegations/<int:pk>/revoke/", delegation_revoke, name="delegation-revoke"),
     ]

@@ -2,6 +2,7 @@
 watched page per test."""
 
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 
 from tests.conftest import unavailable
 
-from .browsing import CHROMIUM, CHROMIUM_ARGS, Problems
+from .browsing import CHROMIUM, CHROMIUM_ARGS, Problems, log_in
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +62,26 @@ def page(context: Any) -> Any:
     page.problems = Problems()
     page.problems.watch(page)
     return page
+
+
+@pytest.fixture
+def sessions(browser: Any, live_server: Any) -> Iterator[Any]:
+    """sessions("kllokot.mayor") → a page in a browser context of its own, logged in."""
+    opened: list[Any] = []
+
+    def session_for(username: str) -> Any:
+        context = browser.new_context(
+            base_url=live_server.url, locale="sq-AL", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(15_000)
+        opened.append(context)
+        page = context.new_page()
+        page.problems = Problems()
+        page.problems.watch(page)
+        log_in(page, username, "demo")
+        page.wait_for_url(re.compile(r"/home/$"))
+        return page
+
+    yield session_for
+    for context in opened:
+        context.close()

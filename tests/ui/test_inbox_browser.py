@@ -5,7 +5,6 @@ mayor approves it, and the process page shows every step with the comment and th
 statement."""
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +12,6 @@ from django.utils import translation
 from viewflow.workflow import PROCESS, STATUS
 from viewflow.workflow.models import Task
 
-from tests.ui.browsing import Problems, log_in
 from workflows.models import PressStatementProcess
 
 pytestmark = pytest.mark.browser
@@ -23,29 +21,6 @@ TEXT_SQ = "Komuna e Kllokotit njofton hapjen e rrugës së re në fshatin Mogill
 TEXT_SR_WRONG = "Opština Klokot obaveštava o otvaranju novog puta u selu Mogila."
 TEXT_SR_FIXED = "Opština Klokot obaveštava o otvaranju novog puta u selu Mogila (Klokot)."
 COMMENT = "Teksti serbisht duhet të përmendë komunën."
-
-
-@pytest.fixture
-def sessions(browser: Any, live_server: Any) -> Iterator[Any]:
-    """sessions("kllokot.mayor") → a page in a browser context of its own, logged in."""
-    opened: list[Any] = []
-
-    def session_for(username: str) -> Any:
-        context = browser.new_context(
-            base_url=live_server.url, locale="sq-AL", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(15_000)
-        opened.append(context)
-        page = context.new_page()
-        page.problems = Problems()
-        page.problems.watch(page)
-        log_in(page, username, "demo")
-        page.wait_for_url(re.compile(r"/home/$"))
-        return page
-
-    yield session_for
-    for context in opened:
-        context.close()
 
 
 def open_task(process_id: int, name: str) -> Task:

@@ -52,6 +52,7 @@ def test_page_matrix(
                 "/documents/upload/",
                 "/work/",
                 "/work/processes/",
+                "/work/delegations/",
                 "/deadlines/",
                 "/directory/institution/",
             ],

@@ -1,0 +1,102 @@
+"""The delegations page: a principal hands their work over for a period, both people see it,
+only the principal revokes it, and nobody else learns of it."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from roles.models import Delegation, User
+
+pytestmark = pytest.mark.django_db
+
+MOMENT = "%Y-%m-%dT%H:%M"
+
+
+def client_for(username: str) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.login(username=username, password="demo")
+    return client
+
+
+def handover(client: Client, deputy: str, *, days: int = 5, **fields: str):  # type: ignore[no-untyped-def]
+    now = timezone.localtime()
+    return client.post(
+        "/work/delegations/",
+        {
+            "deputy": deputy,
+            "starts_at": (now - timedelta(minutes=5)).strftime(MOMENT),
+            "ends_at": (now + timedelta(days=days)).strftime(MOMENT),
+            "reason": "Pushim vjetor",
+            **fields,
+        },
+    )
+
+
+def rows(client: Client) -> list[str]:
+    page = client.get("/work/delegations/")
+    assert page.status_code == 200
+    return re.findall(r'data-delegation-id="(\d+)"', page.content.decode())
+
+
+def test_anonymous_visitors_are_sent_to_sign_in() -> None:
+    response = Client().get("/work/delegations/")
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_mayor_hands_over_and_revokes_and_only_the_two_see_it(demo: dict[str, User]) -> None:
+    mayor = client_for("kllokot.mayor")
+    form = mayor.get("/work/delegations/").content.decode()
+    # Only members of the mayor's institution can be chosen.
+    assert 'value="kllokot.chair"' in form and 'value="prishtine.mayor"' not in form
+    assert 'value="kllokot.mayor"' not in form
+
+    response = handover(mayor, "kllokot.chair")
+    assert response.status_code == 302
+    delegation = Delegation.objects.get(principal__username="kllokot.mayor")
+    assert delegation.deputy.username == "kllokot.chair"
+    assert AuditEntry.objects.filter(
+        action="delegation.created", object_id=str(delegation.pk)
+    ).exists()
+    assert rows(mayor) == [str(delegation.pk)]
+    chair = client_for("kllokot.chair")
+    assert rows(chair) == [str(delegation.pk)]
+    assert rows(client_for("kllokot.info")) == []
+    assert rows(client_for("prishtine.mayor")) == []
+
+    # Whoever is not the principal cannot end it: a stranger is told nothing exists.
+    assert (
+        client_for("prishtine.mayor").post(f"/work/delegations/{delegation.pk}/revoke/").status_code
+        == 404
+    )
+    refused = chair.post(f"/work/delegations/{delegation.pk}/revoke/", follow=True)
+    assert "Only the principal can revoke the delegation." in refused.content.decode()
+    delegation.refresh_from_db()
+    assert delegation.revoked_at is None
+
+    revoked = mayor.post(f"/work/delegations/{delegation.pk}/revoke/", follow=True)
+    assert "The delegation is revoked." in revoked.content.decode()
+    delegation.refresh_from_db()
+    assert delegation.revoked_at is not None
+    assert 'class="delegation-state">revoked<' in revoked.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("deputy", "fields", "field"),
+    [
+        ("prishtine.mayor", {}, "deputy"),  # another institution's official
+        ("kllokot.chair", {"ends_at": "2020-01-01T00:00"}, "ends_at"),  # before it starts
+        ("kllokot.chair", {"starts_at": "nesër"}, "starts_at"),
+        ("kllokot.chair", {"reason": ""}, "reason"),
+    ],
+)
+def test_a_wrong_handover_is_shown_on_the_form_and_nothing_is_saved(
+    demo: dict[str, User], deputy: str, fields: dict[str, str], field: str
+) -> None:
+    response = handover(client_for("kllokot.mayor"), deputy, **fields)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not Delegation.objects.exists()
