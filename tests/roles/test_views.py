@@ -22,14 +22,14 @@ def client_for(username: str) -> Client:
     return client
 
 
-def handover(client: Client, deputy: str, *, days: int = 5, **fields: str):  # type: ignore[no-untyped-def]
+def handover(client: Client, deputy: str, **fields: str):  # type: ignore[no-untyped-def]
     now = timezone.localtime()
     return client.post(
         "/work/delegations/",
         {
             "deputy": deputy,
             "starts_at": (now - timedelta(minutes=5)).strftime(MOMENT),
-            "ends_at": (now + timedelta(days=days)).strftime(MOMENT),
+            "ends_at": (now + timedelta(days=5)).strftime(MOMENT),
             "reason": "Pushim vjetor",
             **fields,
         },
