@@ -440,7 +440,8 @@ class DatabaseBackend(SearchBackend):
         if request.query:  # ranked: the page is cut from the matches
             materialized, page = "MATERIALIZED", "SELECT id, score FROM matched"
             page_params: list[Any] = []
-            order = "score DESC, id DESC"
+            # Equal scores: the newest first, as when browsing.
+            order = "score DESC, date DESC, id DESC"
             # Mostly a few thousand matches, nearly one per (institution, kind, language,
             # year): grouping them by the four first would add a pass (a fifth of the time).
             tallied, tally = "matched", "count(*)"
@@ -470,7 +471,8 @@ class DatabaseBackend(SearchBackend):
             cursor.execute(
                 f"""
                 WITH matched AS {materialized} (
-                    SELECT e.id, e.institution, e.kind, e.language, e.year, {score} AS score
+                    SELECT e.id, e.institution, e.kind, e.language, e.year, e.date,
+                        {score} AS score
                     FROM {TABLE} e WHERE {condition}
                 ), page AS ({page} ORDER BY {order} LIMIT %s OFFSET %s)
                 SELECT NULL, NULL, NULL, NULL, NULL, institution, kind, language, year, NULL,
@@ -498,7 +500,10 @@ class DatabaseBackend(SearchBackend):
                     if value not in ("", None):
                         facets[name][str(value)] = row[11]
         # The page's rows in the order of `order` (the join does not keep it).
-        hits.sort(key=lambda row: (row[10] if request.query else row[9], row[0]), reverse=True)
+        hits.sort(
+            key=lambda row: ((row[10], row[9]) if request.query else (row[9],), row[0]),
+            reverse=True,
+        )
         return SearchPage(
             count,
             [
@@ -528,7 +533,7 @@ class DatabaseBackend(SearchBackend):
             params.insert(0, match)
             if request.query:
                 score = "-bm25(search_fts, 5.0, 1.0, 0.0)"
-                order = "score DESC, e.id DESC"
+                order = "score DESC, e.date DESC, e.id DESC"
         else:
             source = f"{TABLE} e"  # an auditor browsing: no full-text condition
         condition = " AND ".join(where) or "TRUE"

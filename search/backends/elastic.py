@@ -167,7 +167,7 @@ def query_body(request: SearchRequest) -> dict[str, Any]:
         filters.append({"range": {"date": bounds}})
     must = [clause_query(clause) for clause in request.query.clauses] or [{"match_all": {}}]
     sort: list[Any] = (
-        ["_score", {"object_id": "desc"}]
+        ["_score", {"date": "desc"}, {"object_id": "desc"}]
         if request.query
         else [{"date": "desc"}, {"object_id": "desc"}]
     )

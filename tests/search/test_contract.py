@@ -1,6 +1,7 @@
 """The search contract, run against every available backend (see conftest.backend)."""
 
 import threading
+from datetime import UTC, datetime
 from typing import Any
 from unittest import mock
 
@@ -9,12 +10,13 @@ from django.core.management import call_command
 
 from documents import services
 from documents.access import documents_visible
+from documents.models import Document
 from roles import permissions
 from roles.models import Institution, User
 from search import backends
 from search.backends import BackendUnavailable
 from search.models import SearchOutbox
-from search.outbox import drain
+from search.outbox import drain, enqueue
 from workflows.selectors import processes_visible
 
 from .conftest import ids, make_process, search
@@ -201,6 +203,18 @@ def test_results_filters_pagination_and_shape(api_as, document_of) -> None:  # t
     assert search(client, q="njoftim", date_from=today, date_to=today)["count"] == 6
     assert search(client, q="njoftim", date_to="2000-01-01")["count"] == 0
     assert search(client, q="njoftim", page=50)["results"] == []
+
+
+def test_equal_scores_put_the_newest_first(api_as, document_of) -> None:  # type: ignore[no-untyped-def]
+    newer = document_of("kllokot.mayor", "Vendim", "Vendimi i kuvendit")
+    older = document_of("kllokot.mayor", "Vendim", "Vendimi i kuvendit")
+    # Registered later, but dated earlier: the date decides, not the order of indexing.
+    Document.objects.filter(pk=older.pk).update(created_at=datetime(2020, 3, 1, tzinfo=UTC))
+    enqueue("document", [older.pk])
+    drain()
+    page = search(api_as("kllokot.mayor"), q="vendim")
+    assert [hit["id"] for hit in page["results"]] == [newer.pk, older.pk]
+    assert page["results"][0]["score"] == page["results"][1]["score"]
 
 
 def test_results_without_snippets_are_the_same_results(demo, document_of) -> None:  # type: ignore[no-untyped-def]

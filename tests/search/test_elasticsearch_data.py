@@ -100,6 +100,8 @@ def test_phrases_are_ordered_adjacent_spans_and_dates_a_range() -> None:
         {"span_term": {"body_norm": "i"}},
         {"span_multi": {"match": {"prefix": {"body_norm": {"value": "komunikim", **capped}}}}},
     ]
+    # Equal scores: the newest first, as the database backend orders them.
+    assert body["sort"] == ["_score", {"date": "desc"}, {"object_id": "desc"}]
     assert {"range": {"date": {"gte": "2026-01-01", "lte": "2026-02-01"}}} in body["query"]["bool"][
         "filter"
     ]
