@@ -128,13 +128,8 @@ def grant_to_institution(
     on_behalf_of: Any = None,
 ) -> bool:
     """Whether the institution was not granted it before."""
-    changed = _change_group_permission(
-        actor=actor,
-        grant=True,
-        perm=perm,
-        objs=[obj],
-        group=institution_group(institution),
-        on_behalf_of=on_behalf_of,
+    changed = grant_to_institution_many(
+        actor=actor, perm=perm, objs=[obj], institution=institution, on_behalf_of=on_behalf_of
     )
     return bool(changed)
 
@@ -146,9 +141,10 @@ def grant_to_institution_many(
     objs: Sequence[models.Model],
     institution: Institution,
     on_behalf_of: Any = None,
-) -> None:
-    """The same grant on many objects of one model at once (a sweep's overdue batch)."""
-    _change_group_permission(
+) -> list[models.Model]:
+    """The same grant on many objects of one model at once (a sweep's overdue batch); the
+    objects the institution was not granted it before."""
+    return _change_group_permission(
         actor=actor,
         grant=True,
         perm=perm,
