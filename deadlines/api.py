@@ -10,7 +10,7 @@ from rest_framework import exceptions, generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from roles.models import Institution
+from roles.selectors import institution_code_known
 from workflows.flows import PROCESS_TYPE_SPELLINGS
 
 from .models import Deadline
@@ -59,7 +59,7 @@ class DeadlineFilters(serializers.Serializer):
 
     def validate_institution(self, value: str) -> str:
         code = value.upper()
-        if not Institution.objects.filter(code=code).exists():
+        if not institution_code_known(code):
             raise serializers.ValidationError(gettext("No institution has this code."))
         return code
 

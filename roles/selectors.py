@@ -12,6 +12,20 @@ from .models import Delegation, Institution, Membership, User
 
 AUDITOR_ROLE = "auditor"
 
+# Codes found to exist. Institutions are never deleted while anything refers to them, so a
+# code once found stays valid: filters by institution (every search of an official's own)
+# then ask the database nothing. A code not seen yet is looked up, so a new one is known at once.
+_institution_codes: set[str] = set()
+
+
+def institution_code_known(code: str) -> bool:
+    if code in _institution_codes:
+        return True
+    if Institution.objects.filter(code=code).exists():
+        _institution_codes.add(code)
+        return True
+    return False
+
 
 def memberships_active(*, user: Any, on: date | None = None) -> QuerySet[Membership]:
     if not getattr(user, "is_authenticated", False):

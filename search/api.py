@@ -12,7 +12,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from documents.models import Kind, Language
-from roles.models import Institution
+from roles.selectors import institution_code_known
 from workflows.flows import PROCESS_TYPE_SPELLINGS, PROCESS_TYPES
 
 from .analysis import MAX_QUERY_LENGTH, QueryError
@@ -47,7 +47,7 @@ class SearchParams(serializers.Serializer[Any]):
         # Institutions and their codes are public (`/api/institutions/`): a mistyped code is
         # named, rather than finding nothing as if the institution had no records.
         code = value.upper()
-        if not Institution.objects.filter(code=code).exists():
+        if not institution_code_known(code):
             raise serializers.ValidationError(_("No institution has this code."))
         return code
 
