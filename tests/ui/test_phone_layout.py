@@ -1,0 +1,82 @@
+"""At a phone's width (390 px) no page scrolls sideways as a whole: a wide table scrolls in
+its own box, and the rest of the page stays on the screen (Debian's Chromium, live server)."""
+
+import io
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from roles.models import User
+from tests.ui.browsing import Problems, log_in
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+def records() -> tuple[int, int]:
+    """A document and a press statement, with titles long enough to widen a table."""
+    client = APIClient()
+    assert client.login(username="kllokot.info", password="demo")
+    upload = io.BytesIO("Plani vjetor i komunikimit me qytetarët e komunës.".encode())
+    upload.name = "plani-vjetor-i-komunikimit-me-qytetaret.txt"
+    document = client.post(
+        "/api/documents/",
+        {"file": upload, "title": "Plani vjetor i komunikimit me qytetarët", "kind": "report"},
+        format="multipart",
+    )
+    assert document.status_code == 201, document.content
+    process = client.post(
+        "/api/processes/press-statement/",
+        {
+            "title": "Njoftim për shtyp mbi orarin e ri të zyrës së gjendjes civile",
+            "text_sq": "Zyra e gjendjes civile punon edhe të shtunën.",
+            "text_sr": "Kancelarija matične službe radi i subotom.",
+        },
+        format="json",
+    )
+    assert process.status_code == 201, process.content
+    return document.json()["id"], process.json()["id"]
+
+
+def sideways(page: Any) -> int:
+    """How far the page as a whole reaches past the screen's right edge, in CSS pixels."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def test_no_page_scrolls_sideways_on_a_phone(
+    browser: Any, live_server: Any, demo: dict[str, User]
+) -> None:
+    document_id, process_id = records()
+    pages = {
+        "kllokot.mayor": [
+            "/home/",
+            "/work/",
+            "/work/processes/",
+            f"/work/processes/{process_id}/",
+            "/work/delegations/",
+            "/work/notifications/",
+            "/documents/",
+            f"/documents/{document_id}/",
+            "/deadlines/",
+        ],
+        "auditor": ["/search/?q=plani", "/documents/", "/directory/institution/"],
+    }
+    for username, paths in pages.items():
+        context = browser.new_context(base_url=live_server.url, locale="sq-AL", viewport=PHONE)
+        try:
+            page = context.new_page()
+            page.problems = Problems()
+            page.problems.watch(page)
+            log_in(page, username, "demo")
+            page.wait_for_url("**/home/")
+            wide = {}
+            for path in paths:
+                page.goto(path)
+                if sideways(page) > 0:
+                    wide[path] = sideways(page)
+            assert not wide, (username, wide)
+            assert not page.problems, page.problems
+        finally:
+            context.close()
