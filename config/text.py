@@ -1,4 +1,4 @@
-"""Checks of what people type, shared by documents and workflows: a title or a text holding
+"""Checks of what people type, shared by every app that stores it: a title or a text holding
 characters nobody types (pasted from a broken file, or sent by a faulty client) is refused
 rather than archived, since the archive's text exports would not pass as text."""
 
@@ -7,9 +7,13 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
-# Every C0 control character and DEL; a text keeps its tabs and line ends, a title does not.
-_IN_LINE = re.compile("[\x00-\x1f\x7f]")
-_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (C0, DEL, C1), the byte-order mark, and the bidirectional embeddings,
+# overrides and isolates, which make text display in another order than it is stored (and
+# so read differently on screen than in an export). A text keeps its tabs and line ends; a
+# title, a reason or a name is one line, without them or the Unicode line separators.
+_NEVER = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u202a-\u202e\u2066-\u2069"
+_IN_LINE = re.compile(f"[{_NEVER}\t\n\r\u2028\u2029]")
+_IN_TEXT = re.compile(f"[{_NEVER}]")
 
 
 def control_characters_refused(value: str, field: str, *, one_line: bool) -> str:

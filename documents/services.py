@@ -241,7 +241,7 @@ def document_annul(
 ) -> Document:
     """A mistaken registration is annulled with a reason; its number stays in the book."""
     _changes_allowed(actor, on_behalf_of)
-    reason = reason.strip()
+    reason = control_characters_refused(reason.strip(), "reason", one_line=False)
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the annulment.")})
     with transaction.atomic():

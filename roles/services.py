@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
+from config.text import control_characters_refused
 
 from .models import Delegation, Institution, Membership, Role, Unit, User
 from .permissions import membership_groups_sync
@@ -138,6 +139,7 @@ def delegation_create(
     must belong to one of the principal's institutions."""
     if actor != principal and not actor.is_superuser:
         raise ValidationError({"principal": _("Only the principal can delegate their work.")})
+    reason = control_characters_refused(reason.strip(), "reason", one_line=True)
     principal_institutions = memberships_active(user=principal).values("institution_id")
     if (
         not memberships_active(user=deputy)

@@ -24,6 +24,7 @@ from viewflow.workflow.models import Task
 from audit.services import appended_together, audit_record
 from config.api import Conflict
 from config.prepared import planned_once
+from config.text import control_characters_refused
 from deadlines.services import ClockEvent, clock_events
 from documents.access import documents_visible
 from documents.models import Document
@@ -431,7 +432,7 @@ def task_complete(
 ) -> Task:
     """Complete the task with one of its actions; a task open to the caller's role is claimed
     on the way. A task already done, or claimed by someone else, is a conflict (409)."""
-    comment = (comment or "").strip()
+    comment = control_characters_refused((comment or "").strip(), "comment", one_line=False)
     data = data or {}
     if not isinstance(data, dict):
         raise ValidationError({"data": [gettext("Give an object.")]})

@@ -204,7 +204,14 @@ def test_a_title_with_control_characters_is_refused_before_anything_is_registere
 ) -> None:
     client = api_as("kllokot.assembly")
     registered = Document.objects.count()
-    for title in ("Vendimi\x07", "Vendimi\nnr. 2"):
+    # C0 and C1 controls, a line break, a byte-order mark, a right-to-left override.
+    for title in (
+        "Vendimi\x07",
+        "Vendi\x85mi",
+        "Vendimi\nnr. 2",
+        "\ufeffVendimi",
+        "Vendimi \u202e2",
+    ):
         refused = upload(client, pdf, "v.pdf", title=title)
         assert refused.status_code == 400, refused.content
         assert set(refused.json()["error"]["details"]) == {"title"}

@@ -160,6 +160,11 @@ def test_unpublished_material_documents_are_not_public(api_as, api) -> None:  # 
         ({"communication_plan": None}, "communication_plan"),
         ({"communication_plan": {**PLAN, "spokesperson": ""}}, "communication_plan"),
         ({"communication_plan": {**PLAN, "languages": ["sq"]}}, "communication_plan"),
+        ({"communication_plan": {**PLAN, "key_messages": ["k\x07"]}}, "communication_plan"),
+        (
+            {"communication_plan": {**PLAN, "spokesperson": "Arta \u202eMorina"}},
+            "communication_plan",
+        ),
         ({"meeting_date": str(timezone.localdate() - timedelta(days=1))}, "meeting_date"),
         ({"meeting_date": "soon"}, "meeting_date"),
     ],

@@ -14,6 +14,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from audit.services import audit_record
+from config.text import control_characters_refused
 from notifications.services import notify
 from roles.models import Institution
 from roles.permissions import Acting
@@ -46,8 +47,12 @@ def plan_checked(value: Any) -> dict[str, Any]:
             item = None
         if not item:
             errors[field] = [gettext("This part of the plan is required.")]
-        elif any("\x00" in part for part in ([item] if isinstance(item, str) else item)):
-            errors[field] = [gettext("The text contains a NUL character.")]
+            continue
+        try:
+            for part in [item] if isinstance(item, str) else item:
+                control_characters_refused(part, field, one_line=False)
+        except ValidationError as refusal:
+            errors.update(refusal.message_dict)
         else:
             plan[field] = item
     languages = plan.get("languages")
