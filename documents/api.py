@@ -138,13 +138,7 @@ def _refuse_oversized_body(request: Request) -> None:
     except ValueError:
         length = 0
     if length > settings.DOCUMENT_MAX_UPLOAD_SIZE + 2**20:
-        raise IntakeRefusal(
-            intake.Refused(
-                413,
-                "file_too_large",
-                f"The file exceeds {settings.DOCUMENT_MAX_UPLOAD_SIZE // 2**20} MB.",
-            )
-        )
+        raise IntakeRefusal(intake.too_large())
 
 
 def _with_versions(queryset: QuerySet[Document]) -> QuerySet[Document]:

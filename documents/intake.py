@@ -13,6 +13,7 @@ from typing import IO
 
 import magic
 from django.conf import settings
+from django.utils.translation import gettext
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -88,9 +89,11 @@ def _refuse_unsafe_container(stream: IO[bytes], mime_type: str) -> None:
         with zipfile.ZipFile(stream) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise Refused(415, "corrupt_file", "The file is damaged and cannot be opened.") from error
+        raise Refused(
+            415, "corrupt_file", gettext("The file is damaged and cannot be opened.")
+        ) from error
     if len(members) > settings.DOCUMENT_MAX_ARCHIVE_MEMBERS:
-        raise Refused(413, "archive_too_large", "The document has too many parts.")
+        raise Refused(413, "archive_too_large", gettext("The document has too many parts."))
     # Sizes come from the central directory: nothing is inflated to judge them. A member
     # that lies about its size cannot yield more than it declares when read later.
     if sum(member.file_size for member in members) > limit or any(
@@ -99,48 +102,60 @@ def _refuse_unsafe_container(stream: IO[bytes], mime_type: str) -> None:
         for member in members
     ):
         raise Refused(
-            413, "archive_too_large", "The document would expand past the allowed size when opened."
+            413,
+            "archive_too_large",
+            gettext("The document would expand past the allowed size when opened."),
         )
     names = [member.filename.lower() for member in members]
     if any(
         name.endswith(MACRO_MEMBER_SUFFIXES) or name.startswith(MACRO_MEMBER_FOLDERS)
         for name in names
     ):
-        raise Refused(415, "macros_not_allowed", "Documents with macros are not accepted.")
+        raise Refused(415, "macros_not_allowed", gettext("Documents with macros are not accepted."))
     if mime_type in {DOCX, XLSX}:
         try:
             with zipfile.ZipFile(stream) as archive:
                 content_types = archive.read("[Content_Types].xml")[:1_000_000]
         except (KeyError, zipfile.BadZipFile, OSError, RuntimeError) as error:
-            raise Refused(415, "corrupt_file", "The document is damaged.") from error
+            raise Refused(415, "corrupt_file", gettext("The document is damaged.")) from error
         if b"macroenabled" in content_types.lower():
-            raise Refused(415, "macros_not_allowed", "Documents with macros are not accepted.")
+            raise Refused(
+                415, "macros_not_allowed", gettext("Documents with macros are not accepted.")
+            )
+
+
+def too_large() -> Refused:
+    megabytes = settings.DOCUMENT_MAX_UPLOAD_SIZE // 2**20
+    return Refused(
+        413, "file_too_large", gettext("The file exceeds %(size)s MB.") % {"size": megabytes}
+    )
 
 
 def inspect(stream: IO[bytes], name: str, size: int) -> Inspected:
     """Check an upload: size, type from its bytes, agreement with its name, container safety.
     Reads the stream in chunks (never whole into memory) and leaves it rewound."""
     if size <= 0:
-        raise Refused(400, "empty_file", "The file is empty.")
+        raise Refused(400, "empty_file", gettext("The file is empty."))
     if size > settings.DOCUMENT_MAX_UPLOAD_SIZE:
-        raise Refused(
-            413,
-            "file_too_large",
-            f"The file exceeds {settings.DOCUMENT_MAX_UPLOAD_SIZE // 2**20} MB.",
-        )
+        raise too_large()
     filename = clean_filename(name)
     stream.seek(0)
     mime_type = detect_type(stream.read(SNIFF_BYTES))
     extensions = ALLOWED_TYPES.get(mime_type)
     if extensions is None:
-        raise Refused(415, "type_not_allowed", f"Files of type {mime_type} are not accepted.")
+        raise Refused(
+            415,
+            "type_not_allowed",
+            gettext("Files of type %(type)s are not accepted.") % {"type": mime_type},
+        )
     extension = PurePosixPath(filename).suffix.lower()
     if extension not in extensions:
-        named = extension or "no extension"
+        named = extension or gettext("no extension")
         raise Refused(
             415,
             "type_mismatch",
-            f"The file's content is {mime_type}, which its name ({named}) does not say.",
+            gettext("The file's content is %(type)s, which its name (%(name)s) does not say.")
+            % {"type": mime_type, "name": named},
         )
     if mime_type in ZIP_CONTAINERS:
         stream.seek(0)

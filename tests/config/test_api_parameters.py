@@ -1,6 +1,7 @@
 """Query parameters given without a value: refused on every endpoint, as the schema says."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +42,20 @@ def test_api_errors_speak_the_language_the_caller_asks_for(api_as) -> None:  # t
     assert nowhere.json()["error"]["message"] == "Nije pronađeno."
     cyrillic = client.get("/api/deadlines/", {"institution": "NOWHERE"}, HTTP_ACCEPT_LANGUAGE="sr")
     assert cyrillic.json()["error"]["details"]["institution"][0].startswith("Ни")
+
+
+def test_django_rest_framework_messages_speak_albanian_and_serbian_too(api_as) -> None:  # type: ignore[no-untyped-def]
+    client = api_as("kllokot.mayor")
+    choice = client.get("/api/search/", {"kind": "bogus"}, HTTP_ACCEPT_LANGUAGE="sr")
+    assert choice.json()["error"]["details"]["kind"] == ['"bogus" није важећи избор.']
+    bounds = client.get("/api/search/", {"page": "0"}, HTTP_ACCEPT_LANGUAGE="sr-latn")
+    assert bounds.json()["error"]["details"]["page"] == ["Vrednost mora biti veća ili jednaka 1."]
+    anonymous = api_as(None).get("/api/inbox/", HTTP_ACCEPT_LANGUAGE="sq")
+    assert anonymous.json()["error"]["message"] == "Nuk u dhanë kredencialet e identifikimit."
+    empty = api_as("kllokot.info").post(
+        "/api/documents/",
+        {"title": "Bosh", "kind": "report", "file": SimpleUploadedFile("bosh.txt", b"")},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="sq",
+    )
+    assert empty.json()["error"]["message"] == "Skedari është bosh."

@@ -34,9 +34,15 @@ PROTECTED = re.compile(
     """,
     re.VERBOSE,
 )
-# Kept in Latin too, though a translation need not repeat them: parameter names (`date_from`).
+# Kept in Latin too, though a translation need not repeat them: parameter names (`date_from`)
+# and the values and formats an API client writes as they are (`true`, `JSON`, `U+…`).
 UNCHANGED = re.compile(
-    PROTECTED.pattern + r"| \b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b", re.VERBOSE
+    PROTECTED.pattern
+    + r"""
+    | \b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b
+    | \b(?:true|false|null|JSON|URL|username|password|slug)\b | \bU\+
+    """,
+    re.VERBOSE,
 )
 
 TARGET_LANGUAGE = "sr"
