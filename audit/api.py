@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from rest_framework import exceptions, generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -63,6 +63,12 @@ class AuditFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEntry
         fields = ["object_type", "object_id", "actor", "on_behalf_of", "action"]
+
+    def filter_queryset(self, queryset: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
+        start, end = self.form.cleaned_data.get("at_from"), self.form.cleaned_data.get("at_to")
+        if start and end and end < start:
+            raise exceptions.ValidationError({"at_to": [_("Ends before at_from.")]})
+        return super().filter_queryset(queryset)
 
     def of_object_type(self, queryset: QuerySet[AuditEntry], name: str, value: str) -> Any:
         if value in OBJECT_TYPE_NAMES:

@@ -146,6 +146,13 @@ def api_not_found(
     return JsonResponse(error_body("not_found", gettext("Not found.")), status=404)
 
 
+def api_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """What Django refuses before any view runs (e.g. more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+    parameters), in the API's error shape."""
+    message = gettext("The request has too many parameters or cannot be read.")
+    return JsonResponse(error_body("bad_request", message), status=400)
+
+
 def api_server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse(error_body("server_error", gettext("Internal server error.")), status=500)
 

@@ -102,6 +102,12 @@ urlpatterns = [
 ]
 
 
+def bad_request(request, exception=None):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/"):
+        return api.api_bad_request(request, exception)
+    return defaults.bad_request(request, exception)
+
+
 def not_found(request, exception=None):  # type: ignore[no-untyped-def]
     if request.path.startswith("/api/"):
         return api.api_not_found(request, exception)
@@ -114,5 +120,6 @@ def server_error(request):  # type: ignore[no-untyped-def]
     return defaults.server_error(request)
 
 
+handler400 = "config.urls.bad_request"
 handler404 = "config.urls.not_found"
 handler500 = "config.urls.server_error"

@@ -58,7 +58,8 @@ def _group_acl(model: Any, perm: str, ids: Iterable[int]) -> dict[int, list[int]
 
 
 def _clip(parts: Iterable[str]) -> str:
-    return "\n".join(part for part in parts if part)[:MAX_BODY]
+    """The parts, each once (a version that repeats an earlier one's file adds nothing)."""
+    return "\n".join(dict.fromkeys(part for part in parts if part))[:MAX_BODY]
 
 
 def document_entries(ids: list[int]) -> tuple[list[IndexEntry], list[int]]:

@@ -169,6 +169,7 @@ def archive_search(request: HttpRequest) -> HttpResponse:
                     if request.GET.get(name)
                 ],
                 "page": page,
+                "first_number": (page - 1) * PAGE_SIZE + 1,  # the results' numbering goes on
                 "pages": min(-(-count // PAGE_SIZE), MAX_PAGE),
                 "previous": urlencode({**query, "page": page - 1}) if page > 1 else None,
                 "next": (

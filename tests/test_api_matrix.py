@@ -324,6 +324,10 @@ def test_audit_time_filters_take_any_iso_offset_and_name_the_parameter_they_refu
     before = client.get("/api/audit/", {"at_to": far_west})
     assert before.status_code == 200, before.content
     assert before.json()["count"] == 0
+    backwards = client.get(
+        "/api/audit/", {"at_from": "2026-11-25T00:00:00+01:00", "at_to": "2026-11-24T00:00:00Z"}
+    )
+    assert backwards.status_code == 400 and set(backwards.json()["error"]["details"]) == {"at_to"}
     # Year one at +01:00 is in year zero in UTC: no database holds it.
     refused = client.get("/api/audit/", {"at_to": "0001-01-01T00:00:00+01:00"})
     assert refused.status_code == 400

@@ -59,3 +59,11 @@ def test_django_rest_framework_messages_speak_albanian_and_serbian_too(api_as) -
         HTTP_ACCEPT_LANGUAGE="sq",
     )
     assert empty.json()["error"]["message"] == "Skedari është bosh."
+
+
+def test_too_many_parameters_are_refused_in_the_error_shape(api_as) -> None:  # type: ignore[no-untyped-def]
+    # Django refuses them before any view runs (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+    query = "&".join(f"q{n}=1" for n in range(1100))
+    response = api_as("kllokot.mayor").get(f"/api/search/?{query}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"

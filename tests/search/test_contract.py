@@ -326,6 +326,18 @@ def test_new_versions_are_indexed(api_as, document_of, demo) -> None:  # type: i
     client = api_as("kllokot.mayor")
     assert ids(search(client, q="hidrocentralin")) == {document.pk}
     assert ids(search(client, q="pare")) == {document.pk}  # the earlier version's text too
+    # The same file again: its text is in the snippet once.
+    again = services.document_version_add(
+        actor=demo["kllokot.mayor"],
+        document=document,
+        upload=io.BytesIO(content),
+        filename="v2.txt",
+        size=len(content),
+    )
+    _record(again.pk, Extraction(text=content.decode(), method="text:utf-8", pages=1))
+    drain()
+    [hit] = search(client, q="hidrocentralin")["results"]
+    assert hit["snippet"].count("hidrocentralin") == 1, hit["snippet"]
 
 
 def test_processes_are_indexed_with_their_texts(api_as, backend) -> None:  # type: ignore[no-untyped-def]

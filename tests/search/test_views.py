@@ -81,6 +81,7 @@ def test_pages_say_where_the_reader_is(document_of) -> None:  # type: ignore[no-
     assert "Page 1 of 2" in first and 'rel="next"' in first and 'rel="prev"' not in first
     second = client.get("/search/", {"q": "vendimi", "page": "2"}).content.decode()
     assert "Page 2 of 2" in second and 'rel="next"' not in second and 'rel="prev"' in second
+    assert '<ol id="results" start="21">' in second  # the 21st result is numbered 21
 
 
 def test_the_page_refuses_bad_input_without_an_error_page(document_of) -> None:  # type: ignore[no-untyped-def]
