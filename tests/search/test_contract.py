@@ -17,6 +17,7 @@ from search import backends
 from search.backends import BackendUnavailable
 from search.models import SearchOutbox
 from search.outbox import drain, enqueue
+from tests.workflows.steps import statement_drafted
 from workflows.selectors import processes_visible
 
 from .conftest import ids, make_process, search
@@ -314,45 +315,36 @@ def test_new_versions_are_indexed(api_as, document_of, demo) -> None:  # type: i
 
     document = document_of("kllokot.mayor", "Projekt", "Versioni i parë")
     content = b"Versioni i dyte me hidrocentralin"
-    version = services.document_version_add(
-        actor=demo["kllokot.mayor"],
-        document=document,
-        upload=io.BytesIO(content),
-        filename="v2.txt",
-        size=len(content),
-    )
-    _record(version.pk, Extraction(text=content.decode(), method="text:utf-8", pages=1))
-    drain()
+
+    def version_added() -> None:
+        version = services.document_version_add(
+            actor=demo["kllokot.mayor"],
+            document=document,
+            upload=io.BytesIO(content),
+            filename="v2.txt",
+            size=len(content),
+        )
+        _record(version.pk, Extraction(text=content.decode(), method="text:utf-8", pages=1))
+        drain()
+
+    version_added()
     client = api_as("kllokot.mayor")
     assert ids(search(client, q="hidrocentralin")) == {document.pk}
     assert ids(search(client, q="pare")) == {document.pk}  # the earlier version's text too
-    # The same file again: its text is in the snippet once.
-    again = services.document_version_add(
-        actor=demo["kllokot.mayor"],
-        document=document,
-        upload=io.BytesIO(content),
-        filename="v2.txt",
-        size=len(content),
-    )
-    _record(again.pk, Extraction(text=content.decode(), method="text:utf-8", pages=1))
-    drain()
+    version_added()  # the same file again: its text is in the snippet once
     [hit] = search(client, q="hidrocentralin")["results"]
     assert hit["snippet"].count("hidrocentralin") == 1, hit["snippet"]
 
 
 def test_processes_are_indexed_with_their_texts(api_as, backend) -> None:  # type: ignore[no-untyped-def]
     info = api_as("kllokot.info")
-    response = info.post(
-        "/api/processes/press-statement/",
-        {
-            "title": "Njoftim për ujësjellësin",
-            "text_sq": "Komuna njofton qytetarët për ndërprerjen e ujit",
-            "text_sr": "Општина обавештава грађане о прекиду воде",
-        },
-        format="json",
+    process = statement_drafted(
+        info,
+        "Njoftim për ujësjellësin",
+        "Komuna njofton qytetarët për ndërprerjen e ujit",
+        "Општина обавештава грађане о прекиду воде",
     )
-    assert response.status_code == 201, response.content
-    process_id = response.json()["id"]
+    process_id = process["id"]
     drain()
     for query in ("nderprerjen", "obavestava gradjane", "prekidu", "ujesjellesin"):
         page = search(info, q=query)
@@ -363,7 +355,7 @@ def test_processes_are_indexed_with_their_texts(api_as, backend) -> None:  # typ
     assert search(api_as("prishtine.info"), q="prekidu")["count"] == 0
     assert search(api_as("auditor"), q="prekidu")["count"] == 1
     # Its status in the API's words: a running process is `active`.
-    assert response.json()["status"] == "active"
+    assert process["status"] == "active"
     assert ids(search(info, q="prekidu active"), "process") == {process_id}
     assert search(info, q="prekidu new")["count"] == 0
 

@@ -12,6 +12,7 @@ from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
 from roles.models import Delegation
+from tests.workflows.steps import statement_drafted
 
 pytestmark = pytest.mark.browser
 
@@ -19,18 +20,14 @@ pytestmark = pytest.mark.browser
 def statement_awaiting_the_mayor() -> Task:
     client = APIClient()
     assert client.login(username="kllokot.info", password="demo")
-    response = client.post(
-        "/api/processes/press-statement/",
-        {
-            "title": "Njoftim: orari i ri i zyrës",
-            "text_sq": "Zyra e gjendjes civile punon edhe të shtunën.",
-            "text_sr": "Kancelarija matične službe radi i subotom.",
-        },
-        format="json",
+    process = statement_drafted(
+        client,
+        "Njoftim: orari i ri i zyrës",
+        "Zyra e gjendjes civile punon edhe të shtunën.",
+        "Kancelarija matične službe radi i subotom.",
     )
-    assert response.status_code == 201, response.content
     return Task.objects.get(
-        process_id=response.json()["id"], flow_task__endswith=".approve", status=STATUS.NEW
+        process_id=process["id"], flow_task__endswith=".approve", status=STATUS.NEW
     )
 
 

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from roles.models import User
 from tests.ui.browsing import Problems, log_in
+from tests.workflows.steps import statement_drafted
 
 pytestmark = pytest.mark.browser
 
@@ -27,17 +28,13 @@ def records() -> tuple[int, int]:
         format="multipart",
     )
     assert document.status_code == 201, document.content
-    process = client.post(
-        "/api/processes/press-statement/",
-        {
-            "title": "Njoftim për shtyp mbi orarin e ri të zyrës së gjendjes civile",
-            "text_sq": "Zyra e gjendjes civile punon edhe të shtunën.",
-            "text_sr": "Kancelarija matične službe radi i subotom.",
-        },
-        format="json",
+    process = statement_drafted(
+        client,
+        "Njoftim për shtyp mbi orarin e ri të zyrës së gjendjes civile",
+        "Zyra e gjendjes civile punon edhe të shtunën.",
+        "Kancelarija matične službe radi i subotom.",
     )
-    assert process.status_code == 201, process.content
-    return document.json()["id"], process.json()["id"]
+    return document.json()["id"], process["id"]
 
 
 def sideways(page: Any) -> int:

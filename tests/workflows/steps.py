@@ -9,6 +9,17 @@ from roles.models import Institution, Role, Unit, User
 PROCESS_TYPE = "workflows.coordinationprocess"
 
 
+def statement_drafted(client, title: str, text_sq: str, text_sr: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A press statement the information officer drafted; it waits for the mayor's approval."""
+    response = client.post(
+        "/api/processes/press-statement/",
+        {"title": title, "text_sq": text_sq, "text_sr": text_sr},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    return dict(response.json())
+
+
 def inbox(client, **params: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     response = client.get("/api/inbox/", params)
     assert response.status_code == 200, response.content
