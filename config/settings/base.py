@@ -203,11 +203,11 @@ def filesystem_broker_options(folder: Path) -> dict[str, object]:
     }
 
 
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    filesystem_broker_options(VAR_DIR / "broker")
-    if CELERY_BROKER_URL.startswith("filesystem")
-    else {}
-)
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+if CELERY_BROKER_URL.startswith("filesystem"):
+    # Kombu's filesystem transport, writing each message atomically (config/broker.py).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "broker")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
