@@ -158,7 +158,24 @@ def delegation_create(
         created_by=actor,
     )
     delegation.full_clean()
+    if ends_at <= timezone.now():
+        raise ValidationError({"ends_at": _("The period has already ended.")})
     with transaction.atomic():
+        # One acting official at a time, and nobody acting for the one acting for them:
+        # checked under a lock on both people, so two requests cannot both pass.
+        people = User.objects.select_for_update().filter(pk__in=[principal.pk, deputy.pk])
+        list(people.order_by("pk").values_list("pk", flat=True))
+        overlapping = Delegation.objects.filter(
+            revoked_at__isnull=True, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        if overlapping.filter(principal=principal).exists():
+            raise ValidationError(
+                {"starts_at": _("Your work is already handed over for part of this period.")}
+            )
+        if overlapping.filter(principal=deputy, deputy=principal).exists():
+            raise ValidationError(
+                {"deputy": _("This official's work is handed to you for part of this period.")}
+            )
         delegation.save()
         audit_record(
             actor=actor, action="delegation.created", obj=delegation, new=snapshot(delegation)

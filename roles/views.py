@@ -21,6 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 from viewflow.urls import ReadonlyModelViewset
 
+from config.api import UTCDateTimeField
+
 from . import selectors, services
 from .models import Delegation, Institution, Membership, User
 from .services import user_language_set
@@ -83,8 +85,10 @@ class DelegationForm(forms.Form):
         queryset=User.objects.none(),
         to_field_name="username",
     )
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=MOMENT)
-    ends_at = forms.DateTimeField(label=_("Ends at"), widget=MOMENT)
+    # Read as the UTC instant they name: a moment no database holds (year 1 at +01:00) is a
+    # form error, not a server error.
+    starts_at = UTCDateTimeField(label=_("Starts at"), widget=MOMENT)
+    ends_at = UTCDateTimeField(label=_("Ends at"), widget=MOMENT)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
     def __init__(self, *args: Any, principal: Any, **kwargs: Any) -> None:

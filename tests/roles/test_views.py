@@ -90,6 +90,13 @@ def test_the_mayor_hands_over_and_revokes_and_only_the_two_see_it(demo: dict[str
         ("prishtine.mayor", {}, "deputy"),  # another institution's official
         ("kllokot.chair", {"ends_at": "2020-01-01T00:00"}, "ends_at"),  # before it starts
         ("kllokot.chair", {"starts_at": "nesër"}, "starts_at"),
+        (
+            "kllokot.chair",
+            {"starts_at": "2020-01-01T00:00", "ends_at": "2020-01-05T00:00"},
+            "ends_at",
+        ),
+        # Year one at +01:00 is in year zero in UTC: no database holds it.
+        ("kllokot.chair", {"starts_at": "0001-01-01T00:00"}, "starts_at"),
         ("kllokot.chair", {"reason": ""}, "reason"),
     ],
 )
@@ -100,3 +107,15 @@ def test_a_wrong_handover_is_shown_on_the_form_and_nothing_is_saved(
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert not Delegation.objects.exists()
+
+
+def test_one_acting_official_at_a_time_and_never_both_ways(demo: dict[str, User]) -> None:
+    mayor = client_for("kllokot.mayor")
+    assert handover(mayor, "kllokot.chair").status_code == 302
+    second = handover(mayor, "kllokot.info")
+    assert second.status_code == 400 and "starts_at" in second.context["form"].errors
+    back = handover(client_for("kllokot.chair"), "kllokot.mayor")
+    assert back.status_code == 400 and "deputy" in back.context["form"].errors
+    delegation = Delegation.objects.get()
+    mayor.post(f"/work/delegations/{delegation.pk}/revoke/")
+    assert handover(mayor, "kllokot.info").status_code == 302  # once revoked, the period is free
