@@ -29,7 +29,7 @@ def test_a_message_is_invisible_to_workers_until_it_is_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with connection(tmp_path) as conn:
-        channel = conn.default_channel
+        channel: Any = conn.default_channel
         seen_while_writing: list[int] = []
         encode = broker.dumps
 
@@ -49,7 +49,8 @@ def test_a_message_is_invisible_to_workers_until_it_is_whole(
 def test_messages_sent_while_a_worker_drains_all_arrive(tmp_path: Path) -> None:
     sent = 300
     with connection(tmp_path) as producer_conn, connection(tmp_path) as consumer_conn:
-        producer, consumer = producer_conn.default_channel, consumer_conn.default_channel
+        producer: Any = producer_conn.default_channel
+        consumer: Any = consumer_conn.default_channel
 
         def produce() -> None:
             for number in range(sent):
