@@ -18,7 +18,7 @@ from kombu.utils.json import dumps
 
 
 class Channel(filesystem.Channel):
-    def _put(self, queue: str, message: Any, **kwargs: Any) -> None:
+    def _put(self, queue: str, payload: dict[str, Any], **kwargs: Any) -> None:
         # The name kombu gives (the time first, so that the queue is read in order); the
         # scratch name starts with a dot, so it matches no `<anything>.<queue>.msg`.
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
@@ -26,7 +26,7 @@ class Channel(filesystem.Channel):
         scratch = os.path.join(self.data_folder_out, f".{uuid.uuid4()}.incoming")
         try:
             with open(scratch, "wb") as file:
-                file.write(dumps(message).encode())
+                file.write(dumps(payload).encode())
             os.replace(scratch, final)
         except OSError as error:
             raise ChannelError(f"Cannot add file {final!r} to directory") from error
