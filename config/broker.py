@@ -18,7 +18,7 @@ from kombu.utils.json import dumps
 
 
 class Channel(filesystem.Channel):
-    def _put(self, queue: str, payload: dict[str, Any], **kwargs: Any) -> None:
+    def _put(self, queue: str, payload: dict[str, Any], **kwargs: Any) -> None:  # type: ignore[override]  # as kombu-stubs declare it
         # The name kombu gives (the time first, so that the queue is read in order); the
         # scratch name starts with a dot, so it matches no `<anything>.<queue>.msg`.
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
