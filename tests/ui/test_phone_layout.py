@@ -1,5 +1,6 @@
-"""At a phone's width (390 px) no page scrolls sideways as a whole: a wide table scrolls in
-its own box, and the rest of the page stays on the screen (Debian's Chromium, live server)."""
+"""At a phone's width (390 px), and where the menu stays open beside a narrow page (1,000 px),
+no page scrolls sideways as a whole: a wide table scrolls in its own box, and the rest of the
+page stays on the screen (Debian's Chromium, live server)."""
 
 import io
 from typing import Any
@@ -13,7 +14,7 @@ from tests.workflows.steps import statement_drafted
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+SCREENS = [{"width": 390, "height": 844}, {"width": 1000, "height": 800}]
 
 
 def records() -> tuple[int, int]:
@@ -42,8 +43,9 @@ def sideways(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
-def test_no_page_scrolls_sideways_on_a_phone(
-    browser: Any, live_server: Any, demo: dict[str, User]
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda screen: f"{screen['width']}px")
+def test_no_page_scrolls_sideways_on_a_phone_or_beside_the_menu(
+    browser: Any, live_server: Any, demo: dict[str, User], screen: dict[str, int]
 ) -> None:
     document_id, process_id = records()
     pages = {
@@ -61,7 +63,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
         "auditor": ["/search/?q=plani", "/documents/", "/directory/institution/"],
     }
     for username, paths in pages.items():
-        context = browser.new_context(base_url=live_server.url, locale="sq-AL", viewport=PHONE)
+        context = browser.new_context(base_url=live_server.url, locale="sq-AL", viewport=screen)
         try:
             page = context.new_page()
             page.problems = Problems()
