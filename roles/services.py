@@ -161,16 +161,16 @@ def delegation_create(
     if ends_at <= timezone.now():
         raise ValidationError({"ends_at": _("The period has already ended.")})
     with transaction.atomic():
-        # One acting official at a time, and nobody acting for the one acting for them:
+        # Not the same handover twice, and nobody acting for the one acting for them:
         # checked under a lock on both people, so two requests cannot both pass.
         people = User.objects.select_for_update().filter(pk__in=[principal.pk, deputy.pk])
         list(people.order_by("pk").values_list("pk", flat=True))
         overlapping = Delegation.objects.filter(
             revoked_at__isnull=True, starts_at__lt=ends_at, ends_at__gt=starts_at
         )
-        if overlapping.filter(principal=principal).exists():
+        if overlapping.filter(principal=principal, deputy=deputy).exists():
             raise ValidationError(
-                {"starts_at": _("Your work is already handed over for part of this period.")}
+                {"deputy": _("This official already acts for you for part of this period.")}
             )
         if overlapping.filter(principal=deputy, deputy=principal).exists():
             raise ValidationError(

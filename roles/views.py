@@ -60,6 +60,7 @@ class InstitutionViewset(ReadonlyModelViewset):
 
 
 MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+MOMENT_SHOWN = "%Y-%m-%d %H:%M"
 
 
 def deputies_for(user: Any) -> QuerySet[User]:
@@ -122,10 +123,11 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                gettext("%(deputy)s acts for you until %(ends_at)s.")
+                gettext("%(deputy)s acts for you from %(starts_at)s until %(ends_at)s.")
                 % {
                     "deputy": delegation.deputy.get_full_name() or delegation.deputy.username,
-                    "ends_at": timezone.localtime(delegation.ends_at).strftime("%Y-%m-%d %H:%M"),
+                    "starts_at": timezone.localtime(delegation.starts_at).strftime(MOMENT_SHOWN),
+                    "ends_at": timezone.localtime(delegation.ends_at).strftime(MOMENT_SHOWN),
                 },
             )
             return HttpResponseRedirect(reverse("work:delegations"))
