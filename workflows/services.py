@@ -154,8 +154,14 @@ def _tasks_announce(*, process: Any, opened: list[Task], returned_because: str |
         lane = process.institution
         if lane.code != code:
             lane = Institution.objects.get(code=code)
+        recipients = role_holders(institution=lane, role=task.data["role"])
+        if is_decision(task.flow_task):
+            # Not told to decide what they wrote (four eyes): an author acting for the mayor.
+            recipients = [
+                person for person in recipients if author_refusal(user=person, task=task) is None
+            ]
         notify(
-            recipients=role_holders(institution=lane, role=task.data["role"]),
+            recipients=recipients,
             kind=kind,
             message=partial(
                 _task_message, task.flow_task.task_title, process.title, returned_because

@@ -123,8 +123,13 @@ def test_whoever_wrote_the_statement_does_not_approve_it_even_acting_for_the_may
     author, other = api_as("kllokot.info"), api_as("kllokot.info2")
     process = start(author).json()
     approval = open_task(process, "approve")
-    # The other officer, acting for the mayor, may decide; the author may not, nor claim it.
+    # The other officer, acting for the mayor, may decide; the author may not, nor claim it,
+    # and is not told to.
     assert approval["id"] in [t["id"] for t in inbox(other)]
+    told = set(
+        Notification.objects.filter(task_id=approval["id"]).values_list("user__username", flat=True)
+    )
+    assert told == {"kllokot.mayor", "kllokot.info2"}
     assert approval["id"] not in [t["id"] for t in inbox(author)]
     refused = complete(author, approval["id"], "approve")
     assert refused.status_code == 403
