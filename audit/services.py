@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -44,7 +44,19 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     names = fields or [
         field.attname for field in instance._meta.concrete_fields if field.attname != "password"
     ]
-    return json.loads(_canonical({name: getattr(instance, name) for name in names}))
+    values = {name: getattr(instance, name) for name in names}
+    # Moments in UTC, as the database gives them back: a value just set in local time and
+    # the same value read later are then written alike in old and new records.
+    return json.loads(
+        _canonical(
+            {
+                name: value.astimezone(UTC)
+                if isinstance(value, datetime) and value.tzinfo
+                else value
+                for name, value in values.items()
+            }
+        )
+    )
 
 
 def _username(user: Any) -> str:

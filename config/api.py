@@ -54,6 +54,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(
             {"non_field_errors": [gettext("A value is out of the range the system can store.")]}
         )
+    elif isinstance(exc, exceptions.ParseError):
+        # DRF's parsers word it in English, with the decoder's own message appended.
+        exc = exceptions.ParseError(gettext("The request body cannot be read as JSON or a form."))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

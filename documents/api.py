@@ -186,7 +186,7 @@ class DocumentList(generics.ListCreateAPIView):
             institution = _institution_by_code(data["institution"])
             if not memberships.filter(institution=institution).exists():
                 raise exceptions.PermissionDenied(
-                    "Only members register documents in an institution's book."
+                    gettext("Only members register documents in an institution's book.")
                 )
         else:
             membership = memberships.first()
