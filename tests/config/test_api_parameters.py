@@ -67,3 +67,15 @@ def test_too_many_parameters_are_refused_in_the_error_shape(api_as) -> None:  # 
     response = api_as("kllokot.mayor").get(f"/api/search/?{query}")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_request"
+
+
+def test_a_body_that_cannot_be_parsed_is_refused_in_the_callers_language(api_as) -> None:  # type: ignore[no-untyped-def]
+    response = api_as("kllokot.mayor").post(
+        "/api/delegations/", "{nuk", content_type="application/json", HTTP_ACCEPT_LANGUAGE="sq"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "parse_error",
+        "message": "Trupi i kërkesës nuk mund të lexohet si JSON ose formular.",
+        "details": {},
+    }

@@ -3,12 +3,14 @@ only the principal revokes it, and nobody else learns of it."""
 
 import re
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from roles import services
 from roles.models import Delegation, User
 
 pytestmark = pytest.mark.django_db
@@ -77,11 +79,36 @@ def test_the_mayor_hands_over_and_revokes_and_only_the_two_see_it(demo: dict[str
     delegation.refresh_from_db()
     assert delegation.revoked_at is None
 
+    created = AuditEntry.objects.get(action="delegation.created", object_id=str(delegation.pk))
     revoked = mayor.post(f"/work/delegations/{delegation.pk}/revoke/", follow=True)
     assert "The delegation is revoked." in revoked.content.decode()
     delegation.refresh_from_db()
     assert delegation.revoked_at is not None
     assert 'class="delegation-state">revoked<' in revoked.content.decode()
+    later = AuditEntry.objects.get(action="delegation.revoked", object_id=str(delegation.pk))
+    assert created.data["new"]["ends_at"] == later.data["old"]["ends_at"]
+
+
+def test_the_log_writes_a_moment_alike_when_set_and_when_read_back(demo: dict[str, User]) -> None:
+    """Set in Prishtina's time (+01:00 in November), read back from the database in UTC."""
+    mayor = demo["kllokot.mayor"]
+    prishtina = dt_timezone(timedelta(hours=1))
+    ends_at = timezone.now().astimezone(prishtina) + timedelta(days=2)
+    delegation = services.delegation_create(
+        actor=mayor,
+        principal=mayor,
+        deputy=demo["kllokot.chair"],
+        starts_at=timezone.now().astimezone(prishtina),
+        ends_at=ends_at,
+        reason="Pushim",
+    )
+    services.delegation_revoke(actor=mayor, delegation=Delegation.objects.get(pk=delegation.pk))
+    created, revoked = (
+        AuditEntry.objects.get(action=action, object_id=str(delegation.pk)).data
+        for action in ("delegation.created", "delegation.revoked")
+    )
+    assert created["new"]["ends_at"] == revoked["old"]["ends_at"]
+    assert created["new"]["ends_at"].endswith("Z")
 
 
 @pytest.mark.parametrize(
