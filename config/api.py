@@ -168,8 +168,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
-    """An ISO 8601 date-time with any offset ISO admits (up to ±23:59), read as the UTC time
-    it names: PostgreSQL refuses offsets beyond ±15:59, and the log is kept in UTC anyway."""
+    """An ISO 8601 date-time with any offset ISO admits (up to ±23:59), read as the UTC instant
+    it names (PostgreSQL refuses offsets beyond ±15:59); an instant no database holds, such as
+    year one at +01:00, is an invalid value like any other."""
 
     def to_python(self, value: Any) -> datetime | None:
         moment: datetime | None = super().to_python(value)
