@@ -39,8 +39,12 @@ def deadline_dashboard(request: HttpRequest) -> HttpResponse:
     for row in figures["by_institution"]:
         row["bars"] = _bars(row)
         row["process_type_name"] = process_type_name(row["process_type"])
+    # Institutions by name in the page's language (every on-time row's institution has a row
+    # above, among all its deadlines).
+    names = {row["institution"]: row["institution_name"] for row in figures["by_institution"]}
     for row in figures["on_time"]:
         row["percent"] = round(100 * row["on_time_rate"], 1)
+        row["institution_name"] = names.get(row["institution"], "")
     return render(
         request,
         "deadlines/dashboard.html",

@@ -183,6 +183,11 @@ def test_the_monitoring_page(decisions) -> None:  # type: ignore[no-untyped-def]
     assert "assembly_decision" not in counts
     assert "Vendim i kuvendit për MAPL" in counts
     assert '<option value="press_statement">' in albanian
+    # Institutions by name too, in every table (the code stays as the cell's title).
+    for table in ("deadline-counts", "deadline-on-time"):
+        rows = albanian.split(f'id="{table}"')[1].split("</table>")[0]
+        assert '<td title="KLLOKOT">Komuna e Kllokotit</td>' in rows, table
+    assert "Komuna e Prishtinës</td>" in albanian.split('id="deadline-overdue"')[1]
 
 
 def test_the_schema_names_the_process_types_the_filters_accept(api_as) -> None:  # type: ignore[no-untyped-def]

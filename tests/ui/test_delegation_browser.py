@@ -60,8 +60,14 @@ def test_the_mayor_hands_her_work_to_the_chair_and_takes_it_back(sessions: Any, 
     chair.goto("/work/")
     expect(chair.locator(f'#inbox tr[data-task-id="{task.pk}"]')).to_have_count(1)
 
+    # Revoking asks first; the mayor confirms.
+    questions: list[str] = []
+    mayor.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     row.locator('button[type="submit"]').click()
     expect(mayor.locator(".message--success")).to_contain_text("Delegimi u revokua.")
+    assert questions == [
+        "A ta revokoj këtë delegim? Zyrtari në detyrë e humb menjëherë punën tuaj."
+    ]
     chair.goto("/work/")
     expect(chair.locator(f'#inbox tr[data-task-id="{task.pk}"]')).to_have_count(0)
     assert not mayor.problems, mayor.problems
