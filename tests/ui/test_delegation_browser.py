@@ -62,7 +62,12 @@ def test_the_mayor_hands_her_work_to_the_chair_and_takes_it_back(sessions: Any, 
 
     # Revoking asks first; the mayor confirms.
     questions: list[str] = []
-    mayor.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+
+    def confirm(dialog: Any) -> None:
+        questions.append(dialog.message)
+        dialog.accept()
+
+    mayor.once("dialog", confirm)
     row.locator('button[type="submit"]').click()
     expect(mayor.locator(".message--success")).to_contain_text("Delegimi u revokua.")
     assert questions == [
