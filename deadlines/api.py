@@ -10,7 +10,7 @@ from rest_framework import exceptions, generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from roles.selectors import institution_code_known
+from roles.api import InstitutionCode
 from workflows.flows import PROCESS_TYPE_SPELLINGS
 
 from .models import Deadline
@@ -47,21 +47,13 @@ class DeadlineFilters(serializers.Serializer):
     """The list's filters, as validated and as documented (query parameters)."""
 
     state = serializers.ChoiceField(choices=STATES, required=False, help_text="The state now.")
-    institution = serializers.SlugField(
-        max_length=32, required=False, help_text="Code of the answering institution."
-    )
+    institution = InstitutionCode(required=False, help_text="Code of the answering institution.")
     type = serializers.ChoiceField(
         choices=PROCESS_TYPE_SPELLINGS,
         required=False,
         help_text="Process type, e.g. assembly_decision (or assembly-decision).",
     )
     process = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
-
-    def validate_institution(self, value: str) -> str:
-        code = value.upper()
-        if not institution_code_known(code):
-            raise serializers.ValidationError(gettext("No institution has this code."))
-        return code
 
     def validate_type(self, value: str) -> str:
         return value.replace("-", "_")

@@ -142,6 +142,21 @@ class InstitutionDetail(generics.RetrieveAPIView):
         return get_object_or_404(self.get_queryset(), code=code.upper())
 
 
+class InstitutionCode(serializers.SlugField):
+    """A filter's institution code, in any letter case, as the code it names. Institutions
+    and their codes are public (`/api/institutions/`): a mistyped code is named in a 400,
+    rather than finding nothing as if the institution had no records."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=32, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        code = str(super().to_internal_value(data)).upper()
+        if not selectors.institution_code_known(code):
+            raise serializers.ValidationError(gettext("No institution has this code."))
+        return code
+
+
 class DelegationSerializer(serializers.ModelSerializer):
     principal: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True

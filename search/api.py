@@ -12,7 +12,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from documents.models import Kind, Language
-from roles.selectors import institution_code_known
+from roles.api import InstitutionCode
 from workflows.flows import PROCESS_TYPE_SPELLINGS, PROCESS_TYPES
 
 from .analysis import MAX_QUERY_LENGTH, QueryError
@@ -31,7 +31,7 @@ MAX_PAGE = MAX_WINDOW // MAX_PAGE_SIZE
 class SearchParams(serializers.Serializer[Any]):
     q = serializers.CharField(required=False, allow_blank=True, max_length=MAX_QUERY_LENGTH)
     kind = serializers.ChoiceField(choices=KINDS, required=False)
-    institution = serializers.RegexField(r"^[A-Za-z0-9_-]{1,32}$", required=False)
+    institution = InstitutionCode(required=False)
     language = serializers.ChoiceField(choices=Language.choices, required=False)
     type = serializers.ChoiceField(
         choices=TYPES,
@@ -42,14 +42,6 @@ class SearchParams(serializers.Serializer[Any]):
     date_to = serializers.DateField(required=False)
     page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
-
-    def validate_institution(self, value: str) -> str:
-        # Institutions and their codes are public (`/api/institutions/`): a mistyped code is
-        # named, rather than finding nothing as if the institution had no records.
-        code = value.upper()
-        if not institution_code_known(code):
-            raise serializers.ValidationError(_("No institution has this code."))
-        return code
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start: date | None = attrs.get("date_from")
