@@ -1,6 +1,7 @@
 """Reads about processes and tasks: what a person may see, and what is theirs to do now."""
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -75,13 +76,14 @@ def is_decision(node: Any) -> bool:
     return "approve" in getattr(node, "actions", ())
 
 
-def _decision_nodes() -> list[Any]:
-    return [
+@cache  # the flows are fixed at import; the four-eyes checks ask on every decision
+def _decision_nodes() -> tuple[Any, ...]:
+    return tuple(
         node
         for flow_class in FLOWS.values()
         for node in cast(Any, flow_class).instance.nodes()
         if is_decision(node)
-    ]
+    )
 
 
 def decisions_authored(*, user: Any, tasks: QuerySet[Task]) -> QuerySet[Task]:
