@@ -85,7 +85,8 @@ class AuditList(AuditorsOnly, generics.ListAPIView):
 
 
 class AuditVerify(AuditorsOnly, APIView):
-    """Recompute the whole chain now."""
+    """Recompute the whole chain now, and check it against the anchors kept outside the
+    database; `reason` says what is wrong with the first bad entry (empty when intact)."""
 
     @extend_schema(
         responses=inline_serializer(
@@ -94,11 +95,17 @@ class AuditVerify(AuditorsOnly, APIView):
                 "ok": serializers.BooleanField(),
                 "entries": serializers.IntegerField(),
                 "first_bad_seq": serializers.IntegerField(allow_null=True),
+                "reason": serializers.CharField(),
             },
         )
     )
     def get(self, request: Request) -> Response:
         report = audit_verify()
         return Response(
-            {"ok": report.ok, "entries": report.entries, "first_bad_seq": report.first_bad_seq}
+            {
+                "ok": report.ok,
+                "entries": report.entries,
+                "first_bad_seq": report.first_bad_seq,
+                "reason": report.reason,
+            }
         )

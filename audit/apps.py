@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (records logins and failed logins)
+        from . import receivers  # noqa: F401  (logins; SQLite's delete guard)

@@ -5,9 +5,10 @@ GENESIS_HASH = "0" * 64
 
 
 class AuditEntry(models.Model):
-    """One link of the append-only chain: its hash covers its content and the previous hash.
+    """One link of the append-only chain: its hash (an HMAC under AUDIT_HMAC_KEY) covers its
+    content and the previous hash.
 
-    The database refuses UPDATE (and DELETE on PostgreSQL) of these rows, see migration 0002.
+    The database refuses UPDATE and DELETE of these rows, see migrations 0002 and 0003.
     """
 
     seq = models.BigIntegerField(_("sequence"), unique=True)
@@ -33,7 +34,8 @@ class AuditEntry(models.Model):
 
 class AuditHead(models.Model):
     """The chain's last link. Writers lock this row, so concurrent writers queue instead of
-    forking the chain, and `verify` can tell when entries were cut off the end."""
+    forking the chain, and `verify` can tell when entries were cut off the end. The database
+    lets it move forward only, to an entry of the chain, and never be deleted (migration 0003)."""
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)

@@ -1,14 +1,18 @@
 """The audit log: every write in the system records itself here, in its own transaction."""
 
 import hashlib
+import hmac
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -24,7 +28,8 @@ def _canonical(value: Any) -> str:
     )
 
 
-def entry_hash(entry: AuditEntry) -> str:
+def entry_payload(entry: AuditEntry) -> bytes:
+    """What an entry's hash covers: its content and the previous entry's hash."""
     payload = {
         "seq": entry.seq,
         "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -36,7 +41,14 @@ def entry_hash(entry: AuditEntry) -> str:
         "data": entry.data,
         "prev_hash": entry.prev_hash,
     }
-    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+    return _canonical(payload).encode()
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """HMAC-SHA256 of the entry under AUDIT_HMAC_KEY, a key the database never holds: with the
+    database alone, a rewritten entry cannot be given a hash that verifies."""
+    key = settings.AUDIT_HMAC_KEY.encode()
+    return hmac.new(key, entry_payload(entry), hashlib.sha256).hexdigest()
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
@@ -212,27 +224,129 @@ def audit_record_many(
     return entries
 
 
+# --- Emptying the whole database ----------------------------------------------------------------
+# The database refuses to delete audit entries or the chain's head (migration 0003). On SQLite the
+# refusal asks `audit_wipe_allowed()`, a function only this application's connections define
+# (receivers.py), true only inside `database_emptied`: Django's `flush`, which empties every table
+# at once (the test runner between tests), runs inside it (management/commands/flush.py). Any
+# other connection, the sqlite3 shell included, has no such function and is refused outright.
+_wipe_allowed: ContextVar[bool] = ContextVar("audit_wipe_allowed", default=False)
+
+
+def wipe_allowed() -> bool:
+    return _wipe_allowed.get()
+
+
+@contextmanager
+def database_emptied() -> Iterator[None]:
+    """Within the block, this thread's SQLite connection may delete the audit log's rows."""
+    token = _wipe_allowed.set(True)
+    try:
+        yield
+    finally:
+        _wipe_allowed.reset(token)
+
+
+# --- Verification and anchors ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's head at a moment it was verified, as written outside the database."""
+
+    seq: int
+    hash: str
+
+
+class AnchorFileError(Exception):
+    pass
+
+
+def anchored_heads() -> list[Anchor]:
+    """The anchors in AUDIT_ANCHOR_PATH, oldest first (none when unset or not yet written)."""
+    path = settings.AUDIT_ANCHOR_PATH
+    if not path or not os.path.exists(path):
+        return []
+    anchors = []
+    with open(path, encoding="utf-8") as file:
+        for number, line in enumerate(file, start=1):
+            try:
+                record = json.loads(line)
+                anchor = Anchor(seq=int(record["seq"]), hash=str(record["hash"]))
+            except (ValueError, TypeError, KeyError) as error:
+                raise AnchorFileError(f"{path}, line {number}: not an anchor") from error
+            anchors.append(anchor)
+    return anchors
+
+
 @dataclass(frozen=True)
 class ChainReport:
     ok: bool
     entries: int
     first_bad_seq: int | None
+    reason: str = ""
+    # The hash of the last entry verified (the head, when the chain is intact).
+    head_hash: str = GENESIS_HASH
 
 
 def audit_verify(*, chunk_size: int = 2000) -> ChainReport:
-    """Walk the chain in order: contiguous sequence, each hash recomputed, each link to the
-    previous one, and the head matching the last entry (entries cut off the end)."""
+    """Walk the chain in order: contiguous sequence, each entry's HMAC recomputed, each link to
+    the previous one, the head matching the last entry (entries cut off the end), and every
+    anchor written outside the database still in the chain, unchanged (the chain cut and
+    rehashed with the key, or its head moved back)."""
+    try:
+        anchors = anchored_heads()
+    except AnchorFileError as error:
+        return ChainReport(ok=False, entries=0, first_bad_seq=None, reason=str(error))
+    anchored: dict[int, set[str]] = {}
+    for anchor in anchors:
+        anchored.setdefault(anchor.seq, set()).add(anchor.hash)
     expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+
+    def broken(seq: int, reason: str) -> ChainReport:
+        return ChainReport(
+            ok=False, entries=count, first_bad_seq=seq, reason=reason, head_hash=prev_hash
+        )
+
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size):
-        if (
-            entry.seq != expected_seq
-            or entry.prev_hash != prev_hash
-            or entry.hash != entry_hash(entry)
-        ):
-            return ChainReport(ok=False, entries=count, first_bad_seq=min(entry.seq, expected_seq))
+        if entry.seq != expected_seq:
+            return broken(min(entry.seq, expected_seq), f"entry {expected_seq} is missing")
+        if entry.prev_hash != prev_hash:
+            return broken(entry.seq, "it does not link to the entry before it")
+        if not hmac.compare_digest(entry.hash, entry_hash(entry)):
+            return broken(entry.seq, "its hash does not match its content")
+        if anchored.get(entry.seq, {entry.hash}) != {entry.hash}:
+            return broken(entry.seq, "its hash differs from the one anchored outside the database")
         expected_seq, prev_hash, count = entry.seq + 1, entry.hash, count + 1
     head = AuditHead.objects.filter(pk=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     if head_seq != count or head_hash != prev_hash:
-        return ChainReport(ok=False, entries=count, first_bad_seq=count + 1)
-    return ChainReport(ok=True, entries=count, first_bad_seq=None)
+        return broken(count + 1, "the head does not match the last entry")
+    if anchors and max(anchored) > count:
+        return broken(
+            count + 1, f"the chain ends before entry {max(anchored)}, anchored outside the database"
+        )
+    return ChainReport(ok=True, entries=count, first_bad_seq=None, head_hash=prev_hash)
+
+
+def audit_anchor(report: ChainReport) -> Anchor | None:
+    """Append the head of a chain just found intact to AUDIT_ANCHOR_PATH (unless that is the
+    last anchor already). Outside the database, so that whoever can rewrite the database cannot
+    move the head back or rewrite what led up to it unnoticed. One write of one line to a file
+    opened for appending: concurrent anchors never mix."""
+    path = settings.AUDIT_ANCHOR_PATH
+    if not path or not report.ok or report.entries == 0:
+        return None
+    anchor = Anchor(seq=report.entries, hash=report.head_hash)
+    anchors = anchored_heads()
+    if anchors and anchors[-1] == anchor:
+        return anchor
+    record = {"seq": anchor.seq, "hash": anchor.hash, "at": timezone.now().isoformat()}
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(descriptor, (json.dumps(record) + "\n").encode())
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+    return anchor

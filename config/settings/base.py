@@ -6,6 +6,8 @@ differs only through environment variables (see README, "Configuration"); ``prod
 nothing but the checks that refuse an unsafe set of them.
 """
 
+import os
+import secrets
 from pathlib import Path
 
 import environ
@@ -244,6 +246,36 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
 }
+
+
+# --- Audit -------------------------------------------------------------------------------------
+def embedded_secret(path: Path) -> str:
+    """A random secret kept in a file only its owner may read, made on first use. Written whole
+    under another name and then linked into place, so processes starting at once agree on it."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process was first: its secret is the one
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+# The audit chain's hashes are HMACs under this key, kept outside the database: whoever can write
+# the database cannot recompute the chain. Production must set it (production.py); the embedded
+# default keeps one in a file under VAR_DIR. Changing it breaks every existing entry.
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="") or embedded_secret(
+    VAR_DIR / "audit-hmac.key"
+)
+# An append-only file, outside the database, to which each verification of the chain appends
+# its head; `verify_audit` then checks the chain still reaches every anchor unchanged. Empty: none.
+AUDIT_ANCHOR_PATH = env.str("AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchors.log"))
 
 # --- Search ------------------------------------------------------------------------------------
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="database")

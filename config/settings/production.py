@@ -8,6 +8,11 @@ if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 50 characters."
     )
+if len(env.str("AUDIT_HMAC_KEY", default="")) < 32 or AUDIT_HMAC_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "AUDIT_HMAC_KEY must be set to a random value of at least 32 characters, "
+        "other than SECRET_KEY."
+    )
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
 if "*" in ALLOWED_HOSTS:

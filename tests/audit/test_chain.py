@@ -14,30 +14,8 @@ from django.db import DatabaseError, connection, transaction
 
 from audit.models import AuditEntry
 from audit.services import appended_together, audit_record, audit_record_many, audit_verify
+from tests.audit.tampering import record_some, tamper
 from tests.conftest import ROOT, _test_database_url
-
-
-def record_some(count: int) -> None:
-    for number in range(count):
-        audit_record(
-            actor=None,
-            action="test.event",
-            object_type="test",
-            object_id=number,
-            new={"number": number, "text": "Vendim për buxhetin — Одлука"},
-        )
-
-
-def tamper(sql: str, params: list[Any]) -> None:
-    """What an attacker with database access would do: lift the guard, then rewrite."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
-            cursor.execute(sql, params)
-            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
-        else:
-            cursor.execute("DROP TRIGGER audit_entry_append_only")
-            cursor.execute(sql, params)
 
 
 def test_given_entries_when_verified_then_chain_is_intact(db: None) -> None:

@@ -13,6 +13,7 @@ from tests.conftest import ROOT
 
 SAFE_PRODUCTION = {
     "SECRET_KEY": "k" * 30 + "-production-secret-" + "z" * 20,
+    "AUDIT_HMAC_KEY": "a" * 20 + "-audit-key-" + "b" * 20,
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/coordination",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "ALLOWED_HOSTS": "koordinimi.rks-gov.net",
@@ -30,7 +31,7 @@ def start_production(**overrides: str | None) -> subprocess.CompletedProcess[str
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG"}
+        if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "AUDIT_HMAC_KEY", "DEBUG"}
     }
     env.update(SAFE_PRODUCTION, DJANGO_SETTINGS_MODULE="config.settings.production")
     for key, value in overrides.items():
@@ -64,12 +65,26 @@ def test_production_starts_with_a_safe_environment_and_hardens_cookies_and_heade
         ({"SECRET_KEY": None}, "SECRET_KEY"),
         ({"SECRET_KEY": "embedded-default-insecure-secret-key-change-me"}, "SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"AUDIT_HMAC_KEY": None}, "AUDIT_HMAC_KEY"),
+        ({"AUDIT_HMAC_KEY": "short"}, "AUDIT_HMAC_KEY"),
+        ({"AUDIT_HMAC_KEY": SAFE_PRODUCTION["SECRET_KEY"]}, "AUDIT_HMAC_KEY"),
         ({"DEBUG": "true"}, "DEBUG"),
         ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
         ({"DATABASE_URL": None}, "DATABASE_URL"),
         ({"CELERY_BROKER_URL": None}, "CELERY_BROKER_URL"),
     ],
-    ids=["no-secret", "default-secret", "short-secret", "debug", "any-host", "sqlite", "no-broker"],
+    ids=[
+        "no-secret",
+        "default-secret",
+        "short-secret",
+        "no-audit-key",
+        "short-audit-key",
+        "audit-key-is-the-secret",
+        "debug",
+        "any-host",
+        "sqlite",
+        "no-broker",
+    ],
 )
 def test_production_refuses_an_unsafe_environment(
     overrides: dict[str, str | None], complaint: str
