@@ -39,8 +39,8 @@ run: setup
 	$(PYTHON) manage.py seed_demo
 	$(PYTHON) manage.py collectstatic --noinput -v0
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (demo users, password: $${DEMO_PASSWORD:-demo})"
-	$(PYTHON) -m celery -A config worker --beat --pool=threads --concurrency=2 \
-		--loglevel=INFO & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(PYTHON) -m config.background --concurrency=2 & background=$$!; \
+	trap 'kill $$background 2>/dev/null; wait $$background' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 		--access-logfile -
 

@@ -21,7 +21,7 @@ from search.views import SearchApplication
 from workflows import urls as workflows_urls
 from workflows.views import WorkApplication
 
-from . import api
+from . import api, health
 from .schema import SchemaView
 
 site = Site(
@@ -94,6 +94,7 @@ for api_pattern in api_urlpatterns:
     login_not_required(api_pattern.callback)
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("api/", include((api_urlpatterns, "api"))),
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(with_profile_view=False).urls),

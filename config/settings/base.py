@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "search",
     "notifications",
     "deadlines",
+    # Heartbeats of the worker and beat, and the health page (/healthz).
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +204,8 @@ def filesystem_broker_options(folder: Path) -> dict[str, object]:
         "data_folder_in": str(folder / "queue"),
         "data_folder_out": str(folder / "queue"),
         "control_folder": str(folder / "control"),
+        # Taken, not yet acknowledged; back to the queue when their worker dies (config/broker.py).
+        "in_progress_folder": str(folder / "in-progress"),
     }
 
 
@@ -214,14 +218,34 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
-# A task is acknowledged only when it finished, so a worker killed mid-task leaves it queued.
+# A task is acknowledged only when it finished, so a worker killed mid-task leaves it with the
+# broker, which delivers it again (Redis: after its visibility timeout; the embedded broker: as
+# soon as another worker looks, within its requeue interval).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# --- Background work that survives its broker and its worker (README, "Operations") ---
+# A broker that is away (Redis restarting, the embedded folder unusable) is waited for, for as
+# long as it takes, never a reason for the worker to stop.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CHANNEL_ERROR_RETRY = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat takes a lock first (one scheduler however many are started) and records its heartbeat.
+CELERY_BEAT_SCHEDULER = "config.beat:LockedScheduler"
+# How old a heartbeat may be before /healthz calls the worker or beat stopped.
+HEARTBEAT_INTERVAL = 30.0
+HEARTBEAT_STALE_AFTER = 150.0
+# --- end of background work ---
 CELERY_BEAT_SCHEDULE = {
+    # The worker's heartbeat (/healthz): it proves beat, broker and worker all work.
+    "worker-heartbeat": {
+        "task": "config.tasks.worker_heartbeat",
+        "schedule": HEARTBEAT_INTERVAL,
+        "options": {"expires": HEARTBEAT_INTERVAL},
+    },
     "verify-audit-chain": {"task": "audit.tasks.verify_audit_chain", "schedule": 6 * 3600.0},
     "sync-memberships": {"task": "roles.tasks.sync_all_memberships", "schedule": 900.0},
     # Reminders, overdue alerts and escalations reach people at most this late.
