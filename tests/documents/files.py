@@ -10,7 +10,7 @@ import functools
 import io
 import struct
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from fpdf import FPDF
@@ -198,31 +198,65 @@ _ODF_NS = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
     'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
     'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+    'xmlns:script="urn:oasis:names:tc:opendocument:xmlns:script:1.0" '
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink" '
     'office:version="1.3"'
 )
+ODT_TYPE = "application/vnd.oasis.opendocument.text"
+ODS_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
 
 
-def _odf(mimetype: str, body: str) -> bytes:
+def _odf(
+    mimetype: str,
+    body: str,
+    *,
+    head: str = "",
+    manifest: Sequence[tuple[str, str]] = (),
+    parts: Mapping[str, str | bytes] | None = None,
+) -> bytes:
     """An OpenDocument package: `mimetype` first and stored, as the standard (and libmagic)
-    requires, then content.xml and the manifest."""
+    requires, then content.xml and the manifest. `head`: XML before the body (office:scripts);
+    `manifest`: more (full-path, media-type) entries; `parts`: more files."""
     content = (
-        f"{_XML}<office:document-content {_ODF_NS}>"
+        f"{_XML}<office:document-content {_ODF_NS}>{head}"
         f"<office:body>{body}</office:body></office:document-content>"
     )
-    manifest = (
+    entries = [("/", mimetype), ("content.xml", "text/xml"), *manifest]
+    manifest_xml = (
         f"{_XML}<manifest:manifest "
         'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
         'manifest:version="1.3">'
-        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mimetype}"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>"
+        + "".join(
+            f'<manifest:file-entry manifest:full-path="{escape(path)}" '
+            f'manifest:media-type="{escape(media_type)}"/>'
+            for path, media_type in entries
+        )
+        + "</manifest:manifest>"
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo("mimetype"), mimetype, compress_type=zipfile.ZIP_STORED)
         archive.writestr("content.xml", content)
-        archive.writestr("META-INF/manifest.xml", manifest)
+        for name, data in (parts or {}).items():
+            archive.writestr(name, data)
+        archive.writestr("META-INF/manifest.xml", manifest_xml)
     return buffer.getvalue()
+
+
+def odt_package(
+    body: str,
+    *,
+    head: str = "",
+    manifest: Sequence[tuple[str, str]] = (),
+    parts: Mapping[str, str | bytes] | None = None,
+) -> bytes:
+    """A text document whose office:text is `body` as given (raw ODF XML; the office, text,
+    table, draw, script, meta and xlink prefixes are declared), with `_odf`'s extras."""
+    return _odf(
+        ODT_TYPE, f"<office:text>{body}</office:text>", head=head, manifest=manifest, parts=parts
+    )
 
 
 def _ods_cell(value: object) -> str:
@@ -248,12 +282,12 @@ def odt(paragraphs: Sequence[str], *, table: Sequence[Sequence[str]] | None = No
     body = "".join(f"<text:p>{escape(text)}</text:p>" for text in paragraphs)
     if table:
         body += f'<table:table table:name="Tabela1">{_ods_rows(table)}</table:table>'
-    return _odf("application/vnd.oasis.opendocument.text", f"<office:text>{body}</office:text>")
+    return _odf(ODT_TYPE, f"<office:text>{body}</office:text>")
 
 
 def ods(rows: Sequence[Sequence[object]], *, sheet: str = "Fleta1") -> bytes:
     return _odf(
-        "application/vnd.oasis.opendocument.spreadsheet",
+        ODS_TYPE,
         f'<office:spreadsheet><table:table table:name="{escape(sheet)}">'
         f"{_ods_rows(rows)}</table:table></office:spreadsheet>",
     )
@@ -268,6 +302,163 @@ def xlsx(rows: Sequence[Sequence[object]], *, sheet: str = "Fleta1") -> bytes:
         worksheet.append(list(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- Office packages with active or external content ------------------------------------------
+
+REL = _REL  # officeDocument relationship types: f"{REL}/attachedTemplate", f"{REL}/hyperlink"
+MS_REL = "http://schemas.microsoft.com/office/2006/relationships"  # f"{MS_REL}/vbaProject"
+OLE2_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)  # a compound file's start
+# (type, target, external): one relationship of a .rels part.
+Relationship = tuple[str, str, bool]
+
+
+def _relationship_xml(number: int, relationship: Relationship) -> str:
+    kind, target, external = relationship
+    mode = ' TargetMode="External"' if external else ""
+    return (
+        f'<Relationship Id="rIdX{number}" Type="{escape(kind)}" '
+        f'Target="{escape(target, {chr(34): "&quot;"})}"{mode}/>'
+    )
+
+
+def with_parts(
+    package: bytes,
+    *,
+    parts: Mapping[str, str | bytes] | None = None,
+    content_types: Mapping[str, str] | None = None,
+    relationships: Mapping[str, Sequence[Relationship]] | None = None,
+) -> bytes:
+    """An Office package (docx(), xlsx(), ...) with `parts` added or replaced, an Override
+    content type declared for each part of `content_types` ({"/word/x.bin": type}) and
+    `relationships` added to .rels parts (created when missing). Existing parts keep their
+    order, so libmagic still knows the package."""
+    parts, content_types = dict(parts or {}), dict(content_types or {})
+    relationships = dict(relationships or {})
+    for rels_part in relationships:
+        parts.setdefault(
+            rels_part,
+            f"{_XML}<Relationships "
+            'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            "</Relationships>",
+        )
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(package)) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+
+        def rewritten(name: str, data: bytes) -> bytes:
+            if name == "[Content_Types].xml" and content_types:
+                overrides = "".join(
+                    f'<Override PartName="{escape(part)}" ContentType="{escape(kind)}"/>'
+                    for part, kind in content_types.items()
+                )
+                data = data.replace(b"</Types>", overrides.encode() + b"</Types>")
+            if name in relationships:
+                added = "".join(
+                    _relationship_xml(number, relationship)
+                    for number, relationship in enumerate(relationships[name])
+                )
+                data = data.replace(b"</Relationships>", added.encode() + b"</Relationships>")
+            return data
+
+        def encoded(data: str | bytes) -> bytes:
+            return data.encode() if isinstance(data, str) else data
+
+        for info in source.infolist():
+            if info.filename in parts:
+                data = encoded(parts.pop(info.filename))
+            else:
+                data = source.read(info)
+            archive.writestr(info, rewritten(info.filename, data))
+        for name, added in parts.items():
+            archive.writestr(name, rewritten(name, encoded(added)))
+    return buffer.getvalue()
+
+
+def docx_with_remote_template(url: str = "https://templates.example.org/vendim.dotm") -> bytes:
+    """Word's way of attaching a template: word/settings.xml names it, its relationship points
+    outside the package (TargetMode="External"); Word fetches it on opening."""
+    settings = (
+        f'{_XML}<w:settings xmlns:w="{_W}" xmlns:r="{_REL}">'
+        '<w:attachedTemplate r:id="rIdX0"/></w:settings>'
+    )
+    return with_parts(
+        docx(["Vendim"]),
+        parts={"word/settings.xml": settings},
+        content_types={
+            "/word/settings.xml": "application/vnd.openxmlformats-officedocument."
+            "wordprocessingml.settings+xml"
+        },
+        relationships={
+            "word/_rels/document.xml.rels": [(f"{REL}/settings", "settings.xml", False)],
+            "word/_rels/settings.xml.rels": [(f"{REL}/attachedTemplate", url, True)],
+        },
+    )
+
+
+def docx_with_hidden_macro(*, part: str = "word/media/image7.png") -> bytes:
+    """A plain .docx (its main part is not macro-enabled) carrying a VBA project under another
+    name, found only by the content type declared for it (its bytes are no compound file)."""
+    return with_parts(
+        docx(["Vendim"]),
+        parts={part: b'Attribute VB_Name = "ThisDocument"\r\nSub AutoOpen()\r\nEnd Sub\r\n'},
+        content_types={f"/{part}": "application/vnd.ms-office.vbaProject"},
+    )
+
+
+def xlsx_with_external_link(path: str = "file:///\\\\server\\share\\buxheti.xlsx") -> bytes:
+    """A workbook whose formulas read another workbook: the externalLink part and its
+    relationship to the other file (TargetMode="External"), as Excel writes them."""
+    link = (
+        f'{_XML}<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'xmlns:r="{_REL}"><externalBook r:id="rIdX0"><sheetNames><sheetName val="Fleta1"/>'
+        "</sheetNames></externalBook></externalLink>"
+    )
+    return with_parts(
+        xlsx([["Buxheti", 12500]]),
+        parts={"xl/externalLinks/externalLink1.xml": link},
+        content_types={
+            "/xl/externalLinks/externalLink1.xml": "application/vnd.openxmlformats-"
+            "officedocument.spreadsheetml.externalLink+xml"
+        },
+        relationships={
+            "xl/_rels/workbook.xml.rels": [
+                (f"{REL}/externalLink", "externalLinks/externalLink1.xml", False)
+            ],
+            "xl/externalLinks/_rels/externalLink1.xml.rels": [
+                (f"{REL}/externalLinkPath", path, True)
+            ],
+        },
+    )
+
+
+def pptx(*, macro: bool = False) -> bytes:
+    """A minimal PresentationML package (one empty slide list); with `macro`, a .pptm's main
+    content type and a VBA project."""
+    main = (
+        "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml"
+        if macro
+        else "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+    )
+    content_types = _content_types(main, macro=macro).replace(
+        "/word/document.xml", "/ppt/presentation.xml"
+    )
+    presentation = (
+        f'{_XML}<p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/'
+        f'main" xmlns:r="{_REL}"><p:sldIdLst/></p:presentation>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr(
+            "_rels/.rels", _PACKAGE_RELS.replace("word/document.xml", "ppt/presentation.xml")
+        )
+        archive.writestr("ppt/presentation.xml", presentation)
+        if macro:
+            archive.writestr("ppt/vbaProject.bin", OLE2_HEADER)
     return buffer.getvalue()
 
 
