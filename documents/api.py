@@ -15,7 +15,7 @@ from roles.models import Institution, User
 from roles.selectors import memberships_active
 
 from . import intake, services
-from .access import access_document_by_id, documents_visible
+from .access import access_document_by_id, documents_readable_ids, documents_visible
 from .models import Classification, Document, DocumentVersion, Kind, Language
 
 
@@ -29,7 +29,8 @@ class IntakeRefusal(exceptions.APIException):
 
 class VersionSerializer(serializers.ModelSerializer):
     duplicate_of = serializers.SerializerMethodField(
-        help_text="Id of an earlier document of the institution with identical content."
+        help_text="Id of an earlier document of the institution with identical content, "
+        "when the caller may read it (else null)."
     )
 
     class Meta:
@@ -46,7 +47,11 @@ class VersionSerializer(serializers.ModelSerializer):
         ]
 
     def get_duplicate_of(self, version: DocumentVersion) -> int | None:
-        return version.duplicate_of.document_id if version.duplicate_of else None
+        duplicate = version.duplicate_of.document_id if version.duplicate_of else None
+        request = self.context.get("request")
+        if duplicate is None or request is None:
+            return None
+        return duplicate if documents_readable_ids(user=request.user, ids=[duplicate]) else None
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -87,7 +92,9 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     def get_current_version(self, document: Document) -> dict[str, Any] | None:
         version = self._current(document)
-        return VersionSerializer(version).data if version else None  # type: ignore[return-value]
+        if version is None:
+            return None
+        return VersionSerializer(version, context=self.context).data  # type: ignore[return-value]
 
     def get_text_status(self, document: Document) -> str | None:
         version = self._current(document)
@@ -260,7 +267,10 @@ class DocumentVersions(generics.ListCreateAPIView):
             )
         except intake.Refused as refusal:
             raise IntakeRefusal(refusal) from refusal
-        return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+        return Response(
+            VersionSerializer(version, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 # The stored file goes out with its detected type: one of the intake's allow-list.
@@ -311,6 +321,14 @@ def version_download(version: DocumentVersion) -> FileResponse:
 
 class ShareSerializer(serializers.Serializer):
     institution = serializers.CharField(max_length=32)
+    may_forward = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The owner's consent that the institution attaches the document to its own "
+        "processes and sends it on with them: true gives it (not for a confidential document), "
+        "false withdraws it, absent leaves it as it is.",
+    )
 
 
 class AnnulSerializer(serializers.Serializer):
@@ -318,7 +336,8 @@ class AnnulSerializer(serializers.Serializer):
 
 
 class DocumentShare(generics.GenericAPIView):
-    """Let another institution read the document."""
+    """Let another institution read the document and, with `may_forward`, send it on with
+    its own processes."""
 
     serializer_class = ShareSerializer
 
@@ -333,6 +352,7 @@ class DocumentShare(generics.GenericAPIView):
             on_behalf_of=acting.on_behalf_of,
             document=document,
             institution=institution,
+            may_forward=form.validated_data["may_forward"],
         )
         return Response(DocumentSerializer(_reloaded(document), context={"request": request}).data)
 

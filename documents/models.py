@@ -142,6 +142,12 @@ class Document(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        # The owner's recorded consent that an institution it shared the document with may
+        # attach it to that institution's own processes and send it on with them
+        # (documents.access.documents_forwardable).
+        permissions = [
+            ("forward_document", _("Attach to the institution's own processes and send on")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.registration.registration_number} {self.title}"

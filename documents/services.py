@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_many
 from config.api import Conflict
 from config.text import control_characters_refused
 from roles import permissions
@@ -19,7 +19,7 @@ from roles.selectors import user_is_read_only
 from search import outbox as search_outbox
 
 from . import intake
-from .access import CHANGE, VIEW
+from .access import CHANGE, FORWARD, FORWARDABLE, VIEW, documents_forwardable
 from .models import Document, DocumentVersion, RegisterCounter, Registration
 
 
@@ -214,25 +214,140 @@ def document_share(
     actor: User,
     document: Document,
     institution: Institution,
+    may_forward: bool | None = None,
+    forwarded_by: Institution | None = None,
     on_behalf_of: User | None = None,
 ) -> None:
-    """The other institution reads the document from now on (workflows send documents so).
-    Sharing it again changes nothing and records nothing."""
+    """The other institution reads the document from now on. Sharing it again changes
+    nothing and records nothing.
+
+    `may_forward`, the owner's choice: True records its consent that the institution attaches
+    the document to its own processes and sends it on with them (never for a confidential
+    one), False withdraws that consent, None leaves it as it is. `forwarded_by`: the
+    institution whose process carries the document there (workflows send documents so); a
+    third party's document goes only with its owner's consent on record."""
     _changes_allowed(actor, on_behalf_of)
     if institution.pk == document.institution_id:
         raise ValidationError({"institution": _("The document is this institution's own.")})
+    if may_forward and document.classification not in FORWARDABLE:
+        refusal = ValidationError(
+            {
+                "may_forward": _(
+                    "A confidential document is sent on only by its owner: no other "
+                    "institution may be allowed to forward it."
+                )
+            }
+        )
+        document_refusal_record(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            action="document.forwarding_refused",
+            documents=[document],
+            extra={"institution": institution.code, "classification": document.classification},
+        )
+        raise refusal
+    forwarding = forwarded_by is not None and forwarded_by.pk != document.institution_id
+    if (
+        forwarding
+        and forwarded_by is not None
+        and not documents_forwardable(institution=forwarded_by).filter(pk=document.pk).exists()
+    ):
+        raise DocumentsRefused(
+            _("The owner has not consented to this document's being sent on."),
+            action="document.forwarding_refused",
+            documents=[document],
+            extra={"institution": institution.code, "forwarded_by": forwarded_by.code},
+        )
     with transaction.atomic():
         shared = permissions.grant_to_institution(
             actor=actor, on_behalf_of=on_behalf_of, perm=VIEW, obj=document, institution=institution
         )
-        if not shared:
+        if shared:
+            audit_record(
+                actor=actor,
+                on_behalf_of=on_behalf_of,
+                action="document.shared",
+                obj=document,
+                extra={"institution": institution.code}
+                | ({"forwarded_by": forwarded_by.code} if forwarding and forwarded_by else {}),
+            )
+        if may_forward is None:
             return
-        audit_record(
+        if may_forward:
+            changed = permissions.grant_to_institution(
+                actor=actor,
+                on_behalf_of=on_behalf_of,
+                perm=FORWARD,
+                obj=document,
+                institution=institution,
+            )
+        else:
+            changed = permissions.revoke_from_institution(
+                actor=actor,
+                on_behalf_of=on_behalf_of,
+                perm=FORWARD,
+                obj=document,
+                institution=institution,
+            )
+        if changed:
+            audit_record(
+                actor=actor,
+                on_behalf_of=on_behalf_of,
+                action="document.forwarding_consented"
+                if may_forward
+                else "document.forwarding_withdrawn",
+                obj=document,
+                extra={"institution": institution.code},
+            )
+
+
+class DocumentsRefused(PermissionDenied):
+    """Documents refused to an institution's process: attached, or sent on with it, without
+    their owner's consent. `refusals_recorded` records it once the refused change rolled
+    back, so the attempt stays on record while the change does not."""
+
+    def __init__(
+        self, message: str, *, action: str, documents: list[Document], extra: dict[str, Any]
+    ) -> None:
+        super().__init__(message)
+        self.action, self.documents, self.extra = action, documents, extra
+
+
+@contextmanager
+def refusals_recorded(*, actor: User | None, on_behalf_of: User | None = None) -> Iterator[None]:
+    """Around the whole transaction of a change that may raise DocumentsRefused (never inside
+    another one, whose rollback would take the record with it)."""
+    try:
+        yield
+    except DocumentsRefused as refusal:
+        document_refusal_record(
             actor=actor,
             on_behalf_of=on_behalf_of,
-            action="document.shared",
-            obj=document,
-            extra={"institution": institution.code},
+            action=refusal.action,
+            documents=refusal.documents,
+            extra=refusal.extra,
+        )
+        raise
+
+
+def document_refusal_record(
+    *,
+    actor: User | None,
+    action: str,
+    documents: list[Document],
+    extra: dict[str, Any],
+    on_behalf_of: User | None = None,
+) -> None:
+    """A refused attempt to attach or send documents, on each document's record. In a
+    transaction of its own: call it outside (or after the rollback of) the refused change,
+    so the refusal stays on record while the change does not."""
+    with transaction.atomic():
+        audit_record_many(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            action=action,
+            objects=documents,
+            extra=extra,
         )
 
 

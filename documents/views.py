@@ -21,7 +21,13 @@ from roles.permissions import acting_with_permission
 from roles.selectors import memberships_active
 
 from . import intake, services
-from .access import CHANGE, access_document_by_id, documents_visible
+from .access import (
+    CHANGE,
+    FORWARDABLE,
+    access_document_by_id,
+    documents_readable_ids,
+    documents_visible,
+)
 from .models import Classification, Document, Kind, Language
 
 
@@ -43,11 +49,20 @@ class ShareForm(forms.Form):
     institution = forms.ModelChoiceField(
         label=_("Institution"), queryset=Institution.objects.none(), to_field_name="code"
     )
+    may_forward = forms.BooleanField(
+        label=_("May attach it to its own processes and send it on"),
+        help_text=_(
+            "The owner's consent, recorded in the audit log. Not for confidential documents."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args: Any, document: Document, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         others = Institution.objects.exclude(pk=document.institution_id).order_by("code")
         self.fields["institution"].queryset = others  # type: ignore[attr-defined]
+        if document.classification not in FORWARDABLE:
+            del self.fields["may_forward"]  # a confidential document goes on only from its owner
 
 
 class AnnulForm(forms.Form):
@@ -106,7 +121,13 @@ def _detail_page(
 ) -> HttpResponse:
     """The document's page; with the forms of its changes for whoever may make them (a form
     given bound comes back with its errors)."""
-    versions = list(document.versions.order_by("-number"))
+    versions = list(document.versions.select_related("duplicate_of").order_by("-number"))
+    # An earlier copy is named only to those who may read it.
+    duplicates = {v.duplicate_of.document_id for v in versions if v.duplicate_of is not None}
+    readable = documents_readable_ids(user=request.user, ids=duplicates)
+    for version in versions:
+        duplicate = version.duplicate_of.document_id if version.duplicate_of else None
+        version.duplicate_shown = duplicate if duplicate in readable else None  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "document": document,
         "versions": versions,
@@ -162,14 +183,22 @@ def document_share_page(request: HttpRequest, pk: int) -> HttpResponse:
     form = ShareForm(request.POST, document=document)
     if form.is_valid():
         institution = form.cleaned_data["institution"]
-        services.document_share(
-            actor=acting.user,
-            on_behalf_of=acting.on_behalf_of,
-            document=document,
-            institution=institution,
-        )
-        messages.success(request, _("Shared with %(institution)s.") % {"institution": institution})
-        return HttpResponseRedirect(reverse("documents:detail", args=[document.pk]))
+        try:
+            services.document_share(
+                actor=acting.user,
+                on_behalf_of=acting.on_behalf_of,
+                document=document,
+                institution=institution,
+                # Unticked leaves an earlier consent as it is; the API withdraws one.
+                may_forward=form.cleaned_data.get("may_forward") or None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Shared with %(institution)s.") % {"institution": institution}
+            )
+            return HttpResponseRedirect(reverse("documents:detail", args=[document.pk]))
     return _detail_page(request, document, status=400, share_form=form)
 
 

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 from guardian.models import GroupObjectPermission
-from guardian.shortcuts import get_objects_for_user
+from guardian.shortcuts import get_objects_for_group, get_objects_for_user
 
 from audit.services import audit_record_many
 
@@ -161,14 +161,17 @@ def revoke_from_institution(
     obj: models.Model,
     institution: Institution,
     on_behalf_of: Any = None,
-) -> None:
-    _change_group_permission(
-        actor=actor,
-        grant=False,
-        perm=perm,
-        objs=[obj],
-        group=institution_group(institution),
-        on_behalf_of=on_behalf_of,
+) -> bool:
+    """Whether the institution held it before."""
+    return bool(
+        _change_group_permission(
+            actor=actor,
+            grant=False,
+            perm=perm,
+            objs=[obj],
+            group=institution_group(institution),
+            on_behalf_of=on_behalf_of,
+        )
     )
 
 
@@ -259,6 +262,17 @@ def objects_with_permission(*, user: Any, perm: str, queryset: QuerySet[Any]) ->
             principal, perm, queryset, accept_global_perms=False
         )
     return visible.distinct()
+
+
+def objects_granted_to_institution(
+    *, institution: Institution, perm: str, queryset: QuerySet[Any]
+) -> QuerySet[Any]:
+    """Objects of `queryset` on which the institution itself (its group of members, not one of
+    its roles) holds `perm`: what was given to the institution as a whole."""
+    group = Group.objects.filter(name=f"institution:{institution.code}").first()
+    if group is None:
+        return queryset.none()
+    return get_objects_for_group(group, perm, queryset, accept_global_perms=False)
 
 
 def visible_or_404(queryset: QuerySet[Any], object_id: Any) -> Any:

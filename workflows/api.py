@@ -19,6 +19,7 @@ from viewflow.workflow.models import Task
 
 from deadlines.api import DeadlineSerializer
 from deadlines.selectors import deadlines_for_process, deadlines_for_processes
+from documents.access import documents_readable_ids
 from roles.models import Institution, User
 
 from . import services
@@ -144,7 +145,15 @@ class ProcessSerializer(serializers.Serializer):
         return PROCESS_STATUS.get(process.status, str(process.status).lower())
 
     def get_documents(self, process: CoordinationProcess) -> list[int]:
-        return sorted(document.pk for document in process.documents.all())
+        """The attached documents the caller may read; the others are not even named."""
+        attached = sorted(document.pk for document in process.documents.all())
+        readable = self.context.get("readable_documents")
+        if readable is None:
+            request = self.context.get("request")
+            if request is None:
+                return []
+            readable = documents_readable_ids(user=request.user, ids=attached)
+        return [pk for pk in attached if pk in readable]
 
     @extend_schema_field(TaskSerializer(many=True))
     def get_tasks(self, process: CoordinationProcess) -> list[dict[str, Any]]:
@@ -241,6 +250,11 @@ class ProcessList(generics.ListAPIView):
             context["tasks_by_process"] = grouped
             context["deadlines_by_process"] = deadlines_for_processes(
                 [process.pk for process in args[0]]
+            )
+            # Which of the page's documents the caller may read, in one query.
+            context["readable_documents"] = documents_readable_ids(
+                user=self.request.user,
+                ids=(document.pk for process in args[0] for document in process.documents.all()),
             )
         return super().get_serializer(*args, **kwargs)
 

@@ -1,9 +1,10 @@
 """What the public and the media may read without signing in: released press statements
-(never before their embargo) and approved government-meeting material with its documents."""
+(never before their embargo) and approved government-meeting material with its public
+documents (`documents.access.documents_publishable`: never an internal or confidential one)."""
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from django.utils import dateparse, timezone
 from django.utils.translation import gettext
@@ -14,6 +15,7 @@ from rest_framework.request import Request
 from viewflow.workflow import PROCESS
 from viewflow.workflow.fields import get_flow_ref
 
+from documents.access import documents_publishable
 from documents.api import FILE_RESPONSES, version_download
 from documents.models import Document
 from roles.permissions import visible_or_404
@@ -32,6 +34,8 @@ def statements_released() -> QuerySet[CoordinationProcess]:
 
 
 def materials_published() -> QuerySet[CoordinationProcess]:
+    """Approved meeting material, each with `published_documents`: those of its documents
+    `documents_publishable` lets out (no internal or confidential one, nothing annulled)."""
     return (
         CoordinationProcess.objects.filter(
             flow_class=get_flow_ref(FLOWS["meeting_material"]),
@@ -39,7 +43,13 @@ def materials_published() -> QuerySet[CoordinationProcess]:
             data__outcome=MeetingOutcome.APPROVED,
         )
         .select_related("institution")
-        .prefetch_related("documents")
+        .prefetch_related(
+            Prefetch(
+                "documents",
+                queryset=documents_publishable().select_related("registration").order_by("pk"),
+                to_attr="published_documents",
+            )
+        )
         .order_by("-finished", "-pk")
     )
 
@@ -100,7 +110,7 @@ class PublicMaterialSerializer(serializers.Serializer):
 
     @extend_schema_field(PublicDocumentSerializer(many=True))
     def get_documents(self, process: CoordinationProcess) -> list[dict[str, Any]]:
-        documents = [d for d in process.documents.all() if d.registration.annulled_at is None]
+        documents = process.published_documents  # type: ignore[attr-defined]
         return PublicDocumentSerializer(documents, many=True).data  # type: ignore[return-value]
 
 
@@ -136,7 +146,7 @@ class PublicMeetingMaterials(generics.ListAPIView):
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[CoordinationProcess]:
-        return materials_published().prefetch_related("documents__registration")
+        return materials_published()
 
 
 class PublicMaterialDocument(generics.GenericAPIView):
@@ -150,8 +160,7 @@ class PublicMaterialDocument(generics.GenericAPIView):
         # Ids beyond what the database can hold are 404 like any other unknown id.
         material = visible_or_404(materials_published(), pk)
         document = visible_or_404(
-            Document.objects.filter(processes=material, registration__annulled_at__isnull=True),
-            document_id,
+            documents_publishable(Document.objects.filter(processes=material)), document_id
         )
         version = document.versions.order_by("-number").first()
         if version is None:

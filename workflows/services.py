@@ -26,8 +26,9 @@ from config.api import Conflict
 from config.prepared import planned_once
 from config.text import control_characters_refused
 from deadlines.services import ClockEvent, clock_events
-from documents.access import documents_visible
+from documents.access import documents_attachable, documents_visible
 from documents.models import Document
+from documents.services import DocumentsRefused, refusals_recorded
 from roles.models import Institution, Role, User
 from roles.permissions import Acting, grant_to_institution, grant_to_role
 from roles.selectors import memberships_active, role_holders, self_and_principals
@@ -51,9 +52,17 @@ OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
 
 def process_documents_set(
-    *, process: CoordinationProcess, user: Any, document_ids: Iterable[Any]
+    *,
+    process: CoordinationProcess,
+    user: Any,
+    document_ids: Iterable[Any],
+    starting: bool = False,
 ) -> list[int]:
-    """Attach exactly these documents; each must be visible to the user. Returns the ids."""
+    """Attach exactly these documents. Each must be visible to the user (else it does not
+    exist for them: 400) and the process's institution's to send: its own, or another's whose
+    owner consented (`documents.access.documents_attachable`; else DocumentsRefused, 403,
+    recorded by `refusals_recorded`). Returns the ids. `starting`: the process is being
+    started, so a refusal names no process (it will not exist)."""
     if isinstance(document_ids, str | bytes) or not isinstance(document_ids, Iterable):
         raise ValidationError({"documents": [gettext("Give a list of document ids.")]})
     ids: set[int] = set()
@@ -74,6 +83,24 @@ def process_documents_set(
     if missing:
         raise ValidationError(
             {"documents": [gettext("No such document: %s.") % ", ".join(map(str, missing))]}
+        )
+    attachable = set(
+        documents_attachable(user=user, institution=process.institution)
+        .filter(pk__in=found)
+        .values_list("pk", flat=True)
+    )
+    foreign = sorted(found - attachable)
+    if foreign:
+        raise DocumentsRefused(
+            gettext(
+                "These documents are another institution's, which has not consented to their "
+                "being attached to your processes: %(documents)s."
+            )
+            % {"documents": ", ".join(map(str, foreign))},
+            action="document.attach_refused",
+            documents=list(Document.objects.filter(pk__in=foreign).order_by("pk")),
+            extra={"institution": process.institution.code}
+            | ({} if starting else {"process": process.pk}),
         )
     process.documents.set(Document.objects.filter(pk__in=found))
     return sorted(found)
@@ -206,14 +233,15 @@ def process_start(
         .exists()
     ):
         raise PermissionDenied(gettext("Your role does not start this kind of process."))
-    return _started(
-        flow_class=flow_class,
-        actor=actor,
-        on_behalf_of=on_behalf_of,
-        institution=institution,
-        fields=fields,
-        document_ids=document_ids,
-    )
+    with refusals_recorded(actor=actor, on_behalf_of=on_behalf_of):
+        return _started(
+            flow_class=flow_class,
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            institution=institution,
+            fields=fields,
+            document_ids=document_ids,
+        )
 
 
 def _started(
@@ -230,7 +258,9 @@ def _started(
     with transaction.atomic(), _announced() as opened:
         process = flow_class.start.run(actor=actor, institution=institution, fields=fields)
         documents = (
-            process_documents_set(process=process, user=actor, document_ids=document_ids)
+            process_documents_set(
+                process=process, user=actor, document_ids=document_ids, starting=True
+            )
             if actor is not None
             else []
         )
@@ -442,7 +472,11 @@ def task_complete(
     data = data or {}
     if not isinstance(data, dict):
         raise ValidationError({"data": [gettext("Give an object.")]})
-    with _locked(task_id, actor) as task, _announced() as opened:
+    with (
+        refusals_recorded(actor=actor, on_behalf_of=on_behalf_of),
+        _locked(task_id, actor) as task,
+        _announced() as opened,
+    ):
         acting = _acting_or_refuse(user=actor, task=task, principal=on_behalf_of)
         node: HumanTask = task.flow_task
         if action not in node.actions:

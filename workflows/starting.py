@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from documents.access import documents_visible
+from documents.access import documents_attachable
 from roles.models import Institution
 from roles.selectors import memberships_active
 
@@ -33,14 +33,17 @@ class StartForm(forms.Form):
     def __init__(self, *args: Any, user: Any, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.institution = institution
-        documents = documents_visible(user=user).filter(
-            institution=institution, registration__annulled_at__isnull=True
+        documents = documents_attachable(user=user, institution=institution).filter(
+            registration__annulled_at__isnull=True
         )
         self.fields["documents"] = forms.TypedMultipleChoiceField(
             label=_("Documents"),
             coerce=int,
             required=False,
-            help_text=_("Registered documents of your institution, the newest first."),
+            help_text=_(
+                "Registered documents of your institution, and those other institutions let it "
+                "send on, the newest first."
+            ),
             choices=[
                 (document.pk, f"{document.registration_number} — {document.title}")
                 for document in documents.select_related("registration").order_by("-pk")[

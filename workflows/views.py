@@ -32,6 +32,7 @@ from viewflow.workflow.models import Task
 
 from config.api import Conflict
 from documents.access import documents_visible
+from documents.services import DocumentsRefused
 from notifications.views import notification_list, notification_open, notification_read_all
 from roles.models import Institution, Role, User
 from roles.views import delegation_list, delegation_revoke
@@ -432,6 +433,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as error:
                 _errors_shown(error, comment_form, data_form)
+            except DocumentsRefused as refused:  # another institution's document, unconsented
+                comment_form.add_error(None, str(refused))
             except Conflict as conflict:
                 return _conflict_redirect(request, conflict)
             else:

@@ -24,13 +24,14 @@ PLAN = {
 OUTSIDERS = ("kllokot.info", "kllokot.mayor", "mapl.legal", "prishtine.mayor")
 
 
-def upload(client, title: str, language: str) -> int:  # type: ignore[no-untyped-def]
+def upload(client, title: str, language: str, classification: str = "internal") -> int:  # type: ignore[no-untyped-def]
     response = client.post(
         "/api/documents/",
         {
             "title": title,
             "kind": "meeting_material",
             "language": language,
+            "classification": classification,
             "file": SimpleUploadedFile(f"{language}.pdf", files.pdf_with_text(title)),
         },
         format="multipart",
@@ -55,7 +56,11 @@ def test_material_approved_reviewed_scheduled_postponed_then_approved_and_publis
 ) -> None:  # type: ignore[no-untyped-def]
     comms, minister = api_as("mf.comms"), api_as("mf.minister")
     zkp, secretary = api_as("zkp.coordinator"), api_as("sq.secretary")
-    documents = [upload(comms, "Projektligji", "sq"), upload(comms, "Nacrt zakona", "sr")]
+    # Public documents: only those are published with the approved material.
+    documents = [
+        upload(comms, "Projektligji", "sq", "public"),
+        upload(comms, "Nacrt zakona", "sr", "public"),
+    ]
     response = start(comms, documents=documents)
     assert response.status_code == 201, response.content
     process = response.json()

@@ -212,11 +212,11 @@ class AssemblyDecisionFlow(flow.Flow):
                 obj=permission_object(process),
                 institution=ministry,
             )
-        common.documents_sent(process, ministry, acting=acting)
         return {
             "transmitted_at": process.transmitted_at,
             "to": ministry.code,
             "events": [("transmitted", process.transmitted_at)],
+            **common.documents_sent(process, ministry, acting=acting),
         }
 
     def acknowledged(

@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import dateparse, timezone
 from django.utils.translation import gettext
 
+from audit.services import audit_record_many
 from config.text import control_characters_refused
+from documents.access import documents_forwardable
 from documents.services import document_share
 from roles.models import Institution
 from roles.permissions import Acting
@@ -38,21 +40,41 @@ def decision_recorded(
     return {}
 
 
-def documents_sent(process: Any, institution: Institution, *, acting: Acting) -> None:
-    """The institution a process is sent to reads its documents from then on. Each is shared
-    once: `data["shared_documents"]` remembers them, so a process sent again after a revision
-    shares only what the revision attached."""
+def documents_sent(process: Any, institution: Institution, *, acting: Acting) -> dict[str, Any]:
+    """The institution a process is sent to reads its documents from then on: the process's
+    institution's own, and another's only with its owner's consent on record
+    (`documents.access.documents_forwardable`); any other stays where it was, withheld and
+    recorded. Each is shared once: `data["shared_documents"]` remembers them, so a process sent
+    again after a revision shares only what the revision attached. What the completion's audit
+    entry adds: the ids withheld, if any."""
     shared = set(process.data.get("shared_documents") or [])
     unshared = process.documents.exclude(pk__in=shared).exclude(institution=institution)
-    for document in unshared.order_by("pk"):
+    sendable = documents_forwardable(institution=process.institution, queryset=unshared)
+    withheld = list(unshared.exclude(pk__in=sendable.values("pk")).order_by("pk"))
+    for document in sendable.order_by("pk"):
         document_share(
             actor=acting.user,
             on_behalf_of=acting.on_behalf_of,
             document=document,
             institution=institution,
+            forwarded_by=process.institution,
         )
         shared.add(document.pk)
     process.data["shared_documents"] = sorted(shared)
+    if not withheld:
+        return {}
+    audit_record_many(
+        actor=acting.user,
+        on_behalf_of=acting.on_behalf_of,
+        action="document.withheld",
+        objects=withheld,
+        extra={
+            "institution": institution.code,
+            "forwarded_by": process.institution.code,
+            "process": process.pk,
+        },
+    )
+    return {"withheld_documents": [document.pk for document in withheld]}
 
 
 def central_office() -> Institution:

@@ -15,6 +15,7 @@ from viewflow.workflow import flow, lock
 
 from audit.services import audit_record
 from config.text import control_characters_refused
+from documents.access import documents_publishable
 from notifications.services import notify
 from roles.models import Institution
 from roles.permissions import Acting
@@ -241,7 +242,9 @@ class MeetingMaterialFlow(flow.Flow):
             why=gettext("Say what to change."),
         )
         if activation.process.approved:
-            common.documents_sent(activation.process, common.central_office(), acting=acting)
+            answer |= common.documents_sent(
+                activation.process, common.central_office(), acting=acting
+            )
         return answer
 
     def reviewed(
@@ -319,9 +322,16 @@ class MeetingMaterialFlow(flow.Flow):
             process=process,
             key=f"process:{process.pk}:published",
         )
+        # Only public documents go out with it; the rest stay with those who were sent them.
+        attached = set(process.documents.values_list("pk", flat=True))
+        published = set(documents_publishable(process.documents.all()).values_list("pk", flat=True))
         audit_record(
             actor=None,
             action="process.published",
             obj=permission_object(process),
-            extra={"published_at": process.published_at},
+            extra={
+                "published_at": process.published_at,
+                "documents": sorted(published),
+                "withheld_documents": sorted(attached - published),
+            },
         )
