@@ -1,4 +1,5 @@
-"""Background work on documents: the text of each new version, for search and readers."""
+"""Background work on documents: the text of each new version, for search and readers; the
+clean-up of stored files that crashed uploads left behind."""
 
 import logging
 import os
@@ -9,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -143,3 +145,84 @@ def requeue_stale_extractions() -> int:
     if ids:
         logger.warning("Text extraction queued again for %d stale pending versions", len(ids))
     return len(ids)
+
+
+# A stored file that no version names, this old, was left by an upload that died between
+# writing its file and committing its row (a killed worker, a machine that went down: the
+# upload's own clean-up never ran). An upload writes its file and commits within seconds, so
+# a file younger than this may belong to an upload still running and is never touched.
+ORPHAN_FILE_AGE = timedelta(hours=1)
+STORED_FILES_FOLDER = "documents"  # where stored_file_name puts every version's file
+ORPHAN_BATCH = 500
+
+
+def _stored_names(storage: Storage, folder: str) -> Iterator[str]:
+    """Every file under `folder`, through the storage API (a file system or an object store)."""
+    directories, names = storage.listdir(folder)
+    for name in names:
+        yield f"{folder}/{name}"
+    for directory in directories:
+        yield from _stored_names(storage, f"{folder}/{directory}")
+
+
+def _batches(names: Iterator[str]) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for name in names:
+        batch.append(name)
+        if len(batch) == ORPHAN_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def orphan_files_delete(
+    *, older_than: timedelta = ORPHAN_FILE_AGE, dry_run: bool = False
+) -> list[str]:
+    """Delete the stored files that no version names and that are older than `older_than`;
+    each batch deleted is audited (`document.orphan_files_deleted`). Returns their names (with
+    `dry_run`, those it would delete, deleting and recording nothing)."""
+    storage = DocumentVersion._meta.get_field("file").storage
+    if not storage.exists(STORED_FILES_FOLDER):
+        return []
+    cutoff = timezone.now() - older_than
+    found: list[str] = []
+    for batch in _batches(_stored_names(storage, STORED_FILES_FOLDER)):
+        named = set(DocumentVersion.objects.filter(file__in=batch).values_list("file", flat=True))
+        orphans = []
+        for name in batch:
+            if name in named:
+                continue
+            try:
+                modified = storage.get_modified_time(name)
+            except (NotImplementedError, OSError):  # no age to judge by, or gone meanwhile
+                continue
+            if modified < cutoff:
+                orphans.append(name)
+        # Asked again just before deleting: a row committed since the batch was read keeps
+        # its file (an upload that ran for longer than ORPHAN_FILE_AGE).
+        named = set(DocumentVersion.objects.filter(file__in=orphans).values_list("file", flat=True))
+        orphans = [name for name in orphans if name not in named]
+        if not orphans or dry_run:
+            found += orphans
+            continue
+        for name in orphans:
+            storage.delete(name)
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                action="document.orphan_files_deleted",
+                object_type="storage",
+                object_id=STORED_FILES_FOLDER,
+                extra={"files": orphans, "older_than_seconds": int(older_than.total_seconds())},
+            )
+        found += orphans
+    if found and not dry_run:
+        logger.warning("Deleted %d stored files that no document version names", len(found))
+    return found
+
+
+@shared_task(base=Task)
+def delete_orphan_files() -> int:
+    """The periodic clean-up (beat, hourly) of files that crashed uploads left behind."""
+    return len(orphan_files_delete())

@@ -262,6 +262,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "documents.tasks.requeue_stale_extractions",
         "schedule": 900.0,
     },
+    # Stored files that crashed uploads left without a version row (an hour old at least).
+    "delete-orphan-files": {"task": "documents.tasks.delete_orphan_files", "schedule": 3600.0},
     # The safety net of the search outbox: whatever a missed or failed drain left behind.
     "drain-search-outbox": {"task": "search.tasks.drain_search_outbox", "schedule": 60.0},
     # Local time (CELERY_TIMEZONE): the digest of the last 24 hours before the working day.
