@@ -14,8 +14,9 @@ import models at the top::
             return ctx.raw.execute("SELECT ...").fetchall()
         return latency_rows(ours, raw, ctx.scale.requests, baseline="raw: one SELECT ...")
 
-A scenario returns Rows (metric, ours, raw, baseline label, optional target); helpers: `rate`
-for throughput, `latency_rows` for p50/p95 of alternating calls.
+A scenario returns Rows (metric, ours, raw, baseline label, optional target; `columns` when the
+two sides are not ours and raw SQL, e.g. two search engines); helpers: `rate` for throughput,
+`latency_rows` for p50/p95 of alternating calls.
 
 Scenarios run in the order their modules (alphabetical) register them, on one data set
 generated per run; a scenario that changes data must leave it valid for the ones after it.
@@ -68,15 +69,21 @@ class Context:
     raw: psycopg.Connection[Any]  # autocommit; its own connection, for the baselines
 
 
+RAW_COLUMNS = ("ours", "raw SQL", "ours/raw")
+
+
 @dataclass(frozen=True)
 class Row:
-    """One figure: ours beside the raw-SQL baseline, in `unit` (e.g. "entries/s", "p95 ms")."""
+    """One figure: ours beside the raw-SQL baseline, in `unit` (e.g. "entries/s", "p95 ms").
+    A row comparing two other things names them in `columns` (left, right, their ratio); the
+    table then starts a section with that header. NaN: no such figure on that side."""
 
     metric: str
     ours: float
     raw: float
     baseline: str  # what the raw figure measured
     target: str = ""
+    columns: tuple[str, str, str] = RAW_COLUMNS
 
     @property
     def ratio(self) -> float:

@@ -1,6 +1,8 @@
 """`python -m tests.bench [--scale small|medium|large] [--only NAME ...]`, see __init__.py."""
 
 import argparse
+import itertools
+import math
 import os
 import platform
 import resource
@@ -39,13 +41,24 @@ def _ensure_database(db: dict[str, Any]) -> None:
 
 
 def _fmt(value: float) -> str:
+    if math.isnan(value):
+        return "-"
     return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}"
 
 
-def _print_table(results: list[tuple[str, Row]]) -> None:
-    header = ("scenario", "metric", "ours", "raw SQL", "ours/raw", "target")
+def _print_rows(results: list[tuple[str, Row]]) -> None:
+    """One table of rows with the same columns."""
+    left, right, ratio = results[0][1].columns
+    header = ("scenario", "metric", left, right, ratio, "target")
     lines = [
-        (name, row.metric, _fmt(row.ours), _fmt(row.raw), f"{row.ratio:.2f}x", row.target or "-")
+        (
+            name,
+            row.metric,
+            _fmt(row.ours),
+            _fmt(row.raw),
+            "-" if math.isnan(row.ratio) else f"{row.ratio:.2f}x",
+            row.target or "-",
+        )
         for name, row in results
     ]
     widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
@@ -58,6 +71,16 @@ def _print_table(results: list[tuple[str, Row]]) -> None:
         )
         if i == 0:
             print("  ".join("-" * w for w in widths))
+
+
+def _print_table(results: list[tuple[str, Row]]) -> None:
+    """The rows in order; each run of rows with other columns than the one before is a table
+    of its own, with its header."""
+    sections = [list(rows) for _, rows in itertools.groupby(results, lambda r: r[1].columns)]
+    for number, section in enumerate(sections):
+        if number:
+            print()
+        _print_rows(section)
     print("\nbaselines:")
     for name, row in results:
         print(f"  {name} {row.metric}: {row.baseline}")

@@ -18,8 +18,12 @@ language's stems (so a typical word, not a typical token), in a uniformly drawn 
 for Serbian, script; the language is drawn 2:1 like the corpus. "two words" is two such words of
 one language; "phrase" is 2–3 consecutive words (stop words included) cut at a random place
 from a random generated document, in quotes; "filtered" is one word with a random kind, a
-`date_from` in the corpus's first two years and the caller's institution. The bench prints how
-many documents each kind of query matched.
+`date_from` in the corpus's first two years and the caller's institution. The engine
+comparison adds (`more_queries`): "prefix", the first 3–5 letters of a uniformly drawn stem with
+`*`; "browse", no words, only a date range of 30–730 days (the page and every facet over what
+the range holds); "near miss", a query word of six letters or more with one inner letter
+replaced by another of its letters so that it starts no word of the vocabulary (a typo: only a
+correction finds anything). The bench prints how many documents each kind of query matched.
 """
 
 import itertools
@@ -29,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
-from search.analysis import latin_to_cyrillic, normalize
+from search.analysis import latin_to_cyrillic, normalize, parse_query
 
 SEED = 20260611
 STOP_SHARE = 0.3
@@ -276,6 +280,34 @@ def queries(
                 "institution": home,
             }
         )
+    return mix
+
+
+def more_queries(count: int, seed: int = SEED) -> dict[str, list[dict[str, str]]]:
+    """`count` queries of each kind the engine comparison adds (see the module docstring)."""
+    rng = random.Random(seed + 4)
+    vocabulary = sorted(
+        {word for language in LANGUAGES for norm in language.norms for word in norm.split()}
+    )
+    mix: dict[str, list[dict[str, str]]] = {"prefix": [], "browse": [], "near miss": []}
+    for _ in range(count):
+        language = ALBANIAN if rng.random() < 2 / 3 else SERBIAN
+        mix["prefix"].append({"q": rng.choice(language.stems)[: rng.choice([3, 4, 5])] + "*"})
+        day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+        span = timedelta(days=rng.randrange(30, 731))
+        mix["browse"].append({"date_from": day.isoformat(), "date_to": (day + span).isoformat()})
+        while True:
+            word = _word_of(rng, ALBANIAN if rng.random() < 2 / 3 else SERBIAN)
+            if len(word) < 6:
+                continue
+            at = rng.randrange(1, len(word) - 1)
+            # Another letter of the same word: a typo, in the word's own script.
+            others = sorted(set(word) - {word[at]})
+            typo = word[:at] + rng.choice(others) + word[at + 1 :]
+            terms = parse_query(typo).terms
+            if terms and not any(term.matches(known) for term in terms for known in vocabulary):
+                break
+        mix["near miss"].append({"q": typo})
     return mix
 
 
