@@ -7,12 +7,13 @@ PORT ?= 8000
 # PDF rasterising, message catalogues, and the browser the UI tests drive.
 DEBIAN_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-sqi tesseract-ocr-srp \
 	tesseract-ocr-srp-latn poppler-utils fonts-dejavu-core gettext chromium
-# The production profile of the test run: the machine's PostgreSQL and Redis.
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/coordination
+# The production profile of the test run: PostgreSQL and Redis on loopback, installed and
+# started by `python -m tests.services` when they do not answer (the role is the suite's own).
+TEST_DATABASE_URL ?= postgres://coordination:coordination@127.0.0.1:5432/coordination
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
-BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/coordination_bench
+BENCH_DATABASE_URL ?= postgres://coordination:coordination@127.0.0.1:5432/coordination_bench
 
-.PHONY: run test test-embedded test-production lint bench setup system-packages messages
+.PHONY: run test test-embedded test-production lint bench setup system-packages messages services
 
 $(VENV)/.installed: pyproject.toml
 	python3.11 -m venv $(VENV)
@@ -49,7 +50,10 @@ test: setup test-embedded test-production
 test-embedded:
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(PYTHON) -m pytest $(PYTEST_ARGS)
 
-test-production:
+services: $(VENV)/.installed
+	$(PYTHON) -m tests.services $(TEST_DATABASE_URL) $(TEST_BROKER_URL)
+
+test-production: services
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 		$(PYTHON) -m pytest $(PYTEST_ARGS)
 
@@ -60,4 +64,5 @@ lint: $(VENV)/.installed
 	$(PYTHON) manage.py makemigrations --check --dry-run
 
 bench: setup
+	$(PYTHON) -m tests.services $(BENCH_DATABASE_URL) $(TEST_BROKER_URL)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PYTHON) -m tests.bench $(BENCH_ARGS)

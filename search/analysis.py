@@ -213,10 +213,12 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class Term:
-    """One normalised query word. `prefix`: it matches words that start with `text`."""
+    """One normalised query word. `prefix`: it matches words that start with `text`.
+    `word`: the word as asked, before stemming, which a near miss is measured from."""
 
     text: str
     prefix: bool
+    word: str = field(default="", compare=False)
 
     def matches(self, word: str) -> bool:
         return word.startswith(self.text) if self.prefix else word == self.text
@@ -238,10 +240,10 @@ class ParsedQuery:
 
 def _term(word: str, explicit_prefix: bool) -> Term:
     if explicit_prefix:
-        return Term(word, True)
+        return Term(word, True, word)
     if word.isdigit() or len(word) < 3 or len(word) > MAX_WORD:
-        return Term(word, False)
-    return Term(stem(word), True)
+        return Term(word, False, word)
+    return Term(stem(word), True, word)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

@@ -20,7 +20,7 @@ from django.utils import timezone
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 from elasticsearch_dsl import Date, Document, Index, Integer, Keyword, Long, Text
 
-from ..analysis import Term
+from ..analysis import MAX_WORD, Term
 from ..content import IndexEntry
 from .base import FACETS, Hit, SearchBackend, SearchPage, SearchRequest, empty_facets
 
@@ -128,11 +128,24 @@ def _span(field: str, term: Term) -> dict[str, Any]:
     return {"span_term": {field: term.text}}
 
 
-def clause_query(clause: tuple[Term, ...]) -> dict[str, Any]:
-    """One clause on either text field (the title weighs more)."""
+# A near miss: a word of four letters or more (as on the database) may also match the words
+# within two edits of it (one for five letters or fewer), the first letter kept.
+NEAR_MISS_MIN = 4
+
+
+def _near_miss_query(field: str, term: Term, boost: float) -> dict[str, Any]:
+    fuzzy = {"value": term.word, "fuzziness": "AUTO", "prefix_length": 1, "boost": boost}
+    return {"fuzzy": {field: fuzzy}}
+
+
+def clause_query(clause: tuple[Term, ...], *, near_misses: bool = False) -> dict[str, Any]:
+    """One clause on either text field (the title weighs more); with `near_misses`, a single
+    word matches its near misses too."""
     fields = (("title_norm", TITLE_BOOST), ("body_norm", 1.0))
     if len(clause) == 1:
         should = [_term_query(field, clause[0], boost) for field, boost in fields]
+        if near_misses and NEAR_MISS_MIN <= len(clause[0].word) <= MAX_WORD:
+            should += [_near_miss_query(field, clause[0], boost) for field, boost in fields]
     else:
         should = [
             {
@@ -148,7 +161,7 @@ def clause_query(clause: tuple[Term, ...]) -> dict[str, Any]:
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
-def query_body(request: SearchRequest) -> dict[str, Any]:
+def query_body(request: SearchRequest, *, near_misses: bool = False) -> dict[str, Any]:
     """The request body of `_search` for one search request."""
     f = request.filters
     filters: list[dict[str, Any]] = []
@@ -165,7 +178,9 @@ def query_body(request: SearchRequest) -> dict[str, Any]:
         if f.date_to:
             bounds["lte"] = f.date_to.isoformat()
         filters.append({"range": {"date": bounds}})
-    must = [clause_query(clause) for clause in request.query.clauses] or [{"match_all": {}}]
+    must = [clause_query(clause, near_misses=near_misses) for clause in request.query.clauses] or [
+        {"match_all": {}}
+    ]
     sort: list[Any] = (
         ["_score", {"date": "desc"}, {"object_id": "desc"}]
         if request.query
@@ -271,8 +286,15 @@ class ElasticsearchBackend(SearchBackend):
         if request.groups is not None and not request.groups:
             return SearchPage(0, [], empty_facets())
         self._ensure_alias()
-        response = self._call(self.client.search, index=self.alias, body=query_body(request))
-        return page_of(dict(response))
+        page = self._search(query_body(request))
+        if page.count == 0 and request.query:
+            # Near misses are looked for inside the same visibility filter, so what others'
+            # documents contain never decides whether or how a word is corrected.
+            page = self._search(query_body(request, near_misses=True))
+        return page
+
+    def _search(self, body: dict[str, Any]) -> SearchPage:
+        return page_of(dict(self._call(self.client.search, index=self.alias, body=body)))
 
     def rebuild_start(self, target: str | None) -> str:
         if target:
@@ -304,6 +326,9 @@ class ElasticsearchBackend(SearchBackend):
                 self._call(self.client.indices.delete, index=old)
 
     def drop(self) -> None:
-        """Delete the alias's indices and template (tests)."""
-        self._call(self.client.indices.delete, index=f"{self.alias}-*")
+        """Delete the alias's indices and template (tests). Each index is named: a cluster
+        refuses to delete by wildcard (`action.destructive_requires_name`, on by default)."""
+        names = list(self._call(self.client.indices.get, index=f"{self.alias}-*"))
+        if names:
+            self._call(self.client.indices.delete, index=",".join(names))
         self._call(self.client.indices.delete_index_template, name=f"{self.alias}-template")

@@ -16,7 +16,7 @@ import psycopg
 
 from . import SCALES, Context, Row, discover
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/coordination_bench"
+DEFAULT_DATABASE_URL = "postgres://coordination:coordination@127.0.0.1:5432/coordination_bench"
 
 
 def _connect_kwargs(db: dict[str, Any], dbname: str) -> dict[str, Any]:
