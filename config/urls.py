@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.generic import TemplateView
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
@@ -84,7 +84,9 @@ api_urlpatterns = [
     *notifications_urls.api_urlpatterns,
     *search_urls.api_urlpatterns,
     path("schema/", SchemaView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"
+    ),  # its script served apart, as the Content-Security-Policy wants
     # Anything else under /api/ answers in the API's error shape, not with an HTML page.
     path("<path:unknown>", api.api_not_found),
 ]

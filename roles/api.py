@@ -1,4 +1,4 @@
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 from django.contrib.auth import authenticate
 from django.db import transaction
@@ -11,10 +11,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from audit.services import audit_record
+from config.security import LoginRateThrottle, TooManyAttempts
 
 from . import selectors, services
 from .models import Delegation, Institution, User
@@ -30,8 +30,12 @@ class TokenView(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"
+    # Per client address, shared with the sign-in pages; failures per account and per address
+    # are counted by django-axes inside authenticate() (config/security.py).
+    throttle_classes = [LoginRateThrottle]
+
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
+        raise TooManyAttempts(wait or 60)
 
     @extend_schema(
         request=TokenRequestSerializer,

@@ -8,8 +8,11 @@ nothing but the checks that refuse an unsafe set of them.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import csp.constants as csp
 import environ
 from celery.schedules import crontab
 
@@ -363,3 +366,92 @@ DOCUMENT_MAX_UNCOMPRESSED_SIZE = env.int("DOCUMENT_MAX_UNCOMPRESSED_SIZE", defau
 DOCUMENT_MAX_ARCHIVE_MEMBERS = 10_000
 # Uploads above this size go to a temporary file, never whole into the web process's memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
+
+# --- Sign-in limits, the shared cache, the client's address, Content-Security-Policy ----------
+# (README, "Configuration": what each protects.)
+# The cache every process shares (sign-in rates count across gunicorn workers and machines):
+# CACHE_URL (redis://…, or any scheme django-environ reads); without it a Redis broker's server
+# on the next database number (broker /0 → cache /1); the embedded default keeps it in files
+# under var/, which all of the machine's processes share.
+CACHE_URL = env.str("CACHE_URL", default="")
+if not CACHE_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    _broker = urlsplit(CELERY_BROKER_URL)
+    _broker_database = int(_broker.path.strip("/") or 0)
+    CACHE_URL = urlunsplit(_broker._replace(path=f"/{(_broker_database + 1) % 16}"))
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+        }
+    }
+elif CACHE_URL:
+    CACHES = {"default": env.cache_url_config(CACHE_URL)}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+# How many proxies of ours stand in front of the web process, each appending the address it saw
+# to X-Forwarded-For; the client's address is the one the outermost saw (config.security).
+# 0: REMOTE_ADDR, whatever the header says.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+# Sign-in requests per client address, on the API's token and the sign-in pages alike.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "token": env.str("TOKEN_THROTTLE_RATE", default="20/min"),
+    "login": env.str(
+        "LOGIN_THROTTLE_RATE", default=env.str("TOKEN_THROTTLE_RATE", default="20/min")
+    ),
+}
+# Failed sign-ins (django-axes, in the database): LOGIN_FAILURE_LIMIT failures from one address,
+# or for one account, lock it out for LOGIN_LOCKOUT_MINUTES; each attempt meanwhile starts the
+# period again. Every authenticate() call with a request is counted: API, pages, admin.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS.insert(0, "axes.backends.AxesStandaloneBackend")
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_CLIENT_IP_CALLABLE = "config.security.client_address"
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+# Successful sign-ins are not kept by axes: the audit log is the record.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every manage.py command
+# Content-Security-Policy on every response (django-csp). Scripts only from our own origin or
+# inline with the request's nonce: nonce="{{ request.csp_nonce }}". Turbo keeps the policy of
+# the page it first loaded, so a page with an inline script also needs
+# <meta name="turbo-visit-control" content="reload">. Styles may be inline: viewflow's
+# components and our templates set style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF, "data:"],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# Before anything reads a request's body (the CSRF check reads a page's form), after the
+# language is known (their refusals are worded in it).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("roles.middleware.UserLanguageMiddleware") + 1,
+    "documents.middleware.upload_length_refused",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("documents.middleware.upload_length_refused") + 1,
+    "config.security.login_rate_limited",
+)
+# Turns a lockout noted during sign-in into the refusal (config.security.lockout_response).
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# --- end of sign-in limits and Content-Security-Policy ---

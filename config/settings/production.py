@@ -21,6 +21,11 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
 if CELERY_BROKER_URL.startswith("filesystem"):
     raise ImproperlyConfigured("CELERY_BROKER_URL must point at Redis or RabbitMQ in production.")
+if CACHES["default"]["BACKEND"].endswith(("FileBasedCache", "LocMemCache", "DummyCache")):
+    raise ImproperlyConfigured(
+        "Sign-in limits need a cache every web process shares: set CACHE_URL (redis://…) "
+        "or use a Redis broker."
+    )
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

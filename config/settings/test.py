@@ -11,7 +11,13 @@ from .base import *
 TEST_RUN_ID = os.environ.setdefault("TEST_RUN_ID", str(os.getpid()))
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"token": "1000/min"}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"token": "1000/min", "login": "1000/min"}
+# Sign-in limits and the cache (base.py's block "Sign-in limits"): off unless a test turns them on
+# (django-axes refuses Client.login, which passes no request); the cache is the run's own.
+AXES_ENABLED = False
+CACHES["default"]["KEY_PREFIX"] = f"test-{TEST_RUN_ID}"
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    CACHES["default"]["LOCATION"] = str(VAR_DIR / "test-cache" / TEST_RUN_ID)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = VAR_DIR / "test-media" / TEST_RUN_ID
