@@ -372,7 +372,7 @@ class DatabaseBackend(SearchBackend):
             return SearchPage(0, [], empty_facets())  # the caller may see nothing at all
         page = self._search(request)
         if page.count == 0 and request.query:
-            corrected = self._near_miss(request.query)
+            corrected = self._near_miss(request.query, request.groups)
             if corrected is not None:
                 page = self._search(replace(request, query=corrected))
         return page
@@ -582,51 +582,51 @@ class DatabaseBackend(SearchBackend):
                 ]
         return SearchPage(count, hits, _sorted(facets))
 
-    def _near_miss(self, query: ParsedQuery) -> ParsedQuery | None:
-        """The query with each word that matches nothing replaced by the closest indexed word
-        (pg_trgm similarity; difflib on SQLite), or None when nothing is close."""
+    # Near misses are decided from what the caller may see, never from the whole lexicon: a
+    # word known only to another institution's files neither stops a correction nor is
+    # offered as one, so a search cannot tell whether those files hold it.
+    def _near_miss(self, query: ParsedQuery, groups: list[int] | None) -> ParsedQuery | None:
+        """The query with each word that matches nothing the caller sees replaced by the
+        closest word of what they see (pg_trgm similarity; difflib on SQLite), or None when
+        nothing is close."""
         # A word longer than any indexed one is no misspelling of one (analysis.query_words).
         candidates = [term for term in query.terms if 4 <= len(term.text) <= MAX_WORD]
-        known = self._in_lexicon(candidates)
+        found = self._visible(candidates, groups)
         changed = False
         clauses = []
         for clause in query.clauses:
             new_clause = []
             for term in clause:
-                found = (
-                    self._closest(term.text) if term in candidates and term not in known else None
+                closest = (
+                    self._closest(term.text, groups)
+                    if term in candidates and term not in found
+                    else None
                 )
-                if found and not term.matches(found):
-                    new_clause.append(Term(stem(found), True))
+                if closest and not term.matches(closest):
+                    new_clause.append(Term(stem(closest), True, closest))
                     changed = True
                 else:
                     new_clause.append(term)
             clauses.append(tuple(new_clause))
         return ParsedQuery(tuple(clauses)) if changed else None
 
-    def _in_lexicon(self, terms: list[Term]) -> set[Term]:
-        """The terms an indexed word matches (btree ranges on the lexicon, one statement for
-        all of them): such a word is no near miss, and the similarity search is spared."""
+    def _visible(self, terms: list[Term], groups: list[int] | None) -> set[Term]:
+        """The terms that match at least one entry the caller may see (one statement)."""
         probes: list[str] = []
         params: list[Any] = []
         for index, term in enumerate(terms):
-            if not _LEXICON_WORD.match(term.text):
-                continue  # the lexicon holds no such word
-            if not term.prefix:
-                condition, values = "word = %s", [term.text]
+            if connection.vendor == "postgresql":
+                condition = "e.search_vector @@ to_tsquery('simple', %s)"
+                params.append(_lexeme(term))
+                if groups is not None:
+                    condition += " AND e.acl_ids && %s::integer[]"
+                    params.append(list(groups))
+                source = f"{TABLE} e"
             else:
-                # Words starting with the text: from it up to the next string of the same
-                # length (lower-case a-z only, so every collation orders them alike).
-                head = term.text.rstrip("z")
-                condition, values = "word >= %s", [term.text]
-                if head:
-                    condition += " AND word < %s"
-                    values.append(head[:-1] + chr(ord(head[-1]) + 1))
-            probes.append(
-                f"SELECT {index} WHERE EXISTS (SELECT 1 FROM {SearchTerm._meta.db_table} "  # noqa: S608
-                f"WHERE {condition})"
-            )
-            params += values
+                condition = "search_fts MATCH %s"
+                params.append(fts5_match(ParsedQuery(((term,),)), groups))
+                source = "search_fts"
+            probes.append(f"SELECT {index} WHERE EXISTS (SELECT 1 FROM {source} WHERE {condition})")  # noqa: S608
         if not probes:
             return set()
         with connection.cursor() as cursor:
@@ -634,25 +634,38 @@ class DatabaseBackend(SearchBackend):
             cursor.execute(" UNION ALL ".join(probes), params)
             return {terms[row[0]] for row in cursor.fetchall()}
 
-    def _closest(self, word: str) -> str | None:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+    def _closest(self, word: str, groups: list[int] | None) -> str | None:
+        """The lexicon's word closest to `word` that an entry the caller sees holds."""
+        if connection.vendor == "postgresql":
+            groups_or_all = None if groups is None else list(groups)
+            with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT word FROM search_searchterm WHERE word %% %s "
-                    "ORDER BY similarity(word, %s) DESC, word LIMIT 1",
-                    [word, word],
+                    "SELECT t.word FROM search_searchterm t WHERE t.word %% %s AND EXISTS ("
+                    "SELECT 1 FROM search_searchentry e WHERE "
+                    "e.search_vector @@ to_tsquery('simple', quote_literal(t.word)) AND "
+                    "(%s::integer[] IS NULL OR e.acl_ids && %s::integer[])) "
+                    "ORDER BY similarity(t.word, %s) DESC, t.word LIMIT 1",
+                    [word, groups_or_all, groups_or_all, word],
                 )
                 row = cursor.fetchone()
                 return str(row[0]) if row else None
+        with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT word FROM search_searchterm WHERE word >= %s AND word < %s LIMIT 20000",
                 [word[0], word[0] + "\uffff"],
             )
             candidates = [row[0] for row in cursor.fetchall()]
-        close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.7)
-        # A prefix of a longer word: compare with that word's beginning too.
-        if not close:
-            heads = {candidate[: len(word) + 1]: candidate for candidate in candidates}
-            found = difflib.get_close_matches(word, list(heads), n=1, cutoff=0.75)
-            return heads[found[0]] if found else None
-        return close[0]
+        if not candidates:
+            return None
+        # The closest first; a prefix of a longer word is compared with that word's beginning
+        # too. The first the caller sees wins.
+        close = difflib.get_close_matches(word, candidates, n=len(candidates), cutoff=0.7)
+        heads = {candidate[: len(word) + 1]: candidate for candidate in candidates}
+        close += [
+            heads[head]
+            for head in difflib.get_close_matches(word, list(heads), n=len(heads), cutoff=0.75)
+        ]
+        for candidate in close:
+            if self._visible([Term(candidate, False)], groups):
+                return candidate
+        return None

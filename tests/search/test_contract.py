@@ -86,6 +86,24 @@ def test_near_misses_find_the_closest_word(api_as, document_of) -> None:  # type
     assert ids(search(api_as("kllokot.mayor"), q="stratgjia")) == {wanted.pk}
 
 
+def test_another_institutions_words_change_no_near_miss(api_as, document_of) -> None:  # type: ignore[no-untyped-def]
+    """Whether a word is known, and what it is corrected to, depends only on what the caller
+    may see: otherwise a misspelt search would tell whether another institution's files hold
+    a word (a known word is not corrected; a closer word is chosen)."""
+    wanted = document_of("kllokot.mayor", "Strategjia", "Strategjia e komunikimit")
+    client = api_as("kllokot.mayor")
+    queries = ["stratgjia", "strategjja", "strtegjia komunikimit", "komunikimt"]
+    before = {query: ids(search(client, q=query)) for query in queries}
+    assert all(wanted.pk in found for found in before.values()), before
+    # Another institution's private files hold the very misspellings, and closer words.
+    document_of(
+        "prishtine.mayor",
+        "Shënim i brendshëm",
+        "stratgjia strategjja strtegjia komunikimt stratgjiat komunikimte",
+    )
+    assert {query: ids(search(client, q=query)) for query in queries} == before
+
+
 @pytest.mark.parametrize(
     "query",
     [
