@@ -1,11 +1,13 @@
 """The foundation: the audit chain, the two busiest API reads, and the object-permission filter."""
 
 import hashlib
+import hmac
 import json
 from datetime import UTC
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from psycopg.types.json import Jsonb
@@ -113,8 +115,10 @@ SELECT_CHAIN = """
 
 def _raw_verify(ctx: Context, *, recompute: bool) -> int:
     """Stream the chain through a server-side cursor; with `recompute`, check it as audit_verify
-    does (sequence, links, sha256 of the same canonical JSON). Returns the entries read."""
+    does (sequence, links, HMAC-SHA256 of the same canonical JSON under the same key). Returns
+    the entries read."""
     expected, prev_hash = 1, GENESIS_HASH
+    key = settings.AUDIT_HMAC_KEY.encode()
     with ctx.raw.transaction(), ctx.raw.cursor(name="bench_verify") as cursor:
         cursor.itersize = 2000
         cursor.execute(SELECT_CHAIN)
@@ -148,7 +152,7 @@ def _raw_verify(ctx: Context, *, recompute: bool) -> int:
                 if (
                     seq != expected
                     or prev != prev_hash
-                    or (digest != hashlib.sha256(canonical.encode()).hexdigest())
+                    or digest != hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
                 ):
                     raise AssertionError(f"raw verify: chain breaks at seq {seq}")
             expected, prev_hash = seq + 1, digest
@@ -168,7 +172,7 @@ def audit_verify_rate(ctx: Context) -> list[Row]:
             "entries/s",
             ours,
             fetch_and_hash,
-            f"raw: named-cursor SELECT ORDER BY seq + sha256 recompute ({count:,} entries)",
+            f"raw: named-cursor SELECT ORDER BY seq + HMAC-SHA256 recompute ({count:,} entries)",
         ),
         Row(
             "entries/s",
