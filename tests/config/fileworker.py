@@ -12,7 +12,9 @@ from config.settings import base
 
 
 def make_app(folder: Path) -> Celery:
-    app = Celery("fileworker")
+    # Not the current app: the test process's shared tasks must keep sending through the
+    # project's app.
+    app = Celery("fileworker", set_as_current=False)
     app.conf.update(
         {
             name.removeprefix("CELERY_").lower(): value
