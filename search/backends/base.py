@@ -84,5 +84,9 @@ class SearchBackend:
     def rebuild_finish(self, target: str, started_at: datetime) -> None:
         raise NotImplementedError
 
+    def ping(self) -> None:
+        """Raise BackendUnavailable unless the backend answers now. The database backend
+        answers whenever the database does, which is checked on its own."""
+
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name}

@@ -244,6 +244,11 @@ class ElasticsearchBackend(SearchBackend):
         except (TransportError, ApiError, helpers.BulkIndexError) as error:
             raise BackendUnavailable(str(error)) from error
 
+    def ping(self) -> None:
+        # The cluster's health, not `GET /` (the client's ping and info): a cluster may serve
+        # no root endpoint (Elastic's test distribution does not), and health creates nothing.
+        self._call(self.client.cluster.health, timeout="2s")
+
     def _ensure_alias(self) -> None:
         if not self._call(self.client.indices.exists_alias, name=self.alias):
             self.rebuild_finish(self.rebuild_start(None), started_at=None)

@@ -43,7 +43,9 @@ def test_a_stopped_node_loses_no_write_and_catches_up(api_as, demo, node_restart
     drain()
     assert ids(search(mayor, q="auditimit")) == {before.pk}
 
+    assert mayor.get("/healthz").json()["search"] == "ok"
     node_restarted.stop()
+    assert mayor.get("/healthz").json()["search"] == "unreachable"
     during = upload(demo["kllokot.mayor"], "Raporti i dytë", "Auditimit i dytë i vitit")
     assert during.pk  # the write is committed while the node is down
     with pytest.raises(backends.BackendUnavailable):
@@ -86,7 +88,21 @@ def test_an_unreachable_cluster_is_a_503_not_a_500(api_as, demo, live) -> None: 
         try:
             response = api_as("kllokot.mayor").get("/api/search/", {"q": "vendim"})
             assert response.status_code == 503, response.content
+            assert api_as(None).get("/healthz").json()["search"] == "unreachable"
             written = upload(demo["kllokot.mayor"], "Vendim", "Vendimi i kuvendit")
             assert SearchOutbox.objects.filter(object_id=written.pk).exists()
         finally:
             backends._instances.pop("elasticsearch", None)
+
+
+def test_the_health_check_asks_the_cluster_and_creates_nothing(  # type: ignore[no-untyped-def]
+    api, live, elasticsearch_alias
+) -> None:
+    backend = backends.get_backend()
+    client = backend.client  # type: ignore[attr-defined]
+    backend.prefix = "test-health-never-made"  # type: ignore[attr-defined]
+    try:
+        assert api.get("/healthz").json()["search"] == "ok"
+        assert not client.indices.exists_alias(name="test-health-never-made")
+    finally:
+        backend.prefix = elasticsearch_alias  # type: ignore[attr-defined]
