@@ -1,4 +1,4 @@
-"""PostgreSQL: the phrase index, `pair_vector` (see `search.backends.database.entry_pairs`), a
+"""PostgreSQL: the phrase index, `pair_vector` (see `search.backends.postgresql.entry_pairs`), a
 `tsvector` of each entry's adjacent word pairs with a GIN index. Entries already indexed get
 their pairs here (`_pairs.write_pair_vectors`)."""
 

@@ -1,5 +1,5 @@
 """PostgreSQL: the phrase index keyed anew (a pair's first word keeps three characters, see
-`search.backends.database.FIRST_KEY`), so that a phrase starting with a three-letter word is
+`search.backends.postgresql.FIRST_KEY`), so that a phrase starting with a three-letter word is
 looked up by its pairs too. Every entry's pairs are rewritten from the text it holds, then the
 table is analysed: the search plans from the pairs' statistics. Going back needs
 `rebuild_search_index` run by the older code, which keys pairs as it expects."""

@@ -1,4 +1,4 @@
-"""Writing every entry's phrase index (`pair_vector`, see `search.backends.database`) from the
+"""Writing every entry's phrase index (`pair_vector`, see `search.backends.postgresql`) from the
 normalised text it holds (migrations 0004 and 0006); a module the migration loader skips."""
 
 from typing import Any
@@ -10,7 +10,7 @@ def write_pair_vectors(connection: Any) -> None:
     """Every row rewritten in batches, in the calling migration's one transaction, with the
     table locked meanwhile (about 6 minutes per million entries on 2 cores), so that no phrase
     search ever runs on entries whose pairs are missing or keyed otherwise."""
-    from search.backends.database import entry_pairs
+    from search.backends.postgresql import entry_pairs
 
     with connection.cursor() as cursor:
         last = 0

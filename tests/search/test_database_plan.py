@@ -14,8 +14,8 @@ from search import backends
 from search.analysis import Term, parse_query
 from search.api import SearchResultSerializer, result_json
 from search.backends import Filters, SearchRequest
-from search.backends.database import (
-    DatabaseBackend,
+from search.backends.database import DatabaseBackend
+from search.backends.postgresql import (
     Lookups,
     Statistics,
     candidate_rows,
