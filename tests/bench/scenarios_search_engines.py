@@ -56,8 +56,8 @@ from .scenarios_search import (
 )
 from .search_corpus import Corpus, more_queries, queries
 
-# The corpus both engines index: smaller than the `search` scenario's at the default scale,
-# since every entry goes through both backends' index() (on 2 CPUs, ~10 minutes at 300,000).
+# The corpus both engines index: a third of the `search` scenario's at the default scale, since
+# every entry goes through both backends' index() (about 2 minutes per 100,000 on 2 CPUs).
 ENGINE_DOCS = {"small": 20_000, "medium": 100_000, "large": 1_000_000}
 ALIAS = "koordinimi-bench"  # the bench's own alias (and index template) on the node
 BATCH = 1000
@@ -106,8 +106,8 @@ def _rebuilds(ctx: Context, es: ElasticsearchBackend) -> list[Row]:
         flush=True,
     )
     baseline = (
-        f"rebuild_search_index --restart of {pg_objects:,} registered documents (200 words "
-        "each), two writers, from an empty index"
+        f"rebuild_search_index --restart of {pg_objects:,} registered documents (most of "
+        "200 words), two writers, from an empty index"
     )
     return [
         _row("rebuild s", es_seconds, pg_seconds, baseline),
