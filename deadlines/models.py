@@ -19,8 +19,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
+from config.text import latin_to_cyrillic
 from roles.models import Institution, Role
-from search.analysis import latin_to_cyrillic
 from workflows.models import CoordinationProcess
 
 # `started`, `transmitted`, `task:zkp_review`, `done:approve`: what the workflows announce.

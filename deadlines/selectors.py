@@ -24,7 +24,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
-from roles.models import Delegation, Institution, Membership, User
+from roles.models import Institution
+from roles.selectors import lane_people
 from workflows.models import CoordinationProcess
 from workflows.selectors import processes_visible
 
@@ -45,43 +46,9 @@ def process_type_of(process: Any) -> str | None:
     return None
 
 
-Lane = tuple[int, str]  # (institution id, role code)
-
-
-def people_responsible(lanes: Iterable[Lane]) -> dict[Lane, list[User]]:
-    """For each (institution, role): the active members of the institution holding the role
-    now, and the acting officials of those people — but only members of that institution:
-    nobody outside it. Four queries for any number of lanes (a sweep batch asks once)."""
-    lanes = set(lanes)
-    found: dict[Lane, set[int]] = {lane: set() for lane in lanes}
-    if not lanes:
-        return {}
-    institutions = {institution for institution, _ in lanes}
-    memberships = Membership.objects.active().filter(institution_id__in=institutions)
-    holders = memberships.filter(role__code__in={role for _, role in lanes}).values_list(
-        "institution_id", "role__code", "user_id"
-    )
-    holding: dict[int, set[Lane]] = defaultdict(set)  # user → lanes held
-    for institution, role, user in holders:
-        if (institution, role) in found:
-            found[(institution, role)].add(user)
-            holding[user].add((institution, role))
-    acting = list(
-        Delegation.objects.active()
-        .filter(principal_id__in=list(holding))
-        .values_list("principal_id", "deputy_id")
-    )
-    colleagues = set(
-        memberships.filter(user_id__in={deputy for _, deputy in acting}).values_list(
-            "institution_id", "user_id"
-        )
-    )
-    for principal, deputy in acting:
-        for institution, role in holding[principal]:
-            if (institution, deputy) in colleagues:
-                found[(institution, role)].add(deputy)
-    people = User.objects.filter(is_active=True).in_bulk(set().union(*found.values()))
-    return {lane: [people[pk] for pk in sorted(ids) if pk in people] for lane, ids in found.items()}
+# Who a clock reminds is who the workflows tell of the task: the lane's people, by the one
+# rule for deputies (`roles.selectors.lane_people`).
+people_responsible = lane_people
 
 
 # --- State now --------------------------------------------------------------------------------
@@ -192,6 +159,12 @@ def tasks_with_deadline(queryset: QuerySet[Task], *, now: datetime | None = None
         deadline_due_at=Subquery(running.order_by("due_at").values("due_at")[:1]),
         deadline_overdue=Exists(running.filter(late)),
     )
+
+
+def tasks_overdue(queryset: QuerySet[Task], *, overdue: bool) -> QuerySet[Task]:
+    """Of `queryset`, the tasks whose deadline has passed (or, `overdue=False`, has not):
+    the inbox's `?overdue=`."""
+    return tasks_with_deadline(queryset).filter(deadline_overdue=overdue)
 
 
 # --- Dashboards -------------------------------------------------------------------------------

@@ -26,7 +26,10 @@ from audit.services import audit_record
 from config.prepared import Prepared
 from roles.models import Institution, User
 from roles.permissions import grant_to_institution_many
+from roles.selectors import Lane
+from workflows.events import ProcessEvent
 from workflows.models import PROCESS_VIEW, CoordinationProcess, permission_object
+from workflows.services import timers_fire
 
 from . import calendar
 from .models import (
@@ -38,12 +41,12 @@ from .models import (
     DeadlineRule,
     State,
 )
-from .selectors import Lane, people_responsible, process_type_of
+from .selectors import people_responsible, process_type_of
 
 logger = logging.getLogger(__name__)
 
-# Functions `(now) -> int` the sweep calls first, each returning how many timers it fired
-# (the press-statement embargo, viewflow's own timers). Register with `timer_hook`.
+# More functions `(now) -> int` the sweep calls after firing the workflows' timers
+# (`workflows.services.timers_fire`), each returning how many it fired. Register with `timer_hook`.
 TIMER_HOOKS: list[Callable[[datetime], int]] = []
 
 # No sweep transaction works longer than this: its row locks (and the audit chain's head, which
@@ -244,11 +247,8 @@ def clock_event(
     clock_events(process=process, events=[ClockEvent(event, at, task)], actor=actor)
 
 
-@dataclass(frozen=True)
-class ClockEvent:
-    name: str
-    at: datetime
-    task: Task | None = None
+# What the clocks are told is what the workflows announce (`workflows.events`).
+ClockEvent = ProcessEvent
 
 
 def _concerns(rule: DeadlineRule, event: str) -> bool:
@@ -627,8 +627,12 @@ def _grant_monitoring(run: _Sweep) -> None:
     run.grants.clear()
 
 
+def _fire_workflow_timers(now: datetime) -> int:
+    return timers_fire()
+
+
 def _run_hooks(now: datetime, counts: Counter[str]) -> None:
-    for hook in list(TIMER_HOOKS):
+    for hook in [_fire_workflow_timers, *TIMER_HOOKS]:
         try:
             counts["timers"] += int(hook(now) or 0)
         except Exception:  # one broken hook must not stop reminders and alerts

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from search.analysis import latin_to_cyrillic
+from config.text import latin_to_cyrillic
 
 
 class User(AbstractUser):

@@ -1,5 +1,6 @@
 """Reads about people, institutions and roles."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -36,11 +37,6 @@ def memberships_active(*, user: Any, on: date | None = None) -> QuerySet[Members
         .select_related("institution", "unit", "role")
         .order_by("valid_from", "pk")
     )
-
-
-def membership_primary(*, user: Any) -> Membership | None:
-    """The membership that names a person's institution and unit: the oldest active one."""
-    return memberships_active(user=user).first()
 
 
 def user_has_role(*, user: Any, role: str, institution: Institution | None = None) -> bool:
@@ -95,28 +91,48 @@ def self_and_principals(*, user: Any) -> QuerySet[User]:
 
 
 def _role_holders(institution_id: int, role: str, day: date, moment: datetime) -> QuerySet[User]:
-    """Active people holding the role in the institution on `day` and whoever acts for one of
-    them under a delegation at `moment`: a UNION of the two, each an index look-up, for the
-    reason given in `self_and_principals`."""
-    holders = Membership.objects.active(day).filter(institution_id=institution_id, role__code=role)
-    deputies = Delegation.objects.active(moment).filter(principal_id__in=holders.values("user_id"))
+    """The people of a lane (an institution and a role), by the one rule for deputies: active
+    people holding the role in the institution on `day`, and whoever acts for one of them under
+    a delegation at `moment` while a member of that same institution (a deputy who belongs
+    elsewhere is nobody in this lane). A UNION of index look-ups, for the reason given in
+    `self_and_principals`."""
+    members = Membership.objects.active(day).filter(institution_id=institution_id)
+    holders = members.filter(role__code=role)
+    deputies = Delegation.objects.active(moment).filter(
+        principal_id__in=holders.values("user_id"),
+        deputy_id__in=members.order_by().values("user_id"),
+    )
     ids = (
         holders.order_by()
         .values("user_id")
         .union(deputies.order_by().values("deputy_id"), all=True)
     )
-    return User.objects.filter(pk__in=ids, is_active=True)
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
 
 
 # Asked in every workflow transition that opens a task; compiling its UNION took more CPU than
 # the database needs to answer.
 _ROLE_HOLDERS = Prepared(_role_holders)
 
+Lane = tuple[int, str]  # (institution id, role code)
+
 
 def role_holders(*, institution: Institution, role: str) -> list[User]:
-    """Active people holding the role in the institution now, and whoever acts for one of
-    them under a delegation (one query)."""
+    """The people of the lane (`institution`, `role`) now: who is told of its tasks and
+    reminded of its deadlines (one query; the rule is `_role_holders`')."""
     now = timezone.now()
     return _ROLE_HOLDERS.objects(
         institution_id=institution.pk, role=role, day=timezone.localdate(now), moment=now
     )
+
+
+def lane_people(lanes: Iterable[Lane]) -> dict[Lane, list[User]]:
+    """`role_holders` for each of several lanes (a deadline sweep's batch), by the same rule."""
+    now = timezone.now()
+    day = timezone.localdate(now)
+    return {
+        (institution_id, role): _ROLE_HOLDERS.objects(
+            institution_id=institution_id, role=role, day=day, moment=now
+        )
+        for institution_id, role in set(lanes)
+    }

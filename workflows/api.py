@@ -1,6 +1,7 @@
 """Processes and tasks over HTTP (API.md, "Processes and tasks")."""
 
 from collections import defaultdict
+from functools import partial
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -18,7 +19,12 @@ from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
 from deadlines.api import DeadlineSerializer
-from deadlines.selectors import deadlines_for_process, deadlines_for_processes
+from deadlines.selectors import (
+    deadlines_for_process,
+    deadlines_for_processes,
+    tasks_overdue,
+    tasks_with_deadline,
+)
 from documents.access import documents_readable_ids
 from roles.models import Institution, User
 
@@ -161,7 +167,7 @@ class ProcessSerializer(serializers.Serializer):
         tasks = (
             by_process.get(process.pk, [])
             if by_process is not None
-            else list(process_tasks(process=process))
+            else list(tasks_with_deadline(process_tasks(process=process)))
         )
         return TaskSerializer(tasks, many=True).data  # type: ignore[return-value]
 
@@ -186,7 +192,9 @@ def _process_body(process: CoordinationProcess, request: Request) -> dict[str, A
 
 
 def _task_body(task: Task) -> dict[str, Any]:
-    return TaskSerializer(tasks_with_context(Task.objects.filter(pk=task.pk)).get()).data  # type: ignore[return-value]
+    return TaskSerializer(
+        tasks_with_deadline(tasks_with_context(Task.objects.filter(pk=task.pk))).get()
+    ).data  # type: ignore[return-value]
 
 
 def _flow_class_asked(request: Request) -> str | None:
@@ -238,10 +246,12 @@ class ProcessList(generics.ListAPIView):
         # The tasks of the whole page in one query, not one per process.
         if args and isinstance(args[0], list):
             grouped: dict[int, list[Task]] = defaultdict(list)
-            tasks = tasks_with_context(
-                Task.objects.filter(
-                    process_id__in=[process.pk for process in args[0]],
-                    flow_task_type__in=("START", "HUMAN", "END"),
+            tasks = tasks_with_deadline(
+                tasks_with_context(
+                    Task.objects.filter(
+                        process_id__in=[process.pk for process in args[0]],
+                        flow_task_type__in=("START", "HUMAN", "END"),
+                    )
                 )
             ).order_by("created", "pk")
             for task in tasks:
@@ -403,11 +413,11 @@ class Inbox(generics.ListAPIView):
         keys = inbox_keys(
             user=request.user,
             flow_class=flow_class,
-            overdue=None if overdue is None else overdue == "true",
+            narrow=None if overdue is None else partial(tasks_overdue, overdue=overdue == "true"),
         )
         page = self.paginate_queryset(keys)
         assert page is not None  # the API always paginates
-        serializer = self.get_serializer(inbox_tasks(page), many=True)
+        serializer = self.get_serializer(tasks_with_deadline(inbox_tasks(page)), many=True)
         return self.get_paginated_response(serializer.data)
 
 

@@ -1,6 +1,6 @@
 """Reads about processes and tasks: what a person may see, and what is theirs to do now."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, cast
 
@@ -53,11 +53,10 @@ def access_task_by_id(task_id: Any, user: Any) -> Task:
 
 
 def tasks_with_context(queryset: QuerySet[Task]) -> QuerySet[Task]:
-    """Tasks with what the API shows beside them (process title, type, assignee, due time)
-    in the same query."""
-    from deadlines.selectors import tasks_with_deadline
-
-    return tasks_with_deadline(queryset).select_related(
+    """Tasks with what the API shows beside them (process title, type, assignee) in the same
+    query; their due times are the deadlines' (`deadlines.selectors.tasks_with_deadline`),
+    added by the pages and the API, which may read every app."""
+    return queryset.select_related(
         "owner",
         "process",
         "process__coordinationprocess",
@@ -100,8 +99,13 @@ def decisions_authored(*, user: Any, tasks: QuerySet[Task]) -> QuerySet[Task]:
     )
 
 
+# A further condition on an inbox's tasks, given by the caller: the API's `?overdue=`, which
+# the deadlines answer (`deadlines.selectors.tasks_overdue`).
+TaskFilter = Callable[[QuerySet[Task]], QuerySet[Task]]
+
+
 def _inbox_branches(
-    *, user: Any, flow_class: str | None = None, overdue: bool | None = None
+    *, user: Any, flow_class: str | None = None, narrow: TaskFilter | None = None
 ) -> tuple[QuerySet[Any], QuerySet[Any]]:
     """The two halves of the inbox as (task id, created) rows, each read from an index: the
     people's claimed tasks (by owner), and the open tasks whose permission their groups hold
@@ -126,7 +130,7 @@ def _inbox_branches(
         authored = decisions_authored(user=user, tasks=Task.objects.filter(status__in=OPEN))
         claimed = claimed.exclude(pk__in=authored.values("pk"))
         entries = entries.exclude(task_id__in=authored.values("pk"))
-    if flow_class is None and overdue is None:
+    if flow_class is None and narrow is None:
         # The everyday inbox: the open half never reads the task table.
         open_keys = entries.values_list("task_id", "created").distinct().order_by()
         return claimed.values_list("pk", "created").order_by(), open_keys
@@ -134,11 +138,9 @@ def _inbox_branches(
     if flow_class is not None:
         claimed = claimed.filter(process__flow_class=flow_class)
         open_to_role = open_to_role.filter(process__flow_class=flow_class)
-    if overdue is not None:
-        from deadlines.selectors import tasks_with_deadline
-
-        claimed = tasks_with_deadline(claimed).filter(deadline_overdue=overdue)
-        open_to_role = tasks_with_deadline(open_to_role).filter(deadline_overdue=overdue)
+    if narrow is not None:
+        claimed = narrow(claimed)
+        open_to_role = narrow(open_to_role)
     return (
         claimed.values_list("pk", "created").order_by(),
         open_to_role.values_list("pk", "created").order_by(),
@@ -146,7 +148,7 @@ def _inbox_branches(
 
 
 def inbox_keys(
-    *, user: Any, flow_class: str | None = None, overdue: bool | None = None
+    *, user: Any, flow_class: str | None = None, narrow: TaskFilter | None = None
 ) -> QuerySet[Any]:
     """(task id, created) of the open tasks the user can act on now — assigned to them or to
     someone they act for, or unclaimed and open to a role they (or their principals) hold for
@@ -154,7 +156,7 @@ def inbox_keys(
     each row; `inbox_tasks` loads a page."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Task.objects.none().values_list("pk", "created")
-    claimed, open_to_role = _inbox_branches(user=user, flow_class=flow_class, overdue=overdue)
+    claimed, open_to_role = _inbox_branches(user=user, flow_class=flow_class, narrow=narrow)
     # UNION ALL: a claimed task is never also unclaimed, so there is nothing to de-duplicate.
     return claimed.union(open_to_role, all=True).order_by("created", "pk")
 

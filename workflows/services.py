@@ -5,6 +5,7 @@ Every transition runs in one transaction that first locks the process row (the f
 once queue on the lock, and the second finds the task no longer open (409).
 """
 
+import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from guardian.models import GroupObjectPermission
 from viewflow.workflow import STATUS
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
@@ -25,7 +27,6 @@ from audit.services import appended_together, audit_record
 from config.api import Conflict
 from config.prepared import planned_once
 from config.text import control_characters_refused
-from deadlines.services import ClockEvent, clock_events
 from documents.access import documents_attachable, documents_visible
 from documents.models import Document
 from documents.services import DocumentsRefused, refusals_recorded
@@ -33,6 +34,7 @@ from roles.models import Institution, Role, User
 from roles.permissions import Acting, grant_to_institution, grant_to_role
 from roles.selectors import memberships_active, role_holders, self_and_principals
 
+from .events import ProcessEvent, process_transitioned
 from .flows import FLOWS
 from .locking import locked_task
 from .models import (
@@ -43,6 +45,8 @@ from .models import (
 )
 from .nodes import HumanTask, tasks_opened
 from .selectors import decisions_authored, is_decision
+
+logger = logging.getLogger(__name__)
 
 TYPE_OF_FLOW = {flow_class: name for name, flow_class in FLOWS.items()}
 # Actions that send the item back to whoever prepared it: their new task is a `returned`.
@@ -165,9 +169,9 @@ def _task_message(task_title: Any, process_title: str, comment: str | None) -> s
     }
 
 
-def _opened_events(opened: list[Task]) -> list[ClockEvent]:
-    """The deadline clocks' `task:<node>` event of each task the transition opened."""
-    return [ClockEvent(f"task:{task.flow_task.name}", task.created, task) for task in opened]
+def _opened_events(opened: list[Task]) -> list[ProcessEvent]:
+    """The `task:<node>` event of each task the transition opened."""
+    return [ProcessEvent(f"task:{task.flow_task.name}", task.created, task) for task in opened]
 
 
 def _tasks_announce(*, process: Any, opened: list[Task], returned_because: str | None) -> None:
@@ -253,7 +257,7 @@ def _started(
     fields: dict[str, Any],
     document_ids: Iterable[Any],
 ) -> CoordinationProcess:
-    """Run the flow's start, attach the documents, grant the lanes, audit, start the clocks
+    """Run the flow's start, attach the documents, grant the lanes, audit, announce the start
     and tell the first task's lane. `actor` None: the system starts it."""
     with transaction.atomic(), _announced() as opened:
         process = flow_class.start.run(actor=actor, institution=institution, fields=fields)
@@ -280,9 +284,10 @@ def _started(
                 "documents": documents,
             },
         )
-        clock_events(
+        process_transitioned.send(
+            sender=CoordinationProcess,
             process=process,
-            events=[ClockEvent("started", process.created), *_opened_events(opened)],
+            events=[ProcessEvent("started", process.created), *_opened_events(opened)],
             actor=actor,
         )
         _tasks_announce(process=process, opened=opened, returned_because=None)
@@ -496,11 +501,11 @@ def task_complete(
         extra = node.on_complete(
             activation, acting=acting, action=action, comment=comment, data=data
         )
-        # Domain events the handler reports (e.g. `transmitted` at the transmission time)
-        # drive the deadline clocks by their own times, like the task's completion does.
+        # Domain events the handler reports (e.g. `transmitted` at the transmission time) are
+        # announced with their own times, like the task's completion is.
         events = [
-            ClockEvent(f"done:{node.name}", timezone.now(), task),
-            *(ClockEvent(name, at, task) for name, at in extra.pop("events", ())),
+            ProcessEvent(f"done:{node.name}", timezone.now(), task),
+            *(ProcessEvent(name, at, task) for name, at in extra.pop("events", ())),
         ]
         # Most actions change only the flow's JSON: one UPDATE instead of one per table.
         changed_columns = (process.title, process.institution_id) != before
@@ -523,11 +528,56 @@ def task_complete(
             extra={"action": action, "comment": comment, "claimed": claimed, **extra},
         )
         activation.execute()
-        # The step's completion, then the steps it opened: one look-up of the rules for all.
-        clock_events(process=process, events=events + _opened_events(opened), actor=acting.user)
+        # The step's completion, then the steps it opened: announced together, once.
+        process_transitioned.send(
+            sender=CoordinationProcess,
+            process=process,
+            events=events + _opened_events(opened),
+            actor=acting.user,
+        )
         _tasks_announce(
             process=activation.process,
             opened=opened,
             returned_because=comment if action in RETURN_ACTIONS else None,
         )
     return task
+
+
+def timers_fire() -> int:
+    """Fire every due viewflow timer (a press statement's embargo) and announce each process it
+    moved, in that transition's own transaction; returns how many fired. The one way timers
+    fire: Celery beat's `fire_workflow_timers` and the deadline sweep both call it. Safe to run
+    from several workers at once: each timer is re-checked under its process lock, and one
+    locked elsewhere is left to the next run."""
+    fired = 0
+    due = Task.objects.filter(
+        flow_task_type="TIMER", status=STATUS.SCHEDULED, scheduled__lte=timezone.now()
+    ).order_by("scheduled")
+    for task in due:
+        try:
+            with transaction.atomic(), task.activation() as activation, _announced() as opened:
+                start = getattr(activation, "start", None)
+                if start is None:  # its node was renamed or removed: it can never fire
+                    logger.warning("timer task %s names a missing node", task.pk)
+                    continue
+                if not start.can_proceed():
+                    continue
+                activation.start()
+                activation.execute()
+                fired += 1
+                process = CoordinationProcess.objects.get(pk=task.process_id)
+                process_transitioned.send(
+                    sender=CoordinationProcess,
+                    process=process,
+                    events=[
+                        ProcessEvent(f"done:{task.flow_task.name}", timezone.now(), task),
+                        *_opened_events(opened),
+                    ],
+                    actor=None,
+                )
+                _tasks_announce(process=process, opened=opened, returned_because=None)
+        except FlowLockFailed:
+            logger.info("timer task %s is locked by another worker; left for the next run", task.pk)
+        except Exception:  # one broken flow must not keep the others' timers from firing
+            logger.exception("timer task %s failed to fire", task.pk)
+    return fired

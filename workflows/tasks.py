@@ -2,16 +2,16 @@
 
 from datetime import timedelta
 
-from viewflow.workflow.timers import fire_due_timers
-
 from config.celery import app
 
 
 @app.task(ignore_result=True)
 def fire_workflow_timers() -> int:
-    """Fire every due viewflow timer. Safe to run from several workers at once: viewflow
-    re-checks each timer under its process lock."""
-    return int(fire_due_timers())
+    """Fire every due viewflow timer (`services.timers_fire`, which the deadline sweep calls
+    too). Safe to run from several workers at once."""
+    from .services import timers_fire
+
+    return timers_fire()
 
 
 @app.task(ignore_result=True)

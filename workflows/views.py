@@ -31,6 +31,7 @@ from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
 from config.api import Conflict
+from deadlines.selectors import tasks_with_deadline
 from documents.access import documents_visible
 from documents.services import DocumentsRefused
 from notifications.views import notification_list, notification_open, notification_read_all
@@ -177,7 +178,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "filter": choice,
             "page_obj": page,
-            "rows": _task_rows(list(inbox_tasks(page.object_list))),
+            "rows": _task_rows(list(tasks_with_deadline(inbox_tasks(page.object_list)))),
             "query": _query_without_page(request),
             "startable": startable(request.user),
         },

@@ -2,7 +2,7 @@
 
 Translators edit only ``config/locale/sr_Latn/LC_MESSAGES/django.po``; this command rewrites
 ``config/locale/sr/LC_MESSAGES/django.po`` from it, every msgstr converted to Cyrillic with
-``search.analysis.latin_to_cyrillic``, so the two scripts never drift. Placeholders (``%(name)s``,
+``config.text.latin_to_cyrillic``, so the two scripts never drift. Placeholders (``%(name)s``,
 ``%s``, ``{name}``), HTML tags, HTML entities, code in backticks (parameter values such as
 `press_statement`, which the API's schema documents and callers type as written) and bare
 parameter names (``date_from``) are left exactly as they are.
@@ -19,7 +19,7 @@ import polib
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from search.analysis import latin_to_cyrillic
+from config.text import latin_to_cyrillic
 
 # Spans that must reach the Cyrillic catalogue unchanged, tried left to right.
 PROTECTED = re.compile(

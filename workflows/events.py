@@ -1,0 +1,27 @@
+"""What the workflows announce. Sent once, inside the transition's own transaction, by
+`workflows/services.py` (start, task completion, a timer firing); whoever follows a process
+(the deadline clocks, the search index) subscribes in its own app's `receivers.py`, so nothing
+here names them."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.dispatch import Signal
+
+
+@dataclass(frozen=True)
+class ProcessEvent:
+    """One thing that happened in a transition, at its own time: `started`, `task:<node>` (a
+    task opened: `task` is it), `done:<node>` (it was completed), or a domain event the flow
+    reports (`transmitted`, `received`, …)."""
+
+    name: str
+    at: datetime
+    task: Any = None
+
+
+# A process moved on (or was started): `process`, `events` (a list of ProcessEvent, in their
+# order; may be empty, e.g. a timer that only released the item), `actor` (a User, or None for
+# the system).
+process_transitioned = Signal()
