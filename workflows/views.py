@@ -8,6 +8,7 @@ audited exactly like the same call over the API; the user acts as themselves, an
 decide whether that is in their own right or for a principal who delegated to them.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -21,7 +22,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from viewflow import jsonstore
@@ -39,7 +39,6 @@ from roles.models import Institution, Role, User
 from roles.views import delegation_list, delegation_revoke
 
 from . import services
-from .api import TaskSerializer
 from .flows import FLOWS
 from .models import PROCESS_STATUS_STORED, CoordinationProcess
 from .nodes import HumanTask
@@ -127,33 +126,38 @@ def _names(codes: set[str], model: type[Institution] | type[Role]) -> dict[str, 
     return {item.code: str(item) for item in model.objects.filter(code__in=codes)}
 
 
-def _task_rows(tasks: list[Task]) -> list[dict[str, Any]]:
-    """What a list shows of each task; the due date and overdue flag are the API's."""
+@dataclass(frozen=True)
+class TaskRow:
+    """What a list shows of a task."""
+
+    task: Task
+    process: CoordinationProcess
+    type: Any  # the flow's title
+    lane: str  # the institution the task is open to
+    role: str
+    status: Any
+    due_at: datetime | None
+    overdue: bool
+
+
+def _task_rows(tasks: list[Task]) -> list[TaskRow]:
+    """The rows of tasks annotated by `tasks_with_deadline`: their due date and overdue flag
+    are the ones the API gives (overdue only while the task is open)."""
     institutions = _names({t.data.get("institution", "") for t in tasks}, Institution)
     roles = _names({t.data.get("role", "") for t in tasks}, Role)
-    rows = []
-    for task, body in zip(tasks, TaskSerializer(tasks, many=True).data, strict=True):
-        process = task.process.coordinationprocess  # type: ignore[attr-defined]
-        rows.append(
-            {
-                "task": task,
-                "process": process,
-                "type": _flow_title(task.process.flow_class),
-                "lane": institutions.get(task.data.get("institution", ""), ""),
-                "role": roles.get(task.data.get("role", ""), task.data.get("role", "")),
-                "status": TASK_STATUS.get(task.status, task.status),
-                "due_at": _moment(body.get("due_at")),
-                "overdue": body.get("overdue"),
-            }
+    return [
+        TaskRow(
+            task=task,
+            process=task.process.coordinationprocess,  # type: ignore[attr-defined]
+            type=_flow_title(task.process.flow_class),
+            lane=institutions.get(task.data.get("institution", ""), ""),
+            role=roles.get(task.data.get("role", ""), task.data.get("role", "")),
+            status=TASK_STATUS.get(task.status, task.status),
+            due_at=getattr(task, "deadline_due_at", None),
+            overdue=bool(getattr(task, "deadline_overdue", False)) and task.status in OPEN,
         )
-    return rows
-
-
-def _moment(value: Any) -> datetime | None:
-    """A serializer's time: an aware datetime, or its ISO 8601 text once rendered."""
-    if isinstance(value, str):
-        return parse_datetime(value)
-    return value if isinstance(value, datetime) else None
+        for task in tasks
+    ]
 
 
 def _flow_title(flow_class: Any) -> Any:
