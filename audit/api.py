@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import BoundedDateTimeFilter
+from config.api import BoundedDateTimeFilter, blank_parameters
 from roles.selectors import user_is_auditor
 
 from .models import AuditEntry
@@ -19,12 +19,16 @@ from .services import audit_verify
 
 
 class AuditorsOnly:
-    """The audit log exists only for auditors: to anybody else it is not there (404)."""
+    """The audit log exists only for auditors: to anybody else it is not there (404), whatever
+    the parameters, so the caller's right is checked before they are."""
+
+    access_before_parameters = True
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         if not user_is_auditor(user=request.user):
             raise Http404
+        blank_parameters(request.query_params)
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):

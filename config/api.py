@@ -8,7 +8,7 @@ import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.translation import gettext, gettext_lazy
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
@@ -116,30 +116,44 @@ class Pagination(PageNumberPagination):
 BLANK_ALLOWED = frozenset({"q"})
 
 
-def blank_parameters_refused(get_response: Any) -> Any:
-    """Middleware: an API query parameter given without a value is a 400 naming it. Django
-    REST framework and django-filter would read it as absent, which the schema does not say
-    (its enums, dates and numbers admit no empty value): one rule for every endpoint."""
+def blank_parameters(query: QueryDict) -> None:
+    """A query parameter given without a value is a 400 naming it. Django REST framework and
+    django-filter would read it as absent, which the schema does not say (its enums, dates and
+    numbers admit no empty value): one rule for every endpoint."""
+    blank = sorted(
+        name for name, value in query.items() if value == "" and name not in BLANK_ALLOWED
+    )
+    if blank:
+        message = gettext("Give a value or leave the parameter out.")
+        raise exceptions.ValidationError({name: [message] for name in blank})
 
-    def middleware(request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/"):
-            blank = sorted(
-                name
-                for name, value in request.GET.items()
-                if value == "" and name not in BLANK_ALLOWED
-            )
-            if blank:
-                message = gettext("Give a value or leave the parameter out.")
-                return JsonResponse(
-                    error_body(
-                        "invalid", f"{blank[0]}: {message}", {name: [message] for name in blank}
-                    ),
-                    status=400,
-                )
-        response: HttpResponse = get_response(request)
+
+class BlankParametersRefused:
+    """Middleware: `blank_parameters` before any API view, but after the access checks of a
+    view that sets `access_before_parameters` (it calls `blank_parameters` itself): whoever
+    may not use it gets the same refusal whatever the parameters."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = self.get_response(request)
         return response
 
-    return middleware
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        view_class = getattr(view, "cls", None)
+        if not request.path.startswith("/api/") or getattr(
+            view_class, "access_before_parameters", False
+        ):
+            return None
+        try:
+            blank_parameters(request.GET)
+        except exceptions.ValidationError as error:
+            detail: Any = error.detail
+            return JsonResponse(error_body("invalid", _message(detail), detail), status=400)
+        return None
 
 
 @csrf_exempt  # it only ever answers 404, whatever the method

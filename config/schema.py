@@ -1,5 +1,7 @@
 """OpenAPI details drf-spectacular cannot infer: our session scheme, the error responses every
-operation may give, and an English document unless `?lang=` asks for another language."""
+operation may give, the rules the server enforces beyond the serializers' own (no blank query
+parameters, institution codes that exist, JSON bodies), and an English document unless `?lang=`
+asks for another language."""
 
 from typing import Any
 
@@ -8,6 +10,9 @@ from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
+
+from config.api import BLANK_ALLOWED
+from roles.models import Institution
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -29,11 +34,19 @@ ERROR_RESPONSES = {
     "401": "Not authenticated.",
     "403": "Visible, but the action is not the caller's.",
     "404": "Does not exist, or the caller may not see it.",
+    "405": "Method not allowed: the path answers only the methods documented for it (`Allow`).",
+    "406": "Not acceptable: the API answers in JSON only.",
     "409": "Conflict with the object's current state.",
     "413": "File too large.",
     "415": "File type not allowed or not what its name says.",
     "429": "Too many requests.",
 }
+# Answers only some operations can give, by path prefix.
+SOME_ERROR_RESPONSES = {
+    "/api/search/": {"503": "The search engine cannot be reached now; try again later."},
+}
+# Media types of a form: only the uploads take them; every other body is JSON (API.md).
+FORM_MEDIA_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 class SessionScheme(OpenApiAuthenticationExtension):
@@ -48,18 +61,59 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
     """Every operation may answer with the error shape of API.md."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     reference = {"$ref": "#/components/schemas/Error"}
-    for path_item in result.get("paths", {}).values():
+    for path, path_item in result.get("paths", {}).items():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
-            for status, description in ERROR_RESPONSES.items():
-                responses.setdefault(
-                    status,
-                    {
-                        "description": description,
-                        "content": {"application/json": {"schema": reference}},
-                    },
-                )
+            some = [
+                errors for prefix, errors in SOME_ERROR_RESPONSES.items() if path.startswith(prefix)
+            ]
+            for errors in [ERROR_RESPONSES, *some]:
+                for status, description in errors.items():
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": reference}},
+                        },
+                    )
     return result
+
+
+def state_enforced_rules(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """What the server refuses, said in the document so that a client can tell beforehand:
+
+    - a query parameter given without a value is a 400 (`config.api.blank_parameters`),
+      except those whose empty value means something (`q`);
+    - an `institution` in a query or a request body is the code of an existing institution
+      (they are public, `/api/institutions/`; a lower-case code is read as upper case);
+    - a body is JSON, except for the uploads: forms cannot carry the nulls, lists and objects
+      the other bodies hold, so they are not offered there."""
+    codes = sorted(Institution.objects.values_list("code", flat=True))
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") != "query" or schema.get("type") != "string":
+                    continue
+                if parameter["name"] not in BLANK_ALLOWED:
+                    schema["minLength"] = max(1, schema.get("minLength", 0))
+                if parameter["name"] == "institution":
+                    _institution_code(schema, codes)
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                for media_type in FORM_MEDIA_TYPES:
+                    content.pop(media_type, None)
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        institution = component.get("properties", {}).get("institution")
+        if name.endswith("Request") and institution and institution.get("type") == "string":
+            _institution_code(institution, codes)
+    return result
+
+
+def _institution_code(schema: dict[str, Any], codes: list[str]) -> None:
+    if codes:  # an empty enum would admit nothing, not even the first institution's code
+        schema.pop("pattern", None)
+        schema["enum"] = list(codes)
 
 
 class SchemaView(SpectacularAPIView):
