@@ -10,7 +10,7 @@ from django.dispatch import receiver
 
 from workflows.events import ProcessEvent, process_transitioned
 
-from .services import clock_events
+from .clock import clock_events
 
 
 @receiver(process_transitioned, dispatch_uid="deadlines.process_transitioned")

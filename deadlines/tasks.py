@@ -2,7 +2,7 @@ from celery import shared_task
 
 from config.celery import Task
 
-from .services import sweep
+from .sweep import sweep
 
 
 @shared_task(base=Task)

@@ -7,9 +7,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from deadlines.clock import clock_event
 from deadlines.models import Deadline
 from deadlines.selectors import deadlines_for_process
-from deadlines.services import clock_event, sweep
+from deadlines.sweep import sweep
 from roles.models import User
 
 from .conftest import make_process

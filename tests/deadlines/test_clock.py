@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 
 from audit.models import AuditEntry
+from deadlines.clock import clock_event
 from deadlines.models import Deadline, DeadlineEvent, DeadlineRule, State
 from deadlines.selectors import deadlines_for_process, tasks_with_deadline
-from deadlines.services import clock_event
 
 from .conftest import local, make_process, make_task
 

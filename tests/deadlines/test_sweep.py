@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from deadlines import services
+from deadlines.clock import clock_event
 from deadlines.models import Deadline, DeadlineEvent, State
-from deadlines.services import clock_event, sweep
+from deadlines.sweep import TIMER_HOOKS, sweep, timer_hook
 from deadlines.tasks import sweep_deadlines
 from notifications.models import Notification
 from roles import services as roles_services
@@ -168,14 +168,14 @@ def test_timer_hooks_fire_first_and_a_broken_one_does_not_stop_the_sweep(rules, 
         raise RuntimeError("no")
 
     started_decision()
-    services.timer_hook(broken)
-    services.timer_hook(release_embargoes)
-    services.timer_hook(release_embargoes)  # registered once
+    timer_hook(broken)
+    timer_hook(release_embargoes)
+    timer_hook(release_embargoes)  # registered once
     try:
         counts = sweep(now=DUE + timedelta(hours=1))
     finally:
-        services.TIMER_HOOKS.remove(broken)
-        services.TIMER_HOOKS.remove(release_embargoes)
+        TIMER_HOOKS.remove(broken)
+        TIMER_HOOKS.remove(release_embargoes)
     assert seen == [DUE + timedelta(hours=1)]
     assert counts["timers"] == 2 and counts["overdue"] == 1
     assert "timer hook" in caplog.text

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import dateparse, timezone
 
-from deadlines.services import sweep
+from deadlines.sweep import sweep
 
 
 class Command(BaseCommand):

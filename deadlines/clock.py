@@ -1,0 +1,357 @@
+"""The deadline clocks the workflows drive: a clock starts, pauses, resumes and is met or
+missed on the events of a process (`clock_events`, subscribed to the workflows' transitions in
+`receivers.py`).
+
+It runs inside the workflow's own transaction (the process row is locked there), so it does
+little: one query for the rules the event concerns (none → done), one for the clocks those
+rules already run on the process, then at most one insert or update of each kind and one audit
+entry.
+"""
+
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils import dateparse, timezone
+from viewflow.workflow.models import Task
+
+from audit.services import audit_record
+from config.prepared import Prepared
+from roles.models import Institution
+from workflows.events import ProcessEvent
+from workflows.models import CoordinationProcess, permission_object
+
+from . import calendar
+from .models import (
+    ANCHOR_EVENT,
+    ANCHOR_MONTH_END,
+    DayKind,
+    Deadline,
+    DeadlineEvent,
+    DeadlineRule,
+    State,
+)
+from .selectors import process_type_of
+
+logger = logging.getLogger(__name__)
+
+
+def _anchor_day(rule: DeadlineRule, process: CoordinationProcess, at: datetime) -> date | None:
+    """The day the rule counts from; None when the process lacks the date field it names."""
+    if rule.anchor == ANCHOR_EVENT:
+        return calendar.local_date(at)
+    if rule.anchor == ANCHOR_MONTH_END:
+        return calendar.month_end(calendar.local_date(at))
+    value = (process.data or {}).get(rule.anchor)
+    if isinstance(value, datetime):
+        return calendar.local_date(value)
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        moment = dateparse.parse_datetime(value)
+        if moment is not None and timezone.is_aware(moment):
+            return calendar.local_date(moment)
+        try:
+            return dateparse.parse_date(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _basis(rule: DeadlineRule, event: str, at: datetime, day: date) -> str:
+    """What started the clock, as data (e.g. "adopted on 2026-11-20")."""
+    if rule.anchor == ANCHOR_EVENT:
+        return f"{event} {timezone.localtime(at, calendar.LEGAL_TIME_ZONE):%Y-%m-%d %H:%M}"
+    return f"{rule.anchor.replace('_', ' ')} {day.isoformat()}"
+
+
+def next_check(deadline: Deadline, rule: DeadlineRule) -> datetime | None:
+    """When the sweep next has something to do for the clock (None: nothing, ever).
+
+    Every time returned is later than any moment at which `sweep._sweep_one` has just handled the
+    clock, so a sweep always makes progress."""
+    if deadline.completed_at is not None or deadline.paused_at is not None:
+        return None
+    if deadline.alerted_at is None:
+        moments = [
+            deadline.due_at - timedelta(hours=hours)
+            for hours in rule.reminders
+            if hours not in deadline.reminded
+        ]
+        if deadline.state == State.OPEN:
+            moments.append(deadline.due_soon_at)
+        # Overdue once the last instant of the due day has passed.
+        moments.append(deadline.due_at + timedelta(microseconds=1))
+        return min(moments)
+    if deadline.escalated_at is None and deadline.escalate_at is not None:
+        return deadline.escalate_at
+    return None
+
+
+def _deadline_new(
+    *,
+    rule: DeadlineRule,
+    process: CoordinationProcess,
+    event: str,
+    at: datetime,
+    task: Task | None,
+    institution_id: int,
+    role: str,
+    working_calendar: calendar.WorkingCalendar,
+) -> Deadline | None:
+    day = _anchor_day(rule, process, at)
+    if day is None:
+        logger.warning(
+            "deadline rule %s: process %s has no date in %r; no clock started",
+            rule.code,
+            process.pk,
+            rule.anchor,
+        )
+        return None
+    due = calendar.due_at(
+        day, rule.days, working=rule.day_kind == DayKind.WORKING, calendar=working_calendar
+    )
+    deadline = Deadline(
+        process_id=process.pk,
+        task=task,
+        rule=rule,
+        process_type=rule.process_type,
+        institution_id=institution_id,
+        role=role,
+        basis=_basis(rule, event, at, day)[:300],
+        starts_at=at,
+        due_at=due,
+        due_soon_at=due - timedelta(hours=rule.due_soon_hours),
+        escalate_at=due + timedelta(hours=rule.grace_hours) if rule.escalation_roles else None,
+        state=State.OPEN,
+        reminded=[],
+    )
+    deadline.next_check_at = next_check(deadline, rule)
+    return deadline
+
+
+def _lane(
+    rule: DeadlineRule, process: CoordinationProcess, task: Task | None
+) -> tuple[int, str] | None:
+    """Who answers for a new clock: the task's own lane for a rule bound to a step, else the
+    rule's role in the process's institution."""
+    lane = (task.data or {}) if task is not None and rule.task_bound else {}
+    role = lane.get("role") or rule.responsible_role
+    code = lane.get("institution")
+    if not role:
+        logger.warning("deadline rule %s names no responsible role; no clock", rule.code)
+        return None
+    if not code:
+        return process.institution_id, role
+    if CoordinationProcess.institution.is_cached(process) and process.institution.code == code:
+        return process.institution_id, role
+    institution_id = Institution.objects.filter(code=code).values_list("pk", flat=True).first()
+    return (institution_id, role) if institution_id is not None else None
+
+
+def _pause(deadline: Deadline, at: datetime) -> dict[str, Any]:
+    deadline.paused_at = at
+    deadline.next_check_at = None
+    return {}
+
+
+def _resume(deadline: Deadline, rule: DeadlineRule, at: datetime) -> dict[str, Any]:
+    """The pause extends every time of the clock by its length in elapsed (calendar) time:
+    a 3-hour wait for the other institution gives back 3 hours, whatever the days were. The
+    due day is not recounted in working days, which would turn a 10-minute pause across a
+    Friday evening into a whole weekend."""
+    assert deadline.paused_at is not None
+    paused = max(at - deadline.paused_at, timedelta(0))
+    deadline.due_at += paused
+    deadline.due_soon_at += paused
+    if deadline.escalate_at is not None:
+        deadline.escalate_at += paused
+    deadline.paused_seconds += int(paused.total_seconds())
+    deadline.paused_at = None
+    deadline.next_check_at = next_check(deadline, rule)
+    return {"paused_seconds": int(paused.total_seconds()), "due_at": deadline.due_at.isoformat()}
+
+
+def _complete(deadline: Deadline, at: datetime) -> dict[str, Any]:
+    """Met or missed by the completing event's own time (e.g. when the decision was
+    transmitted), not by when someone recorded it."""
+    if deadline.paused_at is not None:  # completed while paused: the pause counts until now
+        deadline.due_at += max(at - deadline.paused_at, timedelta(0))
+        deadline.paused_at = None
+    deadline.completed_at = at
+    deadline.state = State.MET if at <= deadline.due_at else State.MISSED
+    deadline.next_check_at = None
+    return {
+        "due_at": deadline.due_at.isoformat(),
+        "late_seconds": max(0, int((at - deadline.due_at).total_seconds())),
+    }
+
+
+CLOCK_FIELDS = [
+    "due_at",
+    "due_soon_at",
+    "escalate_at",
+    "paused_at",
+    "paused_seconds",
+    "completed_at",
+    "state",
+    "next_check_at",
+]
+
+
+def clock_event(
+    *,
+    process: CoordinationProcess,
+    event: str,
+    at: datetime,
+    task: Task | None = None,
+    actor: Any = None,
+) -> None:
+    """Tell the deadline clocks of `process` that `event` happened at `at`.
+
+    Events: `started` (the process started), `task:<node>` (a human task opened: pass it),
+    `done:<node>` (it was completed: pass it), and domain events such as `transmitted` or
+    `received`. Opens a clock for each active rule of the process type starting on the event
+    (once per process, or once per task for rules bound to a step), completes the open clocks
+    whose rule ends on it (met when `at` <= due), and pauses or resumes others. Call it inside
+    the workflow's transaction; `actor` (optional) is who caused the event, for the audit log.
+    """
+    clock_events(process=process, events=[ClockEvent(event, at, task)], actor=actor)
+
+
+# What the clocks are told is what the workflows announce (`workflows.events`).
+ClockEvent = ProcessEvent
+
+
+def _concerns(rule: DeadlineRule, event: str) -> bool:
+    """Whether the rule starts, ends, pauses or resumes on the event."""
+    return (rule.active and rule.starts_on == event) or event in (
+        rule.ends_on,
+        rule.pauses_on,
+        rule.resumes_on,
+    )
+
+
+# Read in every workflow transition: compiled once (config.prepared).
+_RULES_OF_TYPE = Prepared(
+    lambda process_type: DeadlineRule.objects.filter(process_type=process_type)
+)
+
+
+def clock_events(
+    *, process: CoordinationProcess, events: list[ClockEvent], actor: Any = None
+) -> None:
+    """`clock_event` for the events of one transition, in their order, with the process
+    type's rules for all of them read in one query (a process type has a handful of rules:
+    picking the concerned ones here costs less than having SQL pick them)."""
+    for event in events:
+        if timezone.is_naive(event.at):
+            raise ValueError("clock_event needs an aware datetime")
+    process_type = process_type_of(process)
+    if process_type is None:
+        return
+    rules = _RULES_OF_TYPE.objects(process_type=process_type)
+    for event in events:
+        concerned = {rule.pk: rule for rule in rules if _concerns(rule, event.name)}
+        if concerned:
+            _clock_event(
+                process=process,
+                event=event.name,
+                at=event.at,
+                task=event.task,
+                actor=actor,
+                rules=concerned,
+            )
+
+
+def _clock_event(
+    *,
+    process: CoordinationProcess,
+    event: str,
+    at: datetime,
+    task: Task | None,
+    actor: Any,
+    rules: dict[int, DeadlineRule],
+) -> None:
+    existing = list(Deadline.objects.filter(process_id=process.pk, rule_id__in=list(rules)))
+    events: list[tuple[Deadline, str, dict[str, Any]]] = []
+    changed: list[Deadline] = []
+    for deadline in existing:
+        rule = rules[deadline.rule_id]
+        if deadline.completed_at is not None or rule.starts_on == event:
+            continue
+        if task is not None and deadline.task_id is not None and deadline.task_id != task.pk:
+            continue  # another round of the same step (after a return) has its own clock
+        if event == rule.ends_on:
+            events.append((deadline, "", _complete(deadline, at)))
+        elif event == rule.pauses_on and deadline.paused_at is None:
+            events.append((deadline, DeadlineEvent.Kind.PAUSED, _pause(deadline, at)))
+        elif event == rule.resumes_on and deadline.paused_at is not None:
+            events.append((deadline, DeadlineEvent.Kind.RESUMED, _resume(deadline, rule, at)))
+        else:
+            continue
+        changed.append(deadline)
+
+    started: list[Deadline] = []
+    working_calendar = calendar.WorkingCalendar()
+    for rule in rules.values():
+        if not (rule.active and rule.starts_on == event):
+            continue
+        bound = task if rule.task_bound else None
+        bound_id = bound.pk if bound is not None else None
+        if any(d.rule_id == rule.pk and d.task_id == bound_id for d in existing):
+            continue  # once per process (or per task)
+        lane = _lane(rule, process, bound)
+        if lane is None:
+            continue
+        clock = _deadline_new(
+            rule=rule,
+            process=process,
+            event=event,
+            at=at,
+            task=bound,
+            institution_id=lane[0],
+            role=lane[1],
+            working_calendar=working_calendar,
+        )
+        if clock is not None:
+            started.append(clock)
+    if not started and not changed:
+        return
+
+    if started:
+        Deadline.objects.bulk_create(started)
+        events += [
+            (
+                deadline,
+                DeadlineEvent.Kind.STARTED,
+                {"due_at": deadline.due_at.isoformat(), "basis": deadline.basis},
+            )
+            for deadline in started
+        ]
+    if changed:
+        Deadline.objects.bulk_update(changed, CLOCK_FIELDS)
+    records = [
+        DeadlineEvent(deadline=deadline, kind=kind or deadline.state, at=at, data=data)
+        for deadline, kind, data in events
+    ]
+    DeadlineEvent.objects.bulk_create(records)
+    audit_record(
+        actor=actor,
+        action="deadline.clock",
+        obj=permission_object(process),
+        extra={
+            "event": event,
+            "at": at,
+            "task_id": task.pk if task is not None else None,
+            "deadlines": [
+                {
+                    "id": record.deadline.pk,
+                    "rule": rules[record.deadline.rule_id].code,
+                    "kind": record.kind,
+                    "due_at": record.deadline.due_at,
+                }
+                for record in records
+            ],
+        },
+    )
