@@ -17,6 +17,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config import errors
+
 logger = logging.getLogger(__name__)
 
 
@@ -59,6 +61,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ParseError(gettext("The request body cannot be read as JSON or a form."))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, errors.NotFound):
+        exc = exceptions.NotFound(str(exc), code=exc.code)
+    elif isinstance(exc, errors.Conflict):
+        exc = Conflict(str(exc), code=exc.code)
+    elif isinstance(exc, errors.ApplicationError):  # Invalid, and any other refusal of input
+        exc = exceptions.ValidationError(exc.details or {"non_field_errors": [str(exc)]})
     elif isinstance(exc, DjangoPermissionDenied):
         # Our refusals say why (e.g. four eyes); Django's own carry no message.
         exc = exceptions.PermissionDenied(str(exc) or None)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, audit_record_many
-from config.api import Conflict
+from config.errors import Conflict
 from config.text import control_characters_refused
 from roles import permissions
 from roles.models import Institution, User

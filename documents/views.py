@@ -15,7 +15,7 @@ from django.views import generic
 from django.views.decorators.http import require_POST
 from viewflow.urls import Application
 
-from config.api import Conflict
+from config.errors import Conflict
 from roles.models import Institution
 from roles.permissions import acting_with_permission
 from roles.selectors import memberships_active
@@ -169,7 +169,7 @@ def document_version_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         except Conflict as conflict:
-            form.add_error(None, str(conflict.detail))
+            form.add_error(None, str(conflict))
             return _detail_page(request, document, status=409, version_form=form)
         else:
             messages.success(request, _("Version %(number)s added.") % {"number": version.number})
@@ -217,7 +217,7 @@ def document_annul_page(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         except Conflict as conflict:
-            form.add_error(None, str(conflict.detail))
+            form.add_error(None, str(conflict))
             return _detail_page(request, document, status=409, annul_form=form)
         else:
             messages.success(request, _("The registration is annulled."))

@@ -14,12 +14,12 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 from guardian.models import GroupObjectPermission
 from guardian.shortcuts import get_objects_for_group, get_objects_for_user
 
 from audit.services import audit_record_many
+from config.errors import NotFound
 
 from .models import Institution, Role, User
 from .selectors import memberships_active, principals_for
@@ -277,15 +277,15 @@ def objects_granted_to_institution(
 
 def visible_or_404(queryset: QuerySet[Any], object_id: Any) -> Any:
     """The object of `queryset` (already narrowed to what the caller may see) with this id.
-    Anything else, a malformed or out-of-range id included, is 404: what the caller may not
-    see does not exist for them."""
+    Anything else, a malformed or out-of-range id included, is `NotFound` (a 404 on the pages
+    and in the API): what the caller may not see does not exist for them."""
     try:
         pk = int(object_id)
     except (TypeError, ValueError) as error:
-        raise Http404 from error
+        raise NotFound from error
     if not 0 < pk < 2**63:
-        raise Http404
+        raise NotFound
     found = queryset.filter(pk=pk).first()
     if found is None:
-        raise Http404
+        raise NotFound
     return found

@@ -24,7 +24,7 @@ from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
 from audit.services import appended_together, audit_record
-from config.api import Conflict
+from config.errors import Conflict
 from config.prepared import planned_once
 from config.text import control_characters_refused
 from documents.access import documents_attachable, documents_visible

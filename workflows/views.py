@@ -30,7 +30,7 @@ from viewflow.workflow import PROCESS, STATUS, chart
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
-from config.api import Conflict
+from config.errors import Conflict
 from deadlines.selectors import tasks_with_deadline
 from documents.access import documents_visible
 from documents.services import DocumentsRefused
@@ -408,7 +408,7 @@ def _refusal(user: Any, task: Task) -> Exception | None:
 
 
 def _conflict_redirect(request: HttpRequest, conflict: Conflict) -> HttpResponseRedirect:
-    messages.warning(request, str(conflict.detail))
+    messages.warning(request, str(conflict))
     return HttpResponseRedirect(reverse("work:inbox"))
 
 

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
+    # The domain's refusals a page lets through (config.errors) as Django's 404, 409 or 400.
+    "config.error_pages.DomainErrorsAsPages",
 ]
 
 ROOT_URLCONF = "config.urls"

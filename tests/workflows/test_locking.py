@@ -7,7 +7,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from viewflow.workflow.models import Task
 
-from config.api import Conflict
+from config.errors import Conflict
 from roles.models import Institution
 from workflows import services
 from workflows.flows import FLOWS, AssemblyDecisionFlow
@@ -55,4 +55,4 @@ def test_locked_task_equals_the_orm_rows_with_the_callers_grant(demo) -> None:  
 def test_a_task_that_no_longer_exists_is_a_conflict(demo) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(Conflict) as conflict:
         services.task_complete(actor=demo["kllokot.chair"], task_id=10**12, action="approve")
-    assert conflict.value.get_codes() == "task_gone"
+    assert conflict.value.code == "task_gone"
