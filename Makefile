@@ -45,7 +45,7 @@ run: setup
 	$(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 		--access-logfile -
 
-test: setup test-embedded test-production
+test: setup lint test-embedded test-production
 
 test-embedded:
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(PYTHON) -m pytest $(PYTEST_ARGS)
@@ -62,6 +62,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(PYTHON) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: setup
 	$(PYTHON) -m tests.services $(BENCH_DATABASE_URL) $(TEST_BROKER_URL)

@@ -16,10 +16,10 @@ from config.text import control_characters_refused
 from roles import permissions
 from roles.models import Institution, User
 from roles.selectors import user_is_read_only
-from search import outbox as search_outbox
 
 from . import intake
 from .access import CHANGE, FORWARD, FORWARDABLE, VIEW, documents_forwardable
+from .events import document_changed
 from .models import Document, DocumentVersion, RegisterCounter, Registration
 
 
@@ -175,7 +175,7 @@ def document_create(
                 "version": version_summary(version),
             },
         )
-        search_outbox.enqueue("document", [document.pk])
+        document_changed.send(sender=Document, documents=[document])
     return document
 
 
@@ -205,7 +205,7 @@ def document_version_add(
             obj=document,
             new=version_summary(version),
         )
-        search_outbox.enqueue("document", [document.pk])
+        document_changed.send(sender=Document, documents=[document])
     return version
 
 
@@ -377,7 +377,7 @@ def document_annul(
                 "reason": registration.annulment_reason,
             },
         )
-        search_outbox.enqueue("document", [document.pk])  # it leaves the index
+        document_changed.send(sender=Document, documents=[document])  # it leaves the index
     document.registration = registration
     return document
 

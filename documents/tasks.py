@@ -18,8 +18,9 @@ from django.utils import timezone
 from audit.services import audit_record
 from config.celery import Task
 
+from .events import document_changed
 from .extract import Extraction, ExtractionFailed, TransientExtractionError, extract_text
-from .models import DocumentVersion, TextStatus
+from .models import Document, DocumentVersion, TextStatus
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ def _record(version_id: int, extraction: Extraction | None = None, *, reason: st
             action = "document.text_failed"
         version.save(update_fields=["text", "text_method", "text_status", "text_error"])
         audit_record(actor=None, action=action, obj=version.document, extra=extra)
+        document_changed.send(sender=Document, documents=[version.document])
     return str(version.text_status)
 
 

@@ -21,6 +21,7 @@ from guardian.shortcuts import get_objects_for_group, get_objects_for_user
 from audit.services import audit_record_many
 from config.errors import NotFound
 
+from .events import view_permission_changed
 from .models import Institution, Role, User
 from .selectors import memberships_active, principals_for
 
@@ -109,13 +110,8 @@ def _change_group_permission(
             objects=changed,
             extra={"permission": names[0] if len(names) == 1 else names, "group": group.name},
         )
-        if any(name.split(".", 1)[1].startswith("view_") for name in names):
-            # Who may see the objects changed: the search index learns it in this transaction.
-            from search.outbox import enqueue, object_type_of
-
-            object_type = object_type_of(changed[0])
-            if object_type is not None:
-                enqueue(object_type, [obj.pk for obj in changed])
+        if changed and any(name.split(".", 1)[1].startswith("view_") for name in names):
+            view_permission_changed.send(sender=model, objects=changed)
     return changed
 
 

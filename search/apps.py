@@ -7,6 +7,6 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
-        from . import signals
+        from . import receivers  # the index's subscriptions: listed in receivers.py
 
-        signals.connect()
+        receivers.connect_deletions()

@@ -1,26 +1,25 @@
 """The transactional outbox: a change writes "reindex this object" in its own transaction;
-`drain` later brings the index in step, in bulk, and deletes the rows it handled. If the
-backend is down the rows stay, and the next drain (on commit, or the periodic one) catches up.
+`drain` (`draining.py`, named here too) later brings the index in step, in bulk, and deletes
+the rows it handled. If the backend is down the rows stay, and the next drain (on commit, or
+the periodic one) catches up.
 """
 
 import logging
 import threading
 import time
-from collections import defaultdict
 from typing import Any
 
 from celery.result import EagerResult
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 
-from .content import entries_for
+from .draining import BATCH as BATCH
+from .draining import drain as drain
+from .draining import drain_batch as drain_batch
 from .models import ObjectType, SearchOutbox
+from .tasks import drain_search_outbox
 
 logger = logging.getLogger(__name__)
-
-BATCH = 500
-
 
 _drain_lock = threading.Lock()
 _drain_due = 0.0  # when the last drain this process sent will run (time.time())
@@ -32,8 +31,6 @@ def _dispatch_drain() -> None:
     sends about two drains a second instead of one per change, and each drains more rows at
     once. Half the delay is left as margin for the worker's clock running ahead of ours; a
     drain that does run early leaves the rows to the next one (or the periodic one)."""
-    from .tasks import drain_search_outbox
-
     global _drain_due
     delay = settings.SEARCH_DRAIN_DELAY
     now = time.time()
@@ -52,17 +49,66 @@ def _dispatch_drain() -> None:
             _drain_due = previous
 
 
+class _Queued:
+    """What this transaction (down to one savepoint) has queued already, kept as the callback
+    that sends the drain at commit: Django drops the callbacks of a savepoint rolled back, and
+    with them exactly the keys whose outbox rows that rollback removed."""
+
+    def __init__(self) -> None:
+        self.keys: set[tuple[str, int]] = set()
+        self.__qualname__ = "search.outbox._dispatch_drain"  # named in Django's error log
+
+    def __call__(self) -> None:
+        _dispatch_drain()
+
+
+def _queued_in_transaction() -> tuple[set[tuple[str, int]], _Queued | None]:
+    """The keys queued by the running transaction, and its callback for the current savepoint
+    (None when there is none yet)."""
+    keys: set[tuple[str, int]] = set()
+    here = None
+    savepoints = set(connection.savepoint_ids)
+    for entry in connection.run_on_commit:  # (savepoint ids, callback, robust)
+        sids, callback = entry[0], entry[1]
+        if isinstance(callback, _Queued):
+            keys |= callback.keys
+            if set(sids) == savepoints:
+                here = callback
+    return keys, here
+
+
 def enqueue(object_type: str, ids: list[int] | set[int]) -> None:
-    """Queue these objects for (re)indexing, in the caller's transaction; one drain is sent
-    once that transaction commits, however many objects it queued."""
+    """Queue these objects for (re)indexing, in the caller's transaction: one outbox row per
+    object and transaction, however many announcements name it (a new document is registered,
+    granted and versioned in one). One drain is sent once that transaction commits."""
     ids = sorted({int(pk) for pk in ids if pk is not None})
     if not ids:
         return
+    if not connection.in_atomic_block:  # autocommit: each write is its own transaction
+        SearchOutbox.objects.bulk_create(
+            [SearchOutbox(object_type=ObjectType(object_type), object_id=pk) for pk in ids]
+        )
+        transaction.on_commit(_dispatch_drain, robust=True)  # runs now, errors logged
+        return
+    queued, here = _queued_in_transaction()
+    again = [pk for pk in ids if (str(object_type), pk) in queued]
+    if again:  # unless a drain in this same transaction (a command, a test) took the row
+        kept = set(
+            SearchOutbox.objects.filter(object_type=object_type, object_id__in=again).values_list(
+                "object_id", flat=True
+            )
+        )
+        ids = [pk for pk in ids if pk not in kept]
+    new = ids
+    if not new:
+        return
     SearchOutbox.objects.bulk_create(
-        [SearchOutbox(object_type=ObjectType(object_type), object_id=pk) for pk in ids]
+        [SearchOutbox(object_type=ObjectType(object_type), object_id=pk) for pk in new]
     )
-    if not any(item[1] is _dispatch_drain for item in connection.run_on_commit):
-        transaction.on_commit(_dispatch_drain, robust=True)
+    if here is None:
+        here = _Queued()
+        transaction.on_commit(here, robust=True)
+    here.keys.update((str(object_type), pk) for pk in new)
 
 
 def object_type_of(obj: Any) -> str | None:
@@ -81,47 +127,3 @@ def enqueue_object(obj: Any) -> None:
     object_type = object_type_of(obj)
     if object_type is not None and obj.pk is not None:
         enqueue(object_type, [obj.pk])
-
-
-def drain_batch(batch: int = BATCH) -> int:
-    """Index one batch of the outbox; returns how many rows it handled. The rows are locked
-    (others skip them) and deleted in the same transaction that writes the database index, so
-    a failure leaves both as they were. Raises what the backend raised."""
-    from .backends import get_backend
-
-    backend = get_backend()
-    with transaction.atomic():
-        rows = list(
-            SearchOutbox.objects.select_for_update(skip_locked=True)
-            .order_by("pk")
-            .values_list("pk", "object_type", "object_id")[:batch]
-        )
-        if not rows:
-            return 0
-        by_type: dict[str, set[int]] = defaultdict(set)
-        for _, object_type, object_id in rows:
-            by_type[object_type].add(object_id)
-        for object_type, ids in by_type.items():
-            entries, gone = entries_for(object_type, sorted(ids))
-            backend.index(entries)
-            backend.delete(object_type, gone)
-        SearchOutbox.objects.filter(pk__in=[row[0] for row in rows]).delete()
-    return len(rows)
-
-
-def drain(max_rows: int | None = None) -> int:
-    """Drain until the outbox is empty (or `max_rows` were handled). On a backend failure the
-    rows stay, their attempts are counted, and the error is raised."""
-    handled = 0
-    while max_rows is None or handled < max_rows:
-        try:
-            done = drain_batch()
-        except Exception:
-            SearchOutbox.objects.filter(
-                pk__in=SearchOutbox.objects.order_by("pk").values("pk")[:BATCH]
-            ).update(attempts=F("attempts") + 1)
-            raise
-        if not done:
-            break
-        handled += done
-    return handled

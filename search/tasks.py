@@ -6,7 +6,7 @@ from celery import shared_task
 
 from config.celery import Task
 
-from .outbox import drain
+from .draining import drain
 
 logger = logging.getLogger(__name__)
 

@@ -27,13 +27,12 @@ from audit.services import appended_together, audit_record
 from config.errors import Conflict
 from config.prepared import planned_once
 from config.text import control_characters_refused
-from documents.access import documents_attachable, documents_visible
-from documents.models import Document
-from documents.services import DocumentsRefused, refusals_recorded
+from documents.services import refusals_recorded
 from roles.models import Institution, Role, User
 from roles.permissions import Acting, grant_to_institution, grant_to_role
 from roles.selectors import memberships_active, role_holders, self_and_principals
 
+from .attachments import process_documents_set
 from .events import ProcessEvent, process_transitioned
 from .flows import FLOWS
 from .locking import locked_task
@@ -53,61 +52,6 @@ TYPE_OF_FLOW = {flow_class: name for name, flow_class in FLOWS.items()}
 RETURN_ACTIONS = ("return", "reconsider")
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
-
-
-def process_documents_set(
-    *,
-    process: CoordinationProcess,
-    user: Any,
-    document_ids: Iterable[Any],
-    starting: bool = False,
-) -> list[int]:
-    """Attach exactly these documents. Each must be visible to the user (else it does not
-    exist for them: 400) and the process's institution's to send: its own, or another's whose
-    owner consented (`documents.access.documents_attachable`; else DocumentsRefused, 403,
-    recorded by `refusals_recorded`). Returns the ids. `starting`: the process is being
-    started, so a refusal names no process (it will not exist)."""
-    if isinstance(document_ids, str | bytes) or not isinstance(document_ids, Iterable):
-        raise ValidationError({"documents": [gettext("Give a list of document ids.")]})
-    ids: set[int] = set()
-    for value in document_ids:
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValidationError({"documents": [gettext("Document ids are whole numbers.")]})
-        try:
-            number = int(value)
-        except ValueError as error:
-            raise ValidationError(
-                {"documents": [gettext("Document ids are whole numbers.")]}
-            ) from error
-        if not 0 < number < 2**63:
-            raise ValidationError({"documents": [gettext("No such document: %s.") % value]})
-        ids.add(number)
-    found = set(documents_visible(user=user).filter(pk__in=ids).values_list("pk", flat=True))
-    missing = sorted(ids - found)
-    if missing:
-        raise ValidationError(
-            {"documents": [gettext("No such document: %s.") % ", ".join(map(str, missing))]}
-        )
-    attachable = set(
-        documents_attachable(user=user, institution=process.institution)
-        .filter(pk__in=found)
-        .values_list("pk", flat=True)
-    )
-    foreign = sorted(found - attachable)
-    if foreign:
-        raise DocumentsRefused(
-            gettext(
-                "These documents are another institution's, which has not consented to their "
-                "being attached to your processes: %(documents)s."
-            )
-            % {"documents": ", ".join(map(str, foreign))},
-            action="document.attach_refused",
-            documents=list(Document.objects.filter(pk__in=foreign).order_by("pk")),
-            extra={"institution": process.institution.code}
-            | ({} if starting else {"process": process.pk}),
-        )
-    process.documents.set(Document.objects.filter(pk__in=found))
-    return sorted(found)
 
 
 def _lanes_granted(*, actor: Any, on_behalf_of: Any, flow_class: Any, process: Any) -> None:

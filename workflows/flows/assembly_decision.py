@@ -14,6 +14,7 @@ from viewflow.workflow import act, flow, lock
 from roles.models import Institution
 from roles.permissions import Acting, grant_to_institution
 
+from ..attachments import process_documents_set
 from ..models import PROCESS_VIEW, AssemblyDecisionProcess, LegalOutcome, permission_object
 from ..nodes import HumanTask, If
 from . import common
@@ -180,8 +181,6 @@ class AssemblyDecisionFlow(flow.Flow):
     ) -> dict[str, Any]:
         """The office corrects (after a return) or the assembly re-adopts (after a
         reconsideration): title, adoption date and documents may change."""
-        from ..services import process_documents_set  # the services import this module
-
         process = activation.process
         changes: dict[str, Any] = {}
         if "title" in data:

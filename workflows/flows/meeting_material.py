@@ -20,6 +20,7 @@ from notifications.services import notify
 from roles.models import Institution
 from roles.permissions import Acting
 
+from ..attachments import process_documents_set
 from ..models import MeetingMaterialProcess, MeetingOutcome, permission_object
 from ..nodes import HumanTask, If
 from . import common
@@ -261,8 +262,6 @@ class MeetingMaterialFlow(flow.Flow):
     def revised(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
-        from ..services import process_documents_set  # the services import this module
-
         process = activation.process
         changes: dict[str, Any] = {}
         if "title" in data:
