@@ -307,7 +307,12 @@ class PressStatementStartSerializer(serializers.Serializer):
     institution = INSTITUTION
 
 
+# Shown in the schema only: the flow checks the plan (`meeting_material.plan_checked`), so that
+# the API and the page refuse alike.
 class CommunicationPlanSerializer(serializers.Serializer):
+    """A communication plan: every part present and not empty; the languages include
+    both official ones (sq, sr)."""
+
     key_messages = serializers.JSONField(help_text="Text or list of texts.")
     audiences = serializers.JSONField(help_text="Text or list of texts.")
     channels = serializers.JSONField(help_text="Text or list of texts.")
@@ -316,11 +321,16 @@ class CommunicationPlanSerializer(serializers.Serializer):
     languages = serializers.JSONField(help_text="Language codes; must include sq and sr.")
 
 
+@extend_schema_field(CommunicationPlanSerializer)
+class CommunicationPlanField(serializers.DictField):
+    """An object passed on whole to the flow, shown in the schema with its parts."""
+
+
 class MeetingMaterialStartSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=500)
     meeting_date = serializers.DateField(help_text="Not in the past.")
     documents = DOCUMENT_IDS
-    communication_plan = serializers.DictField(
+    communication_plan = CommunicationPlanField(
         help_text="key_messages, audiences, channels, spokesperson, timing, languages: all "
         "required."
     )

@@ -192,3 +192,12 @@ def test_material_without_plan_key_is_refused(api_as) -> None:  # type: ignore[n
 @pytest.mark.parametrize("username", ["kllokot.info", "mf.minister", "zkp.coordinator"])
 def test_only_ministry_communications_officers_submit_material(api_as, username) -> None:  # type: ignore[no-untyped-def]
     assert start(api_as(username)).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_schema_names_every_part_of_the_plan(api) -> None:  # type: ignore[no-untyped-def]
+    schema = api.get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    plan = components["MeetingMaterialStartRequest"]["properties"]["communication_plan"]
+    component = components[plan["allOf"][0]["$ref"].rsplit("/", 1)[1]]
+    assert set(component["required"]) == set(PLAN)
