@@ -68,19 +68,6 @@ _LATIN_TO_CYRILLIC = {
 }
 
 
-def cyrillic_to_latin(text: str) -> str:
-    out = []
-    for char in text:
-        latin = CYRILLIC_TO_LATIN.get(char.lower())
-        if latin is None:
-            out.append(char)
-        elif char.isupper():
-            out.append(latin.capitalize() if len(latin) > 1 else latin.upper())
-        else:
-            out.append(latin)
-    return "".join(out)
-
-
 def latin_to_cyrillic(text: str) -> str:
     out = []
     index = 0

@@ -8,7 +8,6 @@ from functools import lru_cache
 
 # The script conversion is the config kernel's (the interface needs it too); named here as before.
 from config.text import CYRILLIC_TO_LATIN
-from config.text import cyrillic_to_latin as cyrillic_to_latin
 from config.text import latin_to_cyrillic as latin_to_cyrillic
 
 # --- Normalisation shared by both backends ---------------------------------------------------
