@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from config.openapi import TEXT_PATTERN
+
 pytestmark = pytest.mark.django_db
 
 # HEAD and OPTIONS come with every path by HTTP itself, not by the document.
@@ -87,5 +89,5 @@ def test_the_schema_states_what_the_server_enforces(api_as: Any) -> None:
     upload = document["paths"]["/api/documents/"]["post"]["requestBody"]
     assert list(upload["content"]) == ["multipart/form-data"]
     statement = document["components"]["schemas"]["PressStatementStartRequest"]["properties"]
-    assert statement["title"]["pattern"] == r"\S"
+    assert statement["title"]["pattern"] == TEXT_PATTERN
     assert "KLLOKOT" in statement["institution"]["enum"]
