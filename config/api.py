@@ -152,8 +152,12 @@ class BlankParametersRefused:
         self, request: HttpRequest, view: Any, args: Any, kwargs: Any
     ) -> HttpResponse | None:
         view_class = getattr(view, "cls", None)
-        if not request.path.startswith("/api/") or getattr(
-            view_class, "access_before_parameters", False
+        if (
+            not request.path.startswith("/api/")
+            or getattr(view_class, "access_before_parameters", False)
+            # A view outside the schema with a protocol of its own (the documentation page
+            # loads its script as `?script=`).
+            or getattr(view_class, "blank_parameters_allowed", False)
         ):
             return None
         try:

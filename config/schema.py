@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.api import BLANK_ALLOWED
 from roles.models import Institution
@@ -114,6 +114,13 @@ def _institution_code(schema: dict[str, Any], codes: list[str]) -> None:
     if codes:  # an empty enum would admit nothing, not even the first institution's code
         schema.pop("pattern", None)
         schema["enum"] = list(codes)
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI, its script served apart (as the Content-Security-Policy wants) at
+    `?script=`: a parameter with no value, which the API's own endpoints refuse."""
+
+    blank_parameters_allowed = True
 
 
 class SchemaView(SpectacularAPIView):

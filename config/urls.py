@@ -4,7 +4,6 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.generic import TemplateView
-from drf_spectacular.views import SpectacularSwaggerSplitView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
@@ -22,7 +21,7 @@ from workflows import urls as workflows_urls
 from workflows.views import WorkApplication
 
 from . import api, health
-from .schema import SchemaView
+from .schema import DocsView, SchemaView
 
 site = Site(
     title=_("Institutional coordination"),
@@ -84,9 +83,7 @@ api_urlpatterns = [
     *notifications_urls.api_urlpatterns,
     *search_urls.api_urlpatterns,
     path("schema/", SchemaView.as_view(), name="schema"),
-    path(
-        "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"
-    ),  # its script served apart, as the Content-Security-Policy wants
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/ answers in the API's error shape, not with an HTML page.
     path("<path:unknown>", api.api_not_found),
 ]
