@@ -60,6 +60,9 @@ BEYOND_THE_DOCUMENT = {
     # What a task accepts depends on the task (its `actions`), not on the operation.
     "action",
     "data",
+    # An upload with no bytes in it (400, README: Documents): the document types a file part
+    # as `binary`, with no length the generated requests keep to.
+    "file",
     # Rules between fields or against the clock (an end before its start).
     "ends_at",
     "starts_at",
