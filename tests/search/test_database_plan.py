@@ -155,6 +155,7 @@ def test_phrases_through_the_pair_index_find_what_the_full_text_index_finds() ->
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL plan only")
+@pytest.mark.parametrize("backend", ["database"], indirect=True)  # documents indexed there
 def test_results_are_the_same_whichever_terms_are_looked_up(api_as, document_of) -> None:  # type: ignore[no-untyped-def]
     texts = [
         "Plani i komunikimit për mbledhjen e qeverisë dhe plani i buxhetit",
