@@ -46,12 +46,22 @@ def _maven_zip() -> Path:
     return path
 
 
+def _cache() -> Path:
+    """`var/elasticsearch/`, or a system folder where the node's user could not reach it (a
+    checkout under a home folder that others may not enter)."""
+    reachable = all(folder.stat().st_mode & 0o001 for folder in CACHE.parent.parents)
+    if os.geteuid() == 0 and not reachable:
+        return Path("/var/cache/koordinimi-elasticsearch")
+    return CACHE
+
+
 def distribution() -> Path:
-    """The unpacked node, `var/elasticsearch/elasticsearch-<version>/`."""
-    home = CACHE / f"elasticsearch-{VERSION}"
+    """The unpacked node, `var/elasticsearch/elasticsearch-<version>/` (see `_cache`)."""
+    cache = _cache()
+    home = cache / f"elasticsearch-{VERSION}"
     if not (home / "bin" / "elasticsearch").exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        unpacking = Path(tempfile.mkdtemp(dir=CACHE))
+        cache.mkdir(parents=True, exist_ok=True)
+        unpacking = Path(tempfile.mkdtemp(dir=cache))
         with zipfile.ZipFile(_maven_zip()) as archive:
             for member in archive.infolist():
                 archive.extract(member, unpacking)
@@ -62,7 +72,7 @@ def distribution() -> Path:
         shutil.rmtree(home, ignore_errors=True)
         unpacked.rename(home)
         shutil.rmtree(unpacking)
-        CACHE.chmod(0o755)  # readable by the node's user
+        cache.chmod(0o755)  # readable by the node's user
     return home
 
 
