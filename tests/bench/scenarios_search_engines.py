@@ -14,10 +14,10 @@ right PostgreSQL, and the ratio ES/PG (below 1: Elasticsearch is faster or small
   `BENCH_SEARCH_QUERIES` of each (default 25), asked through `/api/search/` by the official
   (their groups: the permission filter) and an auditor (no filter), `BENCH_ENGINE_REPEAT` timed
   requests per kind and engine (default: a third of the scale's request count, at least 50),
-  the engines in turn. Before timing,
-  each query is asked once of both and their counts compared: the engines do not answer
-  everything alike (PostgreSQL corrects a near miss, Elasticsearch does not), so the
-  bench prints how many matched on each side.
+  the engines in turn. Before timing, each query is asked once of both and their counts
+  compared: the engines do not answer everything alike (PostgreSQL corrects a near miss to the
+  closest word the caller sees, Elasticsearch matches the words within two edits), so the bench
+  prints how many matched on each side.
 - the node: its start-up time and resident memory (heap 512 MiB), and each index's size.
 
 If the node cannot be started, the scenario says why and returns no rows; the bench goes on.
