@@ -31,7 +31,7 @@ system-packages:
 	fi
 
 messages: $(VENV)/.installed
-	cd config && ../$(PYTHON) ../manage.py compilemessages -v0
+	$(PYTHON) manage.py compilemessages -v0 --ignore "$(VENV)" --ignore var --ignore "tests"
 
 setup: system-packages $(VENV)/.installed messages
 

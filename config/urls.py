@@ -7,7 +7,11 @@ from django.views.generic import TemplateView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from access_requests import urls as access_requests_urls
 from audit import api as audit_api
+from complaints import urls as complaints_urls
+from consultations import urls as consultations_urls
+from coordination import urls as coordination_urls
 from deadlines import urls as deadlines_urls
 from deadlines.views import DeadlinesApplication
 from documents import api as documents_api
@@ -82,6 +86,10 @@ api_urlpatterns = [
     *deadlines_urls.api_urlpatterns,
     *notifications_urls.api_urlpatterns,
     *search_urls.api_urlpatterns,
+    *access_requests_urls.api_urlpatterns,
+    *complaints_urls.api_urlpatterns,
+    *consultations_urls.api_urlpatterns,
+    *coordination_urls.api_urlpatterns,
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/ answers in the API's error shape, not with an HTML page.
@@ -92,8 +100,21 @@ api_urlpatterns = [
 for api_pattern in api_urlpatterns:
     login_not_required(api_pattern.callback)
 
+# The public portal: pages without an account, each process app contributing its own.
+portal_urlpatterns = [
+    path("", TemplateView.as_view(template_name="portal/home.html"), name="home"),
+    *workflows_urls.portal_urlpatterns,
+    *access_requests_urls.portal_urlpatterns,
+    *complaints_urls.portal_urlpatterns,
+    *consultations_urls.portal_urlpatterns,
+    *coordination_urls.portal_urlpatterns,
+]
+for portal_pattern in portal_urlpatterns:
+    login_not_required(portal_pattern.callback)
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("portal/", include((portal_urlpatterns, "portal"))),
     path("api/", include((api_urlpatterns, "api"))),
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(with_profile_view=False).urls),

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from roles.api import InstitutionCode
-from workflows.flows import PROCESS_TYPE_SPELLINGS
+from workflows.flows import process_type_spellings
 
 from .models import Deadline
 from .selectors import STATES, dashboard, deadlines_visible, state_is
@@ -49,7 +49,7 @@ class DeadlineFilters(serializers.Serializer):
     state = serializers.ChoiceField(choices=STATES, required=False, help_text="The state now.")
     institution = InstitutionCode(required=False, help_text="Code of the answering institution.")
     type = serializers.ChoiceField(
-        choices=PROCESS_TYPE_SPELLINGS,
+        choices=process_type_spellings(),
         required=False,
         help_text="Process type, e.g. assembly_decision (or assembly-decision).",
     )

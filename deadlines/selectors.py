@@ -37,13 +37,9 @@ STATES = [state.value for state in State]
 
 def process_type_of(process: Any) -> str | None:
     """The API's process type (a key of `workflows.flows.FLOWS`) of a process row."""
-    from workflows.flows import FLOWS
+    from workflows.flows import process_type_of as registered_type
 
-    flow_class = process.flow_class
-    for name, candidate in FLOWS.items():
-        if candidate is flow_class:
-            return name
-    return None
+    return registered_type(process.flow_class)
 
 
 # Who a clock reminds is who the workflows tell of the task: the lane's people, by the one

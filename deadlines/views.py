@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from workflows.flows import PROCESS_TYPES, process_type_name
+from workflows.flows import process_type_name, process_types
 
 from .models import State
 from .selectors import STATES, dashboard, deadlines_visible, state_is
@@ -29,7 +29,7 @@ def _bars(row: dict[str, Any]) -> list[dict[str, Any]]:
 
 def deadline_dashboard(request: HttpRequest) -> HttpResponse:
     process_type = request.GET.get("type") or None
-    if process_type not in PROCESS_TYPES:
+    if process_type not in process_types():
         process_type = None
     now = timezone.now()
     figures = dashboard(user=request.user, now=now, process_type=process_type)
@@ -54,7 +54,7 @@ def deadline_dashboard(request: HttpRequest) -> HttpResponse:
                 {"state": state, "label": label, "count": figures["totals"][state]}
                 for state, label in State.choices
             ],
-            "types": [(code, process_type_name(code)) for code in PROCESS_TYPES],
+            "types": [(code, process_type_name(code)) for code in process_types()],
             "selected_type": process_type,
             "overdue": list(overdue.order_by("due_at", "pk")[:OVERDUE_LISTED]),
         },

@@ -13,15 +13,16 @@ from rest_framework.views import APIView
 
 from documents.models import Kind, Language
 from roles.api import InstitutionCode
-from workflows.flows import PROCESS_TYPE_SPELLINGS, PROCESS_TYPES
+from workflows.flows import process_type_spellings, process_types
 
 from .analysis import MAX_QUERY_LENGTH, QueryError
 from .backends import BackendUnavailable, Filters
 from .models import ObjectType
 from .selectors import search
 
-KINDS = sorted({kind for kind, _label in Kind.choices} | set(PROCESS_TYPES))
-TYPES = sorted({*ObjectType.values, *PROCESS_TYPE_SPELLINGS})
+# Read when the URLs load, after every process app has registered its flows.
+KINDS = sorted({kind for kind, _label in Kind.choices} | set(process_types()))
+TYPES = sorted({*ObjectType.values, *process_type_spellings()})
 MAX_WINDOW = 10_000  # results beyond this one are not served (narrow the query instead)
 MAX_PAGE_SIZE = 100
 # The deepest page at the largest size, so that every page the schema admits is served.

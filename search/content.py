@@ -117,12 +117,9 @@ def _texts(value: Any) -> Iterable[str]:
 
 
 def process_type_of(flow_class: Any) -> str:
-    from workflows.flows import FLOWS
+    from workflows.flows import process_type_of as registered_type
 
-    for name, candidate in FLOWS.items():
-        if candidate is flow_class:
-            return name
-    return ""
+    return registered_type(flow_class) or ""
 
 
 def process_entries(ids: list[int]) -> tuple[list[IndexEntry], list[int]]:

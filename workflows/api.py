@@ -29,7 +29,7 @@ from documents.access import documents_readable_ids
 from roles.models import Institution, User
 
 from . import services
-from .flows import FLOWS
+from .flows import FLOWS, process_type_of
 from .models import PROCESS_STATUS, PROCESS_STATUS_STORED, CoordinationProcess
 from .nodes import HumanTask
 from .selectors import (
@@ -42,8 +42,6 @@ from .selectors import (
     processes_visible,
     tasks_with_context,
 )
-
-TYPE_OF_FLOW = {flow_class: name for name, flow_class in FLOWS.items()}
 
 
 def _on_behalf_of(request: Request) -> User | None:
@@ -81,7 +79,7 @@ class TaskSerializer(serializers.Serializer):
     comment = serializers.SerializerMethodField()
 
     def get_process_type(self, task: Task) -> str | None:
-        return TYPE_OF_FLOW.get(task.process.flow_class)
+        return process_type_of(task.process.flow_class)
 
     def get_process_title(self, task: Task) -> str:
         return cast(CoordinationProcess, task.process.coordinationprocess).title  # type: ignore[attr-defined]
@@ -145,7 +143,7 @@ class ProcessSerializer(serializers.Serializer):
     deadlines = serializers.SerializerMethodField()
 
     def get_type(self, process: CoordinationProcess) -> str | None:
-        return TYPE_OF_FLOW.get(process.flow_class)
+        return process_type_of(process.flow_class)
 
     def get_status(self, process: CoordinationProcess) -> str:
         return PROCESS_STATUS.get(process.status, str(process.status).lower())

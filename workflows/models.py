@@ -40,6 +40,16 @@ TASK_PERMISSIONS = (
     ("prepare_monthly_report", _("Correct the monthly report of the mayor's decisions")),
     ("approve_monthly_report", _("Approve the monthly report of the mayor's decisions")),
     ("acknowledge_monthly_report", _("Acknowledge receipt of a monthly report")),
+    # The process apps above `workflows` (access_requests, complaints, consultations,
+    # coordination) keep their task permissions here too: one content type for every flow.
+    ("decide_access_request", _("Decide a request for access to public documents")),
+    ("decide_access_complaint", _("Decide a complaint about an access request (AIP)")),
+    ("route_complaint", _("Route or link a citizen's complaint (one-stop shop)")),
+    ("answer_complaint", _("Answer or forward a citizen's complaint")),
+    ("prepare_public_consultation", _("Prepare a public consultation and answer its comments")),
+    ("approve_public_consultation", _("Approve a public consultation or its report")),
+    ("respond_coordination_request", _("Answer a coordination request")),
+    ("manage_coordination_request", _("Remind or close a coordination request")),
 )
 
 # viewflow's Flow adds "manage" to the process model's default permissions at import time;

@@ -34,7 +34,7 @@ from roles.selectors import memberships_active, role_holders, self_and_principal
 
 from .attachments import process_documents_set
 from .events import ProcessEvent, process_transitioned
-from .flows import FLOWS
+from .flows import FLOWS, process_type_of
 from .locking import locked_task
 from .models import (
     PROCESS_VIEW,
@@ -47,7 +47,6 @@ from .selectors import decisions_authored, is_decision
 
 logger = logging.getLogger(__name__)
 
-TYPE_OF_FLOW = {flow_class: name for name, flow_class in FLOWS.items()}
 # Actions that send the item back to whoever prepared it: their new task is a `returned`.
 RETURN_ACTIONS = ("return", "reconsider")
 
@@ -221,7 +220,7 @@ def _started(
             action="process.started",
             obj=permission_object(process),
             extra={
-                "type": TYPE_OF_FLOW[flow_class],
+                "type": process_type_of(flow_class),
                 "title": process.title,
                 "institution": institution.code,
                 "data": process.data,

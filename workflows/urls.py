@@ -1,6 +1,6 @@
 """The workflow endpoints, included by config/urls.py under /api/."""
 
-from django.urls import path
+from django.urls import URLPattern, path
 
 from . import api, public
 
@@ -42,3 +42,6 @@ api_urlpatterns = [
     path("tasks/<int:pk>/unclaim/", api.TaskUnclaim.as_view(), name="task-unclaim"),
     path("tasks/<int:pk>/complete/", api.TaskComplete.as_view(), name="task-complete"),
 ]
+
+# Pages for the public (under /portal/, no account): the released statements and materials.
+portal_urlpatterns: list[URLPattern] = []

@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "search",
     "notifications",
     "deadlines",
+    # The processes built on the engine (each registers its flows in its AppConfig.ready).
+    "access_requests",
+    "complaints",
+    "consultations",
+    "coordination",
     # Heartbeats of the worker and beat, and the health page (/healthz).
     "config",
 ]
@@ -408,6 +413,10 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "login": env.str(
         "LOGIN_THROTTLE_RATE", default=env.str("TOKEN_THROTTLE_RATE", default="20/min")
     ),
+    # The public portal's endpoints, per client address (config.public): reading, and the
+    # submissions (requests, complaints, comments) that write.
+    "public_read": env.str("PUBLIC_READ_THROTTLE_RATE", default="120/min"),
+    "public_submit": env.str("PUBLIC_SUBMIT_THROTTLE_RATE", default="10/hour"),
 }
 # Failed sign-ins (django-axes, in the database): LOGIN_FAILURE_LIMIT failures from one address,
 # or for one account, lock it out for LOGIN_LOCKOUT_MINUTES; each attempt meanwhile starts the

@@ -11,7 +11,12 @@ from .base import *
 TEST_RUN_ID = os.environ.setdefault("TEST_RUN_ID", str(os.getpid()))
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"token": "1000/min", "login": "1000/min"}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "token": "1000/min",
+    "login": "1000/min",
+    "public_read": "1000/min",
+    "public_submit": "1000/min",
+}
 # Sign-in limits and the cache (base.py's block "Sign-in limits"): off unless a test turns them on
 # (django-axes refuses Client.login, which passes no request); the cache is the run's own.
 AXES_ENABLED = False

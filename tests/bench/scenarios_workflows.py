@@ -43,7 +43,7 @@ from viewflow.workflow.models import Task
 from roles import services as roles_services
 from roles.models import Institution, Role, User
 from workflows import services
-from workflows.flows import AssemblyDecisionFlow
+from workflows.flows.assembly_decision import AssemblyDecisionFlow
 from workflows.models import CoordinationProcess
 
 from . import SCALES, Context, Row, elapsed, latencies, p50_p95, scenario

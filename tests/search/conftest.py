@@ -137,7 +137,7 @@ def make_process(user: User, title: str, **data: Any) -> Any:
     """A press-statement process row seen by the user's institution, saved as viewflow saves
     it (the proxy class) and granted as the flows grant it; no flow is run."""
     from roles.permissions import grant_to_institution
-    from workflows.flows import PressStatementFlow
+    from workflows.flows.press_statement import PressStatementFlow
     from workflows.models import PressStatementProcess, permission_object
 
     institution = memberships_active(user=user).first().institution  # type: ignore[union-attr]

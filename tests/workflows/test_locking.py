@@ -10,7 +10,8 @@ from viewflow.workflow.models import Task
 from config.errors import Conflict
 from roles.models import Institution
 from workflows import services
-from workflows.flows import FLOWS, AssemblyDecisionFlow
+from workflows.flows import FLOWS
+from workflows.flows.assembly_decision import AssemblyDecisionFlow
 from workflows.locking import locked_task
 from workflows.models import CoordinationProcess
 

@@ -1,0 +1,1 @@
+"""Citizens' complaints and requests to their municipality, routed to the unit that answers."""

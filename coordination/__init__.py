@@ -1,0 +1,2 @@
+"""Requests from the centre to many institutions at once, and the institutions'
+communication plans."""
