@@ -40,6 +40,7 @@ run: setup
 	$(PYTHON) manage.py seed_demo
 	$(PYTHON) manage.py collectstatic --noinput -v0
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (demo users, password: $${DEMO_PASSWORD:-demo})"
+	export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
 	$(PYTHON) -m config.background --concurrency=2 & background=$$!; \
 	trap 'kill $$background 2>/dev/null; wait $$background' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \

@@ -31,6 +31,12 @@ def _language(user: Any) -> str:
     return getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
 
 
+def absolute_url(path: str) -> str:
+    """A path of this site as a link a mail reader can follow: mails leave without a request,
+    so the site's address comes from the `SITE_URL` setting."""
+    return f"{settings.SITE_URL.rstrip('/')}/{path.lstrip('/')}"
+
+
 def _subject(text: str) -> str:
     return f"{gettext('Institutional coordination')}: {text}"
 
@@ -45,7 +51,7 @@ def _item_lines(notification: Notification, *, with_time: bool) -> list[str]:
     lines = [heading, notification.message]
     link = notification.link_path()
     if link:
-        lines.append(gettext("Open: %(link)s") % {"link": link})
+        lines.append(gettext("Open: %(link)s") % {"link": absolute_url(link)})
     return lines
 
 

@@ -189,6 +189,8 @@ else:
     EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
     EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="koordinimi@localhost")
+# Where the site is served: e-mails carry absolute links built on it (no request to ask).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Mail is sent by the worker; a mail server that does not answer must not hold it forever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 

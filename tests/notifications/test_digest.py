@@ -10,6 +10,7 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -147,7 +148,9 @@ def test_the_command_and_the_beat_task(day: dict[str, User]) -> None:
     assert settings.CELERY_TIMEZONE == "Europe/Belgrade"
 
 
+@override_settings(SITE_URL="https://koordinimi.example.org/")
 def test_mails_link_to_the_task_or_else_the_process(demo: dict[str, User]) -> None:
+    site = "https://koordinimi.example.org"
     mayor = demo["kllokot.mayor"]
     mayor.preferred_language = "en"
     about_task = Notification(user=mayor, kind="overdue", message="m", process_id=5, task_id=7)
@@ -157,8 +160,10 @@ def test_mails_link_to_the_task_or_else_the_process(demo: dict[str, User]) -> No
     assert about_process.link_path() == reverse("work:process", args=[5])
     assert unrelated.link_path() == ""
     assert (
-        f"Open: {reverse('work:task', args=[7])}" in notification_mail.urgent_email(about_task).body
+        f"Open: {site}{reverse('work:task', args=[7])}"
+        in notification_mail.urgent_email(about_task).body
     )
     digest = notification_mail.digest_email(mayor, [about_process, unrelated], 2).body
-    assert f"Open: {reverse('work:process', args=[5])}" in digest
+    assert f"Open: {site}{reverse('work:process', args=[5])}" in digest
+    assert "Open: /" not in digest
     assert digest.count("Open:") == 1
