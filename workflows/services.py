@@ -524,3 +524,49 @@ def timers_fire() -> int:
         except Exception:  # one broken flow must not keep the others' timers from firing
             logger.exception("timer task %s failed to fire", task.pk)
     return fired
+
+
+# What happens from outside the engine: a member of the public submits or follows up (the
+# process apps' public endpoints). Announced like every other transition.
+
+
+def process_start_by_system(
+    *, flow_class: Any, institution: Institution, fields: dict[str, Any]
+) -> CoordinationProcess:
+    """Start a process nobody signed in starts (a request submitted on the public portal): the
+    same grants, audit entry, announcement and notices as `process_start`, with no actor."""
+    return _started(
+        flow_class=flow_class,
+        actor=None,
+        on_behalf_of=None,
+        institution=institution,
+        fields=fields,
+        document_ids=(),
+    )
+
+
+def handle_run(*, process_id: int, node: Any, **kwargs: Any) -> CoordinationProcess:
+    """Run the process's waiting `flow.Handle` step `node` with `kwargs` (something happened
+    outside the engine, e.g. a complaint filed on the portal), under the process lock, and
+    announce the transition. No such step waiting → Conflict."""
+    with transaction.atomic(), _announced() as opened:
+        task = (
+            Task.objects.filter(process_id=process_id, flow_task=node, status=STATUS.NEW)
+            .order_by("-pk")
+            .first()
+        )
+        if task is None:
+            raise Conflict(gettext("The process does not wait for this."), code="not_waiting")
+        node.run(task, **kwargs)
+        process = CoordinationProcess.objects.select_related("institution").get(pk=process_id)
+        process_transitioned.send(
+            sender=CoordinationProcess,
+            process=process,
+            events=[
+                ProcessEvent(f"done:{node.name}", timezone.now(), task),
+                *_opened_events(opened),
+            ],
+            actor=None,
+        )
+        _tasks_announce(process=process, opened=opened, returned_because=None)
+    return process
