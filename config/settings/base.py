@@ -368,6 +368,8 @@ LOGGING = {
 # --- Demo organisation (`manage.py seed_demo`); production.py forbids it ----------------------
 DEMO_DATA_ALLOWED = True
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")
+# seed_demo also leaves processes at different steps (`seed_demo_work`); tests start empty.
+DEMO_WORK_IN_PROGRESS = env.bool("DEMO_WORK_IN_PROGRESS", default=True)
 
 # --- Documents ---------------------------------------------------------------------------------
 DOCUMENT_MAX_UPLOAD_SIZE = env.int("DOCUMENT_MAX_UPLOAD_SIZE", default=50 * 2**20)

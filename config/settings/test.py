@@ -26,6 +26,9 @@ if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = VAR_DIR / "test-media" / TEST_RUN_ID
+# The demo organisation without its work in progress: a test starts the processes it needs
+# (tests/workflows/test_seed_demo_work.py seeds the demo's own).
+DEMO_WORK_IN_PROGRESS = False
 
 # Anchors outlive the test database, which every test empties: a test that wants them points
 # this at a file of its own.

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -183,6 +184,10 @@ class Command(BaseCommand):
                 f"{len(PEOPLE) + 1} users."
             )
         )
+        if getattr(settings, "DEMO_WORK_IN_PROGRESS", False):
+            # Processes at different steps, some overdue (workflows' own command, named so
+            # the organisation's app imports nothing above it).
+            call_command("seed_demo_work", stdout=self.stdout)
 
     def _user(self, username: str, password: str, superuser: bool = False) -> User:
         user, created = User.objects.get_or_create(
