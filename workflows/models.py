@@ -228,3 +228,24 @@ class MonthlyReportProcess(CoordinationProcess):
         verbose_name = _("monthly report")
         verbose_name_plural = _("monthly reports")
         default_permissions = DEFAULT_PERMISSIONS
+
+
+class QueuePreference(models.Model):
+    """The work queue's view, filters and sort as an official last chose them: the queue opens
+    that way again, on any device."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="queue_preference",
+    )
+    choices = models.JSONField(_("choices"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("work queue preference")
+        verbose_name_plural = _("work queue preferences")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
