@@ -64,6 +64,18 @@ MUNICIPAL_UNITS = [
         ),
     ),
     ("mayor-office", ("Zyra e Kryetarit", "Kabinet predsednika opštine", "Mayor's office")),
+    (
+        "one-stop-shop",
+        ("Zyra me një ndalesë", "Šalter jedinstvenih usluga", "One-stop shop"),
+    ),
+    (
+        "public-services",
+        (
+            "Drejtoria e Shërbimeve Publike",
+            "Direkcija za javne usluge",
+            "Directorate of Public Services",
+        ),
+    ),
 ]
 UNITS = {
     "KLLOKOT": MUNICIPAL_UNITS,
@@ -100,8 +112,27 @@ UNITS = {
             "internal-audit",
             ("Njësia e Auditimit të Brendshëm", "Jedinica unutrašnje revizije", "Internal audit"),
         ),
+        (
+            "zqm",
+            (
+                "Zyra për Qeverisje të Mirë (ZQM)",
+                "Kancelarija za dobro upravljanje (KDU)",
+                "Office for Good Governance (ZQM)",
+            ),
+        ),
+        (
+            "zck",
+            (
+                "Zyra për Çështje të Komuniteteve (ZÇK)",
+                "Kancelarija za pitanja zajednica (KPZ)",
+                "Office for Community Affairs (ZÇK)",
+            ),
+        ),
     ],
-    "AIP": [("registry", ("Zyra e protokollit", "Pisarnica", "Registry"))],
+    "AIP": [
+        ("registry", ("Zyra e protokollit", "Pisarnica", "Registry")),
+        ("complaints", ("Zyra e ankesave", "Kancelarija za žalbe", "Complaints")),
+    ],
 }
 
 MUNICIPAL_PEOPLE = [
@@ -118,9 +149,15 @@ PEOPLE = [
     ("mapl.legal", "MAPL", "legal", "legal_reviewer"),
     ("mf.comms", "MF", "public-communication", "communications_officer"),
     ("mf.minister", "MF", "cabinet", "minister"),
+    ("mf.info", "MF", "public-communication", "information_officer"),
+    ("aip.officer", "AIP", "complaints", "legal_reviewer"),
     ("zkp.coordinator", "ZKM", "zkp", "communications_coordinator"),
     ("sq.secretary", "ZKM", "government-secretariat", "government_secretary"),
     ("auditor", "ZKM", "internal-audit", "auditor"),
+    ("kllokot.oneshop", "KLLOKOT", "one-stop-shop", "one_stop_shop_officer"),
+    ("kllokot.services", "KLLOKOT", "public-services", "complaints_officer"),
+    ("zqm.officer", "ZKM", "zqm", "officer"),
+    ("zck.officer", "ZKM", "zck", "officer"),
 ]
 
 
@@ -137,9 +174,15 @@ FULL_NAMES = {
     "mapl.legal": ("Agron", "Shala"),
     "mf.comms": ("Blerta", "Kelmendi"),
     "mf.minister": ("Faton", "Bytyqi"),
+    "mf.info": ("Arbnora", "Hasani"),
+    "aip.officer": ("Jelena", "Nikolić"),
     "zkp.coordinator": ("Teuta", "Rama"),
     "sq.secretary": ("Ilir", "Dervishi"),
     "auditor": ("Mimoza", "Zeqiri"),
+    "kllokot.oneshop": ("Jelena", "Nikolić"),
+    "kllokot.services": ("Fatmir", "Hasani"),
+    "zqm.officer": ("Lulzim", "Berisha"),
+    "zck.officer": ("Nenad", "Jovanović"),
     "admin": ("System", "Administrator"),
 }
 

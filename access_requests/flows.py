@@ -1,0 +1,542 @@
+"""Access to public documents (Law 06/L-081; DOMAIN.md, 5), one request from registration to
+its final answer.
+
+The institution registers the request (from the portal at once, or an official registers one
+received on paper or orally); its information officer decides: grant, partial grant, refusal,
+one extension, or a transfer to the institution that holds the documents (a new clock there).
+Silence is refusal: the decision step carries a timer at its clock's due time, and when it
+fires first the request is deemed refused. After a refusal of any kind the requester may
+complain to the Information and Privacy Agency (AIP) within the complaint period; AIP upholds
+the complaint (the institution must release, with a clock of its own) or dismisses it.
+"""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import dateparse, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from audit.services import audit_record
+from config.text import control_characters_refused
+from deadlines import calendar
+from deadlines.models import DeadlineRule
+from documents.access import documents_readable_ids
+from roles.models import Institution, Role
+from roles.permissions import Acting, grant_to_institution, grant_to_role, revoke_from_role
+from workflows.flows import common
+from workflows.models import PROCESS_VIEW, permission_object
+from workflows.nodes import HumanTask
+
+from .models import (
+    AccessRequest,
+    AccessRequestProcess,
+    ComplaintOutcome,
+    Decision,
+    Format,
+    Status,
+)
+
+PROCESS_TYPE = "access_request"
+DECIDE_PERMISSION = "workflows.decide_access_request"
+COMPLAINT_PERMISSION = "workflows.decide_access_complaint"
+# Who decides complaints at the agency (roles/catalogue.py).
+AGENCY_ROLE = common.LEGAL_REVIEWER
+# The figures of the law, used only when an administrator deactivated the rule that states them
+# (the rules, data in `deadlines.DeadlineRule`, are what counts).
+FALLBACK_DAYS = {
+    "decide": 7,
+    "decide_urgent": 1,
+    "decide_extended": 0,
+    "complaint": 15,
+}
+COMPLAINT_WINDOW_RULE = "access-request-complaint-window"
+MAX_EXTENSION_DAYS = 15
+REASONS_LENGTH = 5000
+LEGAL_BASIS_LENGTH = 1000
+
+
+def agency() -> Institution | None:
+    """The Information and Privacy Agency (configurable by code; AIP by law)."""
+    return Institution.objects.filter(
+        code=getattr(settings, "ACCESS_COMPLAINTS_AGENCY", "AIP")
+    ).first()
+
+
+def _anchor_day(rule: DeadlineRule | None, process: Any, at: datetime) -> date:
+    """The day the rule counts from, as the deadline clock reads it (`deadlines.clock`)."""
+    if rule is None or rule.anchor == "event":
+        return calendar.local_date(at)
+    value = (process.data or {}).get(rule.anchor)
+    if isinstance(value, date):
+        return value
+    parsed = dateparse.parse_date(str(value or "")[:10]) if value else None
+    return parsed or calendar.local_date(at)
+
+
+def step_due(process: Any, step: str, at: datetime | None = None) -> datetime:
+    """When the clock of `step` (its rule: started by `task:<step>`) ends if the step opens at
+    `at`: the same rule and calendar as the clock itself, so the timer and the clock agree."""
+    at = at or timezone.now()
+    rule = DeadlineRule.objects.filter(
+        process_type=PROCESS_TYPE, starts_on=f"task:{step}", active=True
+    ).first()
+    days = rule.days if rule is not None else FALLBACK_DAYS.get(step, 7)
+    working = rule is not None and rule.day_kind == "working"
+    return calendar.due_at(_anchor_day(rule, process, at), days, working=working)
+
+
+def complaint_period_end(at: datetime) -> datetime:
+    """The end of the period in which the requester may complain to AIP."""
+    rule = DeadlineRule.objects.filter(code=COMPLAINT_WINDOW_RULE).first()
+    days = rule.days if rule is not None else FALLBACK_DAYS["complaint"]
+    working = rule is not None and rule.day_kind == "working"
+    return calendar.due_at(calendar.local_date(at), days, working=working)
+
+
+def _text(data: dict[str, Any], field: str, *, limit: int, required: bool) -> str:
+    value = control_characters_refused(str(data.get(field) or "").strip(), field, one_line=False)
+    if required and not value:
+        raise ValidationError({f"data.{field}": [gettext("This field is required.")]})
+    if len(value) > limit:
+        raise ValidationError(
+            {f"data.{field}": [gettext("At most %(limit)s characters.") % {"limit": limit}]}
+        )
+    if "<" in value:
+        raise ValidationError({f"data.{field}": [gettext("Markup is not accepted.")]})
+    return value
+
+
+def _document_ids(data: dict[str, Any]) -> list[int]:
+    raw = data.get("documents") or []
+    if isinstance(raw, str):
+        raw = [part for part in raw.replace(",", " ").split() if part]
+    if not isinstance(raw, list) or len(raw) > 200:
+        raise ValidationError({"data.documents": [gettext("Give a list of document ids.")]})
+    ids = []
+    for value in raw:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if not 0 < number < 2**63:
+            raise ValidationError({"data.documents": [gettext("Give a list of document ids.")]})
+        ids.append(number)
+    return sorted(set(ids))
+
+
+def _record(process: Any, **fields: Any) -> None:
+    """The requester's row follows the process (status, decision, figures of the statistics)."""
+    AccessRequest.objects.filter(process_id=process.pk).update(**fields)
+
+
+class DecisionForm(forms.Form):
+    """What the decision step's page asks besides the action (the API's `data`)."""
+
+    documents = forms.CharField(
+        label=_("Documents to release (ids)"), max_length=2000, required=False
+    )
+    reasons = forms.CharField(
+        label=_("Reasons"), widget=forms.Textarea, max_length=REASONS_LENGTH, required=False
+    )
+    legal_basis = forms.CharField(
+        label=_("Legal basis"), max_length=LEGAL_BASIS_LENGTH, required=False
+    )
+    days = forms.IntegerField(
+        label=_("Extension (days)"), min_value=1, max_value=MAX_EXTENSION_DAYS, required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason for the extension"), max_length=REASONS_LENGTH, required=False
+    )
+    institution = forms.CharField(
+        label=_("Transfer to (institution code)"), max_length=32, required=False
+    )
+
+
+class ComplaintForm(forms.Form):
+    reasons = forms.CharField(
+        label=_("Reasons"), widget=forms.Textarea, max_length=REASONS_LENGTH, required=False
+    )
+
+
+class AccessRequestFlow(flow.Flow):
+    """Access to public documents
+
+    The institution registers a request for public documents; its information officer grants,
+    partially grants or refuses it (with reasons and the legal ground), extends the time once
+    or transfers it to the institution that holds the documents. No decision in time is a
+    refusal. The requester may complain to the Information and Privacy Agency, which upholds
+    the complaint (the institution must release) or dismisses it.
+    """
+
+    process_class = AccessRequestProcess
+    process_title = _("Access to public documents")
+    process_summary_template = "{{ process.title }}"
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
+
+    # the institution's registry (the portal registers at once)
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Register the request"))
+        .Next(this.check_urgency)
+    )
+
+    check_urgency = (
+        flow.If(lambda activation: activation.process.urgent)
+        .Annotation(title=_("Urgent (life or liberty)?"))
+        .Then(this.decide_urgent)
+        .Else(this.decide)
+    )
+
+    # the deciding institution's information officer
+    decide = (
+        HumanTask()
+        .Annotation(title=_("Decide the request"))
+        .Lane(this.holder, common.INFORMATION_OFFICER)
+        .Permission(DECIDE_PERMISSION, obj=permission_object)
+        .Actions("grant", "partially_grant", "refuse", "extend", "transfer", handler=this.decided)
+        .Form(DecisionForm)
+        .OnTimeout(this.decision_due, this.deemed, title=_("No decision in time"))
+        .Next(this.after_decision)
+    )
+
+    decide_urgent = (
+        HumanTask()
+        .Annotation(title=_("Decide the urgent request"))
+        .Lane(this.holder, common.INFORMATION_OFFICER)
+        .Permission(DECIDE_PERMISSION, obj=permission_object)
+        .Actions("grant", "partially_grant", "refuse", "extend", "transfer", handler=this.decided)
+        .Form(DecisionForm)
+        .OnTimeout(this.decision_due, this.deemed, title=_("No decision in time"))
+        .Next(this.after_decision)
+    )
+
+    decide_extended = (
+        HumanTask()
+        .Annotation(title=_("Decide the request (extended time)"))
+        .Lane(this.holder, common.INFORMATION_OFFICER)
+        .Permission(DECIDE_PERMISSION, obj=permission_object)
+        .Actions("grant", "partially_grant", "refuse", "transfer", handler=this.decided)
+        .Form(DecisionForm)
+        .OnTimeout(this.decision_due, this.deemed, title=_("No decision in time"))
+        .Next(this.after_decision)
+    )
+
+    after_decision = (
+        flow.Switch()
+        .Annotation(title=_("Decided?"))
+        .Case(this.decide_extended, lambda activation: activation.process.next_step == "extend")
+        .Case(this.check_urgency, lambda activation: activation.process.next_step == "transfer")
+        .Case(this.end, lambda activation: activation.process.next_step == "grant")
+        .Default(this.complaint_window)
+    )
+
+    deemed = (
+        flow.Function(this.deemed_refused)
+        .Annotation(title=_("Deemed refused"))
+        .Next(this.complaint_window)
+    )
+
+    # the requester, on the portal
+    complaint_window = (
+        flow.Handle(this.complaint_filed)
+        .Annotation(title=_("Complaint to the agency?"))
+        .OnTimeout(this.complaint_period_ends, this.close, title=_("Complaint period over"))
+        .Next(this.review_complaint)
+    )
+
+    # the Information and Privacy Agency
+    review_complaint = (
+        HumanTask()
+        .Annotation(title=_("Decide the complaint (AIP)"))
+        .Lane(this.agency_lane, AGENCY_ROLE)
+        .Permission(COMPLAINT_PERMISSION, obj=permission_object)
+        .Actions("uphold", "dismiss", handler=this.complaint_decided)
+        .Form(ComplaintForm)
+        .Next(this.check_complaint)
+    )
+
+    check_complaint = (
+        flow.If(lambda activation: activation.process.next_step == "release")
+        .Annotation(title=_("Upheld?"))
+        .Then(this.release)
+        .Else(this.end)
+    )
+
+    # the deciding institution, bound by the agency's decision
+    release = (
+        HumanTask()
+        .Annotation(title=_("Release the documents (complaint upheld)"))
+        .Lane(this.holder, common.INFORMATION_OFFICER)
+        .Permission(DECIDE_PERMISSION, obj=permission_object)
+        .Actions("grant", handler=this.decided)
+        .Form(DecisionForm)
+        .Next(this.end)
+    )
+
+    close = flow.Function(this.closed).Annotation(title=_("Close")).Next(this.end)
+
+    end = flow.End().Annotation(title=_("Done"))
+
+    starter_roles = (common.INFORMATION_OFFICER,)
+
+    # lanes
+
+    def holder(self, process: AccessRequestProcess) -> Institution:
+        code = (process.data or {}).get("holder")
+        if not code or code == process.institution.code:
+            return process.institution
+        return Institution.objects.get(code=code)
+
+    def agency_lane(self, process: AccessRequestProcess) -> Institution | None:
+        return agency()
+
+    def observers(self, process: AccessRequestProcess) -> list[Institution]:
+        """Nobody else: AIP sees the request once a complaint reaches it."""
+        return []
+
+    # timers
+
+    def decision_due(self, activation: Any) -> datetime:
+        step = activation.flow_task._attached_to.name
+        return step_due(activation.process, step)
+
+    def complaint_period_ends(self, activation: Any) -> datetime:
+        until = activation.process.data.get("complaint_until")
+        moment = dateparse.parse_datetime(until) if isinstance(until, str) else until
+        return moment or complaint_period_end(timezone.now())
+
+    # start and steps
+
+    def start_process(
+        self, activation: Any, *, actor: Any, institution: Institution, fields: dict[str, Any]
+    ) -> AccessRequestProcess:
+        """The fields come checked from `services.access_request_register`."""
+        process = activation.process
+        process.institution = institution
+        process.created_by = actor
+        process.title = fields["title"]
+        for name in (
+            "description",
+            "format",
+            "urgent",
+            "urgent_reason",
+            "channel",
+            "received_on",
+            "registration_number",
+        ):
+            setattr(process, name, fields[name])
+        process.holder = institution.code
+        process.status = Status.RECEIVED
+        if actor is not None:
+            activation.task.owner = actor
+        return process
+
+    def decided(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        process = activation.process
+        now = timezone.now()
+        process.next_step = action
+        if action == "extend":
+            return self._extended(activation, acting=acting, data=data, now=now)
+        if action == "transfer":
+            return self._transferred(activation, acting=acting, data=data, now=now)
+        documents: list[int] = []
+        reasons = legal_basis = ""
+        if action in ("grant", "partially_grant"):
+            documents = _document_ids(data)
+            readable = documents_readable_ids(
+                user=acting.on_behalf_of or acting.user, ids=documents
+            )
+            if set(documents) - set(readable):
+                raise ValidationError(
+                    {"data.documents": [gettext("You cannot release a document you cannot read.")]}
+                )
+            if not documents and process.format != Format.INSPECTION:
+                raise ValidationError(
+                    {"data.documents": [gettext("Name the documents to release.")]}
+                )
+            process.documents.add(*documents)
+        if action in ("partially_grant", "refuse"):
+            reasons = _text(data, "reasons", limit=REASONS_LENGTH, required=True)
+            legal_basis = _text(data, "legal_basis", limit=LEGAL_BASIS_LENGTH, required=True)
+        decision = {
+            "grant": Decision.GRANTED,
+            "partially_grant": Decision.PARTIALLY_GRANTED,
+            "refuse": Decision.REFUSED,
+        }[action]
+        released = sorted({*(process.released_documents or []), *documents})
+        process.decision = decision
+        process.reasons = reasons
+        process.legal_basis = legal_basis
+        process.released_documents = released
+        process.decided_at = now
+        if activation.flow_task.name == "release" or decision == Decision.GRANTED:
+            process.status = (
+                Status.CLOSED if activation.flow_task.name == "release" else (Status.DECIDED)
+            )
+            process.complaint_until = None
+        else:
+            process.status = Status.DECIDED
+            process.complaint_until = complaint_period_end(now)
+        _record(
+            process,
+            status=process.status,
+            decision=decision,
+            decided_at=now,
+        )
+        return {
+            "decision": decision,
+            "documents": documents,
+            "events": [("decided", now)],
+        }
+
+    def _extended(
+        self, activation: Any, *, acting: Acting, data: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
+        process = activation.process
+        if process.extended_days:
+            raise ValidationError({"action": [gettext("The time was already extended once.")]})
+        try:
+            days = int(data.get("days") or 0)
+        except (TypeError, ValueError):
+            days = 0
+        if not 1 <= days <= MAX_EXTENSION_DAYS:
+            raise ValidationError(
+                {"data.days": [gettext("From 1 to %(most)s days.") % {"most": MAX_EXTENSION_DAYS}]}
+            )
+        reason = _text(data, "reason", limit=REASONS_LENGTH, required=True)
+        due = step_due(process, activation.flow_task.name, activation.task.created)
+        until = calendar.local_date(due) + timedelta(days=days)
+        process.extended_days = days
+        process.extension_reason = reason
+        process.extended_until = until
+        process.status = Status.EXTENDED
+        _record(process, status=Status.EXTENDED, extended=True)
+        return {"days": days, "extended_until": until.isoformat(), "events": [("extended", now)]}
+
+    def _transferred(
+        self, activation: Any, *, acting: Acting, data: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
+        process = activation.process
+        code = str(data.get("institution") or "").strip().upper()[:32]
+        target = Institution.objects.filter(code=code).first() if code else None
+        current = self.holder(process)
+        if target is None:
+            raise ValidationError({"data.institution": [gettext("No such institution.")]})
+        if target.pk == current.pk:
+            raise ValidationError(
+                {"data.institution": [gettext("The request is already with this institution.")]}
+            )
+        role = Role.objects.get(code=common.INFORMATION_OFFICER)
+        obj = permission_object(process)
+        on_behalf_of = acting.on_behalf_of
+        grant_to_institution(
+            actor=acting.user,
+            on_behalf_of=on_behalf_of,
+            perm=PROCESS_VIEW,
+            obj=obj,
+            institution=target,
+        )
+        grant_to_role(
+            actor=acting.user,
+            on_behalf_of=on_behalf_of,
+            perm=DECIDE_PERMISSION,
+            obj=obj,
+            institution=target,
+            role=role,
+        )
+        # The next decision is the new institution's alone (its inbox, not the old one's).
+        revoke_from_role(
+            actor=acting.user,
+            on_behalf_of=on_behalf_of,
+            perm=DECIDE_PERMISSION,
+            obj=obj,
+            institution=current,
+            role=role,
+        )
+        process.transfers = [
+            *(process.transfers or []),
+            {"from": current.code, "to": target.code, "at": now.isoformat()},
+        ]
+        process.holder = target.code
+        process.status = Status.TRANSFERRED
+        # A new institution, a new period: an extension at the old one does not carry over.
+        process.extended_days = 0
+        process.extended_until = None
+        _record(process, status=Status.TRANSFERRED, transferred=True)
+        return {"from": current.code, "to": target.code, "events": [("transferred", now)]}
+
+    def deemed_refused(self, activation: Any) -> None:
+        """The decision's time ran out: the law reads silence as a refusal."""
+        process = activation.process
+        now = timezone.now()
+        process.status = Status.DEEMED_REFUSED
+        process.decision = ""
+        process.complaint_until = complaint_period_end(now)
+        process.next_step = ""
+        process.save()
+        _record(process, status=Status.DEEMED_REFUSED, deemed_refused=True)
+        audit_record(
+            actor=None,
+            action="access_request.deemed_refused",
+            obj=permission_object(process),
+            extra={"at": now, "complaint_until": process.complaint_until},
+        )
+
+    def complaint_filed(self, activation: Any, *, text: str) -> Any:
+        """The requester complains to the agency, which sees the whole file from now on."""
+        process = activation.process
+        now = timezone.now()
+        process.complaint = {"text": text, "filed_at": now.isoformat()}
+        process.status = Status.COMPLAINT_OPEN
+        process.next_step = ""
+        process.save()
+        aip = agency()
+        if aip is not None:
+            grant_to_institution(
+                actor=None, perm=PROCESS_VIEW, obj=permission_object(process), institution=aip
+            )
+        _record(process, status=Status.COMPLAINT_OPEN, complaint_at=now)
+        audit_record(
+            actor=None,
+            action="access_request.complaint_filed",
+            obj=permission_object(process),
+            extra={"at": now, "agency": aip.code if aip else None},
+        )
+        return process
+
+    def complaint_decided(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        process = activation.process
+        reasons = _text(
+            {"reasons": data.get("reasons") or comment},
+            "reasons",
+            limit=REASONS_LENGTH,
+            required=True,
+        )
+        outcome = ComplaintOutcome.UPHELD if action == "uphold" else ComplaintOutcome.DISMISSED
+        process.complaint = {
+            **(process.complaint or {}),
+            "outcome": outcome,
+            "reasons": reasons,
+            "decided_at": timezone.now().isoformat(),
+        }
+        process.next_step = "release" if outcome == ComplaintOutcome.UPHELD else ""
+        process.status = Status.RECEIVED if outcome == ComplaintOutcome.UPHELD else Status.CLOSED
+        process.complaint_until = None
+        _record(process, status=process.status, complaint_outcome=outcome)
+        return {"outcome": outcome, "events": [(f"complaint_{outcome}", timezone.now())]}
+
+    def closed(self, activation: Any) -> None:
+        process = activation.process
+        process.status = Status.CLOSED
+        process.save()
+        _record(process, status=Status.CLOSED)

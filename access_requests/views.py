@@ -1,0 +1,261 @@
+"""The public portal's pages for access requests (no account): ask, the receipt shown once,
+and following a request with its tracking code — the decision, the released documents, the
+complaint to AIP. They call the same services and selectors as the public API.
+
+The tracking code never travels in an address: it is typed into a form, and the browser's
+session remembers it for the downloads and the complaint of that visit."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from config.errors import Conflict, NotFound
+from config.public import TRACKING_CODE_MAX_LENGTH, PublicReadThrottle, PublicSubmitThrottle
+from documents.api import version_download
+from roles.models import Institution
+
+from . import selectors, services
+from .models import Format
+
+SESSION_RECEIPT = "access_request_receipt"
+SESSION_CODE = "access_request_code"
+
+
+def institution_name(institution: Institution) -> str:
+    names = institution.names
+    language = (get_language() or "sq").lower()
+    if language.startswith("sr"):
+        name = names.get("sr") or institution.code
+        if language == "sr":
+            from config.text import latin_to_cyrillic
+
+            return latin_to_cyrillic(name)
+        return name
+    return names.get(language[:2]) or names.get("sq") or institution.code
+
+
+def _throttled(request: HttpRequest, throttle_class: Any) -> HttpResponse | None:
+    throttle = throttle_class()
+    if throttle.allow_request(request, None):
+        return None
+    response = render(request, "access_requests/portal/throttled.html", status=429)
+    wait = throttle.wait()
+    if wait:
+        response["Retry-After"] = str(int(wait) + 1)
+    return response
+
+
+class RequestForm(forms.Form):
+    institution = forms.ChoiceField(label=_("Institution"))
+    description = forms.CharField(
+        label=_("Which documents do you ask for?"),
+        help_text=_("Describe them as well as you can. You do not have to give a reason."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=services.DESCRIPTION_LENGTH,
+    )
+    requester_name = forms.CharField(label=_("Your name"), max_length=services.NAME_LENGTH)
+    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
+    postal_address = forms.CharField(
+        label=_("Postal address"),
+        required=False,
+        max_length=services.ADDRESS_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Give an e-mail or a postal address for the answer."),
+    )
+    format = forms.ChoiceField(
+        label=_("How do you want the documents?"),
+        choices=Format.choices,
+        initial=Format.ELECTRONIC,
+    )
+    urgent = forms.BooleanField(
+        label=_("Urgent: it concerns someone's life or liberty"), required=False
+    )
+    urgent_reason = forms.CharField(
+        label=_("Why is it urgent?"),
+        required=False,
+        max_length=services.REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        institution_field = self.fields["institution"]
+        assert isinstance(institution_field, forms.ChoiceField)
+        institution_field.choices = [
+            ("", "—"),
+            *(
+                (institution.code, institution_name(institution))
+                for institution in Institution.objects.order_by("code")
+            ),
+        ]
+
+
+def _errors_shown(error: ValidationError, form: forms.Form) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    form = RequestForm(request.POST or None)
+    if request.method == "POST":
+        refused = _throttled(request, PublicSubmitThrottle)
+        if refused is not None:
+            return refused
+        if form.is_valid():
+            fields = dict(form.cleaned_data)
+            institution = Institution.objects.get(code=fields.pop("institution"))
+            try:
+                registered = services.access_request_register(
+                    actor=None, institution=institution, **fields
+                )
+            except ValidationError as error:
+                _errors_shown(error, form)
+            else:
+                record = registered.request
+                request.session[SESSION_RECEIPT] = {
+                    "tracking_code": registered.tracking_code,
+                    "registration_number": record.registration.registration_number,
+                    "institution": institution.code,
+                    "submitted_at": record.submitted_at.isoformat(),
+                    "due_at": (
+                        due.isoformat()
+                        if (due := selectors.request_due_at(record)) is not None
+                        else None
+                    ),
+                }
+                request.session[SESSION_CODE] = registered.tracking_code
+                return HttpResponseRedirect(reverse("portal:access-request-receipt"))
+    return render(
+        request,
+        "access_requests/portal/new.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET"])
+def request_receipt(request: HttpRequest) -> HttpResponse:
+    """The receipt, once: reloading the page afterwards shows no code."""
+    from django.utils import dateparse
+
+    receipt = request.session.pop(SESSION_RECEIPT, None)
+    if receipt is None:
+        return render(request, "access_requests/portal/receipt_gone.html", status=404)
+    institution = Institution.objects.filter(code=receipt["institution"]).first()
+    context = {
+        **receipt,
+        "institution_name": institution_name(institution) if institution else "",
+        "submitted_at": dateparse.parse_datetime(receipt["submitted_at"]),
+        "due_at": dateparse.parse_datetime(receipt["due_at"]) if receipt["due_at"] else None,
+    }
+    response = render(request, "access_requests/portal/receipt.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class TrackForm(forms.Form):
+    tracking_code = forms.CharField(
+        label=_("Tracking code"), max_length=TRACKING_CODE_MAX_LENGTH, strip=True
+    )
+
+
+class ComplaintForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your complaint to the Information and Privacy Agency"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=services.COMPLAINT_LENGTH,
+    )
+
+
+def _tracked(request: HttpRequest, code: str) -> dict[str, Any] | None:
+    try:
+        record = services.access_request_by_code(code)
+    except NotFound:
+        return None
+    view = selectors.public_view(record)
+    holder = Institution.objects.filter(code=view["institution"]["code"]).first()
+    view["institution_name"] = institution_name(holder) if holder else ""
+    view["complaint_allowed"] = selectors.complaint_allowed(view, timezone.now())
+    return view
+
+
+@require_http_methods(["GET", "POST"])
+def request_track(request: HttpRequest) -> HttpResponse:
+    """Type the code (POST `tracking_code`), or come back within the visit (the session's)."""
+    refused = _throttled(request, PublicReadThrottle)
+    if refused is not None:
+        return refused
+    form = TrackForm(request.POST if "tracking_code" in request.POST else None)
+    complaint_form = ComplaintForm()
+    code = request.session.get(SESSION_CODE)
+    status = 200
+    if form.is_bound:
+        code = form.cleaned_data["tracking_code"] if form.is_valid() else None
+        if code is None or _tracked(request, code) is None:
+            request.session.pop(SESSION_CODE, None)
+            form.add_error("tracking_code", _("No request has this tracking code."))
+            return render(request, "access_requests/portal/track.html", {"form": form}, status=404)
+        request.session[SESSION_CODE] = code
+    elif request.method == "POST" and code:  # the complaint form
+        complaint_form = ComplaintForm(request.POST)
+        refused = _throttled(request, PublicSubmitThrottle)
+        if refused is not None:
+            return refused
+        if complaint_form.is_valid():
+            try:
+                services.access_request_complain(
+                    tracking_code=code, text=complaint_form.cleaned_data["text"]
+                )
+            except ValidationError as error:
+                _errors_shown(error, complaint_form)
+                status = 400
+            except (Conflict, NotFound) as refusal:
+                complaint_form.add_error(None, str(refusal))
+                status = 409
+            else:
+                return HttpResponseRedirect(reverse("portal:access-request-track"))
+        else:
+            status = 400
+    view = _tracked(request, code) if code else None
+    if view is None:
+        request.session.pop(SESSION_CODE, None)
+    response = render(
+        request,
+        "access_requests/portal/track.html",
+        {
+            "form": TrackForm() if view else form,
+            "request_view": view,
+            "complaint_form": complaint_form,
+        },
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET"])
+def request_document(request: HttpRequest, document_id: int) -> FileResponse:
+    refused = _throttled(request, PublicReadThrottle)
+    if refused is not None:
+        return refused  # type: ignore[return-value]
+    code = request.session.get(SESSION_CODE)
+    if not code:
+        raise Http404
+    try:
+        record = services.access_request_by_code(code)
+        version = selectors.released_version(record, document_id)
+    except NotFound as missing:
+        raise Http404 from missing
+    return version_download(version)
