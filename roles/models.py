@@ -245,3 +245,46 @@ class Delegation(models.Model):
             raise ValidationError(
                 {"deputy": _("Nobody can act on their own behalf by delegation.")}
             )
+
+
+class DirectoryGroup(models.Model):
+    """A group of the directory (LDAP, Active Directory) whose members hold a role in a unit of
+    an institution: at each sign-in through the directory, a person's memberships of the mapped
+    kind follow their groups (roles.directory). Set by `import_organisation`."""
+
+    name = models.CharField(
+        _("directory group"),
+        max_length=500,
+        unique=True,
+        help_text=_("The group's distinguished name or its common name, compared ignoring case."),
+    )
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="directory_groups",
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="directory_groups",
+    )
+    role = models.ForeignKey(
+        Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="directory_groups"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("directory group")
+        verbose_name_plural = _("directory groups")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.role.code} · {self.institution.code}"
+
+    def clean(self) -> None:
+        self.name = self.name.strip().lower()
+        if self.unit_id and self.unit and self.unit.institution_id != self.institution_id:
+            raise ValidationError({"unit": _("The unit must belong to the institution.")})

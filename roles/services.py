@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, snapshot
 from config.text import control_characters_refused
 
-from .models import Delegation, Institution, Membership, Role, Unit, User
+from .models import Delegation, DirectoryGroup, Institution, Membership, Role, Unit, User
 from .permissions import membership_groups_sync
 from .selectors import memberships_active
 
@@ -215,3 +215,142 @@ def user_language_set(*, actor: User, language: str) -> None:
             old=old,
             new={"preferred_language": language},
         )
+
+
+# --- The organisation as data (roles.organisation, roles.directory) ----------------------------
+
+
+def _changed_saved(*, actor: Any, obj: Any, values: dict[str, Any], action: str) -> list[str]:
+    """Set the fields that differ, check, save and record them; the names of those changed."""
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if not changed:
+        return []
+    old = snapshot(obj, changed)
+    for name in changed:
+        setattr(obj, name, values[name])
+    obj.full_clean()
+    with transaction.atomic():
+        obj.save(update_fields=changed)
+        audit_record(actor=actor, action=action, obj=obj, old=old, new=snapshot(obj, changed))
+    return changed
+
+
+def institution_update(
+    *,
+    actor: Any,
+    institution: Institution,
+    kind: str,
+    name_sq: str,
+    name_sr: str,
+    name_en: str,
+    parent: Institution | None = None,
+) -> list[str]:
+    values = {
+        "kind": kind,
+        "name_sq": name_sq,
+        "name_sr": name_sr,
+        "name_en": name_en,
+        "parent_id": parent.pk if parent else None,
+    }
+    return _changed_saved(actor=actor, obj=institution, values=values, action="institution.updated")
+
+
+def unit_update(
+    *,
+    actor: Any,
+    unit: Unit,
+    name_sq: str,
+    name_sr: str,
+    name_en: str,
+    parent: Unit | None = None,
+) -> list[str]:
+    values = {
+        "name_sq": name_sq,
+        "name_sr": name_sr,
+        "name_en": name_en,
+        "parent_id": parent.pk if parent else None,
+    }
+    return _changed_saved(actor=actor, obj=unit, values=values, action="unit.updated")
+
+
+def role_create(*, actor: Any, code: str, name_sq: str, name_sr: str, name_en: str) -> Role:
+    role = Role(code=code, name_sq=name_sq, name_sr=name_sr, name_en=name_en)
+    role.full_clean()
+    with transaction.atomic():
+        role.save()
+        audit_record(actor=actor, action="role.created", obj=role, new=snapshot(role))
+    return role
+
+
+def role_update(*, actor: Any, role: Role, name_sq: str, name_sr: str, name_en: str) -> list[str]:
+    values = {"name_sq": name_sq, "name_sr": name_sr, "name_en": name_en}
+    return _changed_saved(actor=actor, obj=role, values=values, action="role.updated")
+
+
+def person_create(
+    *, actor: Any, username: str, first_name: str = "", last_name: str = "", email: str = ""
+) -> User:
+    """An official known from the organisation's data or the directory: no local password (they
+    sign in through the directory; an administrator may give one for break-glass use)."""
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    with transaction.atomic():
+        user.save()
+        audit_record(
+            actor=actor,
+            action="user.created",
+            obj=user,
+            new=snapshot(user, ["username", "first_name", "last_name", "email", "is_active"]),
+        )
+    return user
+
+
+def person_update(
+    *, actor: Any, user: User, first_name: str, last_name: str, email: str
+) -> list[str]:
+    values = {"first_name": first_name, "last_name": last_name, "email": email}
+    return _changed_saved(actor=actor, obj=user, values=values, action="user.updated")
+
+
+def directory_group_set(
+    *, actor: Any, name: str, institution: Institution, role: Role, unit: Unit | None = None
+) -> tuple[DirectoryGroup, list[str]]:
+    """The directory group `name` maps to this role in this unit: created, or changed."""
+    key = name.strip().lower()
+    group = DirectoryGroup.objects.filter(name=key).first()
+    if group is None:
+        group = DirectoryGroup(name=key, institution=institution, role=role, unit=unit)
+        group.full_clean()
+        with transaction.atomic():
+            group.save()
+            audit_record(
+                actor=actor, action="directory_group.created", obj=group, new=snapshot(group)
+            )
+        return group, ["created"]
+    values = {
+        "institution_id": institution.pk,
+        "role_id": role.pk,
+        "unit_id": unit.pk if unit else None,
+    }
+    return group, _changed_saved(
+        actor=actor, obj=group, values=values, action="directory_group.updated"
+    )
+
+
+def directory_group_remove(*, actor: Any, group: DirectoryGroup) -> None:
+    """The mapping goes; the memberships it gave stay on record (ended at the person's next
+    sign-in through the directory, like any group they left)."""
+    with transaction.atomic():
+        audit_record(actor=actor, action="directory_group.removed", obj=group, old=snapshot(group))
+        group.delete()
+
+
+def person_active_set(*, actor: Any, user: User, active: bool) -> None:
+    """Enable or disable an account (a disabled one cannot sign in by any path)."""
+    _changed_saved(
+        actor=actor,
+        obj=user,
+        values={"is_active": active},
+        action="user.enabled" if active else "user.disabled",
+    )
