@@ -41,4 +41,16 @@ ROLES: dict[str, tuple[str, str, str]] = {
     "spokesperson": ("Zëdhënës", "Portparol", "Spokesperson"),
     "translator": ("Përkthyes", "Prevodilac", "Translator"),
     "officer": ("Zyrtar", "Službenik", "Officer"),
+    # Citizens' complaints (complaints app): the one-stop shop registers and routes them, a
+    # unit's complaints officers answer those routed to their unit.
+    "one_stop_shop_officer": (
+        "Zyrtar i Zyrës me një ndalesë",
+        "Službenik šaltera jedinstvenih usluga",
+        "One-stop shop officer",
+    ),
+    "complaints_officer": (
+        "Zyrtar për ankesat e qytetarëve",
+        "Službenik za pritužbe građana",
+        "Complaints officer",
+    ),
 }

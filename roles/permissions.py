@@ -22,10 +22,10 @@ from audit.services import audit_record_many
 from config.errors import NotFound
 
 from .events import view_permission_changed
-from .models import Institution, Role, User
+from .models import Institution, Role, Unit, User
 from .selectors import memberships_active, principals_for
 
-MANAGED_GROUP_PREFIXES = ("institution:", "role:")
+MANAGED_GROUP_PREFIXES = ("institution:", "role:", "unit:")
 
 
 def institution_group(institution: Institution) -> Group:
@@ -34,6 +34,13 @@ def institution_group(institution: Institution) -> Group:
 
 def role_group(institution: Institution, role: Role) -> Group:
     return Group.objects.get_or_create(name=f"role:{institution.code}:{role.code}")[0]
+
+
+def unit_role_group(unit: Unit, role: Role, institution: Institution | None = None) -> Group:
+    """The people of one unit holding a role there (a lane narrowed to a unit, see
+    `roles.selectors.unit_lane_role`); `institution` is the unit's, when already at hand."""
+    code = (institution or unit.institution).code
+    return Group.objects.get_or_create(name=f"unit:{code}:{unit.code}:{role.code}")[0]
 
 
 def _permission_name(perm: str, obj: models.Model) -> str:
@@ -209,6 +216,45 @@ def revoke_from_role(
     )
 
 
+def grant_to_unit_role(
+    *,
+    actor: Any,
+    perm: Permissions,
+    obj: models.Model,
+    unit: Unit,
+    role: Role,
+    on_behalf_of: Any = None,
+) -> None:
+    """To the people of one unit holding the role (`unit_role_group`)."""
+    _change_group_permission(
+        actor=actor,
+        grant=True,
+        perm=perm,
+        objs=[obj],
+        group=unit_role_group(unit, role),
+        on_behalf_of=on_behalf_of,
+    )
+
+
+def revoke_from_unit_role(
+    *,
+    actor: Any,
+    perm: Permissions,
+    obj: models.Model,
+    unit: Unit,
+    role: Role,
+    on_behalf_of: Any = None,
+) -> None:
+    _change_group_permission(
+        actor=actor,
+        grant=False,
+        perm=perm,
+        objs=[obj],
+        group=unit_role_group(unit, role),
+        on_behalf_of=on_behalf_of,
+    )
+
+
 def membership_groups_sync(*, user: User) -> bool:
     """Put the user in exactly the managed groups their active memberships call for.
     Returns whether anything changed."""
@@ -216,6 +262,8 @@ def membership_groups_sync(*, user: User) -> bool:
     for membership in memberships_active(user=user):
         wanted.add(institution_group(membership.institution))
         wanted.add(role_group(membership.institution, membership.role))
+        if membership.unit is not None:
+            wanted.add(unit_role_group(membership.unit, membership.role, membership.institution))
     current = {
         group for group in user.groups.all() if group.name.startswith(MANAGED_GROUP_PREFIXES)
     }

@@ -114,6 +114,54 @@ def _role_holders(institution_id: int, role: str, day: date, moment: datetime) -
 # the database needs to answer.
 _ROLE_HOLDERS = Prepared(_role_holders)
 
+# A lane may be narrowed to one unit of the institution: its role is then written
+# `<role>@<unit code>` (a complaint routed to a directorate is answered by that directorate's
+# people holding the role, not by every holder in the municipality).
+UNIT_LANE_SEPARATOR = "@"
+
+
+def unit_lane_role(role: str, unit_code: str) -> str:
+    """The lane role of `role` narrowed to the unit `unit_code`."""
+    return f"{role}{UNIT_LANE_SEPARATOR}{unit_code}"
+
+
+def lane_role_parts(role: str) -> tuple[str, str]:
+    """(role code, unit code or "") of a lane role."""
+    code, _separator, unit = role.partition(UNIT_LANE_SEPARATOR)
+    return code, unit
+
+
+def _unit_role_holders(
+    institution_id: int, role: str, unit: str, day: date, moment: datetime
+) -> QuerySet[User]:
+    """`_role_holders` narrowed to the members of one unit holding the role (the same rule for
+    deputies: members of the institution acting for one of them)."""
+    members = Membership.objects.active(day).filter(institution_id=institution_id)
+    holders = members.filter(role__code=role, unit__code=unit)
+    deputies = Delegation.objects.active(moment).filter(
+        principal_id__in=holders.values("user_id"),
+        deputy_id__in=members.order_by().values("user_id"),
+    )
+    ids = (
+        holders.order_by()
+        .values("user_id")
+        .union(deputies.order_by().values("deputy_id"), all=True)
+    )
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+
+
+_UNIT_ROLE_HOLDERS = Prepared(_unit_role_holders)
+
+
+def _lane_holders(institution_id: int, role: str, day: date, moment: datetime) -> list[User]:
+    code, unit = lane_role_parts(role)
+    if unit:
+        return _UNIT_ROLE_HOLDERS.objects(
+            institution_id=institution_id, role=code, unit=unit, day=day, moment=moment
+        )
+    return _ROLE_HOLDERS.objects(institution_id=institution_id, role=role, day=day, moment=moment)
+
+
 Lane = tuple[int, str]  # (institution id, role code)
 
 
@@ -121,9 +169,7 @@ def role_holders(*, institution: Institution, role: str) -> list[User]:
     """The people of the lane (`institution`, `role`) now: who is told of its tasks and
     reminded of its deadlines (one query; the rule is `_role_holders`')."""
     now = timezone.now()
-    return _ROLE_HOLDERS.objects(
-        institution_id=institution.pk, role=role, day=timezone.localdate(now), moment=now
-    )
+    return _lane_holders(institution.pk, role, timezone.localdate(now), now)
 
 
 def lane_people(lanes: Iterable[Lane]) -> dict[Lane, list[User]]:
@@ -131,8 +177,6 @@ def lane_people(lanes: Iterable[Lane]) -> dict[Lane, list[User]]:
     now = timezone.now()
     day = timezone.localdate(now)
     return {
-        (institution_id, role): _ROLE_HOLDERS.objects(
-            institution_id=institution_id, role=role, day=day, moment=now
-        )
+        (institution_id, role): _lane_holders(institution_id, role, day, now)
         for institution_id, role in set(lanes)
     }

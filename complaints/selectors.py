@@ -1,0 +1,200 @@
+"""Reads about complaints: the topics, the public tracking view, and the statistics."""
+
+import statistics as stats
+from datetime import date, datetime, time, timedelta
+from typing import Any, cast
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from config.errors import NotFound
+from config.public import TRACKING_CODE_MAX_LENGTH, tracking_code_digest
+from deadlines.calendar import LEGAL_TIME_ZONE
+from roles.models import Institution
+from roles.selectors import memberships_active, user_is_auditor
+from workflows.selectors import processes_visible
+
+from .models import OPEN_STATUSES, Complaint, ComplaintContact, ComplaintTopic, Status
+
+
+def municipality_by_code(code: Any) -> Institution | None:
+    if not isinstance(code, str) or not code or len(code) > 32:
+        return None
+    return Institution.objects.filter(
+        code=code.strip().upper(), kind=Institution.Kind.MUNICIPALITY
+    ).first()
+
+
+def topics_of(institution: Institution) -> QuerySet[ComplaintTopic]:
+    return ComplaintTopic.objects.filter(institution=institution, active=True).order_by(
+        "position", "code"
+    )
+
+
+def complaint_by_tracking_code(code: Any) -> Complaint:
+    """The complaint whose tracking code this is; anything else is NotFound (one index probe
+    on the digest, whatever the code)."""
+    value = code if isinstance(code, str) else ""
+    digest = tracking_code_digest(value)
+    found = (
+        Complaint.objects.select_related("institution", "topic", "linked_to")
+        .filter(tracking_digest=digest)
+        .first()
+    )
+    if found is None or len(value.strip()) > TRACKING_CODE_MAX_LENGTH:
+        raise NotFound
+    return found
+
+
+def public_view(complaint: Complaint) -> dict[str, Any]:
+    """What the complainant reads with the code. A complaint linked to another about the same
+    problem follows that one: its status and its answer."""
+    source = complaint.linked_to or complaint
+    status = source.status
+    if complaint.linked_to_id and status == Status.CLOSED:
+        status = Status.ANSWERED if source.answered_at else Status.CLOSED
+    return {
+        "registration_number": complaint.registration_number,
+        "institution": complaint.institution.code,
+        "topic": complaint.topic.code,
+        "status": status,
+        "submitted_at": complaint.submitted_at,
+        "due_at": complaint.due_at,
+        "answered_at": source.answered_at,
+        "answer": source.answer or None,
+    }
+
+
+def complaints_visible(*, user: Any) -> QuerySet[Complaint]:
+    """The complaints of the processes the user may see (their municipality's members,
+    auditors)."""
+    if user_is_auditor(user=user):
+        return Complaint.objects.all()
+    return Complaint.objects.filter(process_id__in=processes_visible(user=user).values("pk"))
+
+
+def contact_for_officials(*, user: Any, complaint: Complaint) -> ComplaintContact | None:
+    """The complainant's contact, for the officials of the complaint's own municipality only
+    (not auditors or anyone else)."""
+    if not memberships_active(user=user).filter(institution_id=complaint.institution_id).exists():
+        return None
+    return ComplaintContact.objects.filter(complaint=complaint).first()
+
+
+def _rows(queryset: Any) -> list[dict[str, Any]]:
+    return cast(list[dict[str, Any]], list(queryset))
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LEGAL_TIME_ZONE)
+
+
+def _names(row: dict[str, Any], prefix: str) -> dict[str, str]:
+    return {language: row[f"{prefix}name_{language}"] or "" for language in ("sq", "sr", "en")}
+
+
+def complaint_statistics(
+    *,
+    user: Any,
+    institution: Institution | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Counts by topic, unit and month of submission, open and overdue problems, and the
+    median days to answer — over the complaints the user may see. A problem reported several
+    times counts once (`problems`), with its number of reports (`reports`)."""
+    now = now or timezone.now()
+    complaints = complaints_visible(user=user)
+    if institution is not None:
+        complaints = complaints.filter(institution=institution)
+    if date_from is not None:
+        complaints = complaints.filter(submitted_at__gte=_day_start(date_from))
+    if date_to is not None:
+        complaints = complaints.filter(submitted_at__lt=_day_start(date_to + timedelta(days=1)))
+    counts = {
+        "reports": Count("pk"),
+        "problems": Count("pk", filter=Q(linked_to__isnull=True)),
+        "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        "overdue": Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
+    }
+    by_topic = [
+        {
+            "topic": row["topic__code"],
+            "names": _names(row, "topic__"),
+            "problems": row["problems"],
+            "reports": row["reports"],
+            "open": row["open"],
+            "overdue": row["overdue"],
+        }
+        for row in _rows(
+            complaints.values("topic__code", "topic__name_sq", "topic__name_sr", "topic__name_en")
+            .annotate(**counts)
+            .order_by("-reports", "topic__code")
+        )
+    ]
+    by_unit = [
+        {
+            "unit": row["unit__code"],
+            "names": _names(row, "unit__") if row["unit__code"] else {},
+            "problems": row["problems"],
+            "reports": row["reports"],
+            "open": row["open"],
+            "overdue": row["overdue"],
+        }
+        for row in _rows(
+            cast(Any, complaints.filter(linked_to__isnull=True))
+            .values("unit__code", "unit__name_sq", "unit__name_sr", "unit__name_en")
+            .annotate(**counts)
+            .order_by("-problems", "unit__code")
+        )
+    ]
+    by_month = []
+    for row in _rows(
+        complaints.annotate(month=TruncMonth("submitted_at", tzinfo=LEGAL_TIME_ZONE))
+        .values("month")
+        .annotate(**counts)
+        .order_by("month")
+    ):
+        month = row["month"]
+        by_month.append(
+            {
+                "month": (month.date() if isinstance(month, datetime) else month).strftime("%Y-%m"),
+                "problems": row["problems"],
+                "reports": row["reports"],
+                "open": row["open"],
+                "overdue": row["overdue"],
+            }
+        )
+    totals = complaints.aggregate(**counts)
+    durations = [
+        (answered - submitted).total_seconds() / 86400
+        for submitted, answered in cast(
+            list[tuple[datetime, datetime]],
+            complaints.filter(answered_at__isnull=False).values_list("submitted_at", "answered_at"),
+        )
+    ]
+    return {
+        "by_topic": by_topic,
+        "by_unit": by_unit,
+        "by_month": by_month,
+        "problems": totals["problems"],
+        "reports": totals["reports"],
+        "open": totals["open"],
+        "overdue": totals["overdue"],
+        "median_answer_days": round(stats.median(durations), 1) if durations else None,
+    }
+
+
+def top_problems(*, user: Any, institution: Institution | None, limit: int = 10) -> list[Complaint]:
+    """The problems reported most often (each with `report_count`: itself and those linked)."""
+    complaints = complaints_visible(user=user).filter(linked_to__isnull=True)
+    if institution is not None:
+        complaints = complaints.filter(institution=institution)
+    return list(
+        complaints.annotate(report_count=Count("reports") + 1)
+        .filter(report_count__gt=1)
+        .select_related("topic", "unit")
+        .order_by("-report_count", "-submitted_at")[:limit]
+    )

@@ -1,0 +1,250 @@
+"""Writes about complaints: registering one (from the portal, or by the one-stop shop for a
+walk-in or a phone call) and the default topics of a municipality. Routing, linking,
+forwarding and answering are the flow's task actions (`flows.py`), completed through
+`workflows.services.task_complete` like every task."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext
+
+from audit.services import audit_record
+from config.public import tracking_code_new
+from config.text import control_characters_refused
+from deadlines.models import Deadline, DeadlineRule
+from roles.models import Institution, User
+from workflows import services as workflow_services
+from workflows.events import ProcessEvent, process_transitioned
+from workflows.flows import FLOWS
+from workflows.models import CoordinationProcess, permission_object
+
+from .flows import markup_refused
+from .models import Channel, Complaint, ComplaintContact, ComplaintTopic
+
+TEXT_MAX_LENGTH = 5_000
+NAME_MAX_LENGTH = 200
+PHONE_MAX_LENGTH = 40
+LOCATION_MAX_LENGTH = 300
+# The account that signs the registration book for what the public submits on the portal
+# (a registration names who registered it); it cannot sign in.
+PORTAL_USERNAME = "portal"
+# A topic without a rule of its own runs on this topic's clock.
+FALLBACK_TOPIC = "other"
+
+# code: (Albanian, Serbian in Latin script, English)
+DEFAULT_TOPICS: dict[str, tuple[str, str, str]] = {
+    "water_irrigation": ("Uji dhe ujitja", "Voda i navodnjavanje", "Water and irrigation"),
+    "roads": ("Rrugët", "Putevi", "Roads"),
+    "waste": ("Mbeturinat", "Otpad", "Waste"),
+    "public_lighting": ("Ndriçimi publik", "Javna rasveta", "Public lighting"),
+    "permits": ("Lejet", "Dozvole", "Permits"),
+    "education": ("Arsimi", "Obrazovanje", "Education"),
+    "health": ("Shëndetësia", "Zdravstvo", "Health"),
+    "other": ("Tjetër", "Ostalo", "Other"),
+}
+
+
+def complaint_topics_seed(*, institution: Institution) -> int:
+    """The default topics of a municipality (those it lacks); how many were added."""
+    existing = set(
+        ComplaintTopic.objects.filter(institution=institution).values_list("code", flat=True)
+    )
+    added = [
+        ComplaintTopic(
+            institution=institution,
+            code=code,
+            name_sq=names[0],
+            name_sr=names[1],
+            name_en=names[2],
+            position=position,
+        )
+        for position, (code, names) in enumerate(DEFAULT_TOPICS.items())
+        if code not in existing
+    ]
+    ComplaintTopic.objects.bulk_create(added)
+    return len(added)
+
+
+def portal_user() -> User:
+    user, _created = get_user_model().objects.get_or_create(
+        username=PORTAL_USERNAME,
+        defaults={"is_active": False, "first_name": "Public", "last_name": "portal"},
+    )
+    if user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user  # type: ignore[return-value]
+
+
+def _line(value: Any, field: str, max_length: int) -> str:
+    text = str(value or "").strip()
+    if len(text) > max_length:
+        raise ValidationError({field: [gettext("At most %d characters.") % max_length]})
+    control_characters_refused(text, field, one_line=True)
+    return markup_refused(text, field)
+
+
+def _checked(
+    *,
+    institution: Institution | None,
+    topic: Any,
+    text: Any,
+    name: Any,
+    email: Any,
+    phone: Any,
+    location: Any,
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    if institution is None or institution.kind != Institution.Kind.MUNICIPALITY:
+        raise ValidationError({"institution": [gettext("Choose a municipality.")]})
+    found = (
+        ComplaintTopic.objects.filter(institution=institution, code=str(topic), active=True).first()
+        if isinstance(topic, str) and len(topic) <= 40
+        else None
+    )
+    if found is None:
+        errors["topic"] = [gettext("Choose one of the municipality's topics.")]
+    body = str(text or "").strip()
+    if not body:
+        errors["text"] = [gettext("Describe the problem.")]
+    elif len(body) > TEXT_MAX_LENGTH:
+        errors["text"] = [gettext("At most %d characters.") % TEXT_MAX_LENGTH]
+    checked: dict[str, Any] = {"topic": found, "text": body}
+    for field, value, limit in (
+        ("name", name, NAME_MAX_LENGTH),
+        ("phone", phone, PHONE_MAX_LENGTH),
+        ("location", location, LOCATION_MAX_LENGTH),
+        ("email", email, 254),
+    ):
+        try:
+            checked[field] = _line(value, field, limit)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if "text" not in errors:
+        try:
+            control_characters_refused(body, "text", one_line=False)
+            markup_refused(body, "text")
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if checked.get("email") and "email" not in errors:
+        try:
+            validate_email(checked["email"])
+        except ValidationError:
+            errors["email"] = [gettext("Give a valid e-mail address, or none.")]
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+def complaint_register(
+    *,
+    actor: User | None,
+    institution: Institution | None,
+    topic: Any,
+    text: Any,
+    name: Any = "",
+    email: Any = "",
+    phone: Any = "",
+    location: Any = "",
+    channel: str = Channel.PORTAL,
+    language: str = "",
+    on_behalf_of: User | None = None,
+) -> tuple[Complaint, str]:
+    """Register a complaint in the municipality's book at once and start its process: from the
+    portal (`actor` None; anonymous allowed) or by the one-stop shop (`actor` holds its role
+    there; channel `walk_in` or `phone`). Returns the record and the tracking code, which is
+    shown once and stored only as its digest."""
+    checked = _checked(
+        institution=institution,
+        topic=topic,
+        text=text,
+        name=name,
+        email=email,
+        phone=phone,
+        location=location,
+    )
+    assert institution is not None
+    if channel not in Channel.values or (actor is None) != (channel == Channel.PORTAL):
+        raise ValidationError({"channel": [gettext("Choose walk_in or phone.")]})
+    flow_class = FLOWS["complaint"]
+    code, digest = tracking_code_new()
+    fields = {
+        "topic": checked["topic"],
+        "text": checked["text"],
+        "location": checked["location"],
+        "channel": channel,
+        "registrar": actor or portal_user(),
+    }
+    with transaction.atomic():
+        if actor is None:
+            process = workflow_services.process_start_by_system(
+                flow_class=flow_class, institution=institution, fields=fields
+            )
+        else:
+            process = workflow_services.process_start(
+                flow_class=flow_class,
+                actor=actor,
+                on_behalf_of=on_behalf_of,
+                institution=institution,
+                fields=fields,
+            )
+        complaint = Complaint.objects.create(
+            process=process,
+            institution=institution,
+            topic=checked["topic"],
+            tracking_digest=digest,
+            registration_number=process.data["registration_number"],
+            channel=channel,
+            submitted_at=process.created,
+            language=language[:10],
+        )
+        if checked["name"] or checked["email"] or checked["phone"]:
+            ComplaintContact.objects.create(
+                complaint=complaint,
+                name=checked["name"],
+                email=checked["email"],
+                phone=checked["phone"],
+            )
+        _answer_clock_started(process, complaint)
+        audit_record(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            action="complaint.registered",
+            obj=permission_object(process),
+            extra={
+                "registration_number": complaint.registration_number,
+                "topic": complaint.topic.code,
+                "channel": channel,
+                "contact_given": bool(checked["name"] or checked["email"] or checked["phone"]),
+            },
+        )
+    return complaint, code
+
+
+def _answer_clock_started(process: CoordinationProcess, complaint: Complaint) -> None:
+    """The topic's answer clock (`registered:<topic>`, or the fallback topic's when the topic
+    has no rule): announced like any transition's domain event, so the clocks (and the search
+    index) hear it in this transaction. The due time is copied to the record for the public."""
+    topic = complaint.topic.code
+    if not DeadlineRule.objects.filter(
+        process_type="complaint", starts_on=f"registered:{topic}", active=True
+    ).exists():
+        topic = FALLBACK_TOPIC
+    process_transitioned.send(
+        sender=CoordinationProcess,
+        process=process,
+        events=[ProcessEvent(f"registered:{topic}", complaint.submitted_at)],
+        actor=None,
+    )
+    due = (
+        Deadline.objects.filter(process_id=process.pk, task__isnull=True)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    if due is not None:
+        complaint.due_at = due
+        complaint.save(update_fields=["due_at"])

@@ -1,0 +1,217 @@
+"""Pages: the portal's (submit a complaint, its receipt once, track it by code; no account)
+and the officials' statistics of their municipality's complaints, as bar charts."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+from viewflow.urls import Application
+
+from config.errors import NotFound
+from config.public import TRACKING_CODE_MAX_LENGTH, PublicReadThrottle, PublicSubmitThrottle
+from config.text import latin_to_cyrillic
+from roles.models import Institution
+from roles.selectors import memberships_active, user_is_auditor
+
+from . import services
+from .models import Complaint, Status
+from .selectors import (
+    complaint_by_tracking_code,
+    complaint_statistics,
+    municipality_by_code,
+    public_view,
+    top_problems,
+    topics_of,
+)
+
+RECEIPT_SESSION_KEY = "complaint_receipt"
+
+
+def _throttled(request: HttpRequest, throttle_class: Any) -> bool:
+    """The API's per-address limits on the pages too (the same cache keys and rates)."""
+    throttle = throttle_class()
+    return not throttle.allow_request(request, None)  # type: ignore[arg-type]
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, "complaints/portal_busy.html", status=429)
+
+
+class ComplaintForm(forms.Form):
+    institution = forms.ChoiceField(label=_("Municipality"))
+    topic = forms.ChoiceField(label=_("Topic"))
+    text = forms.CharField(
+        label=_("What is the problem?"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=services.TEXT_MAX_LENGTH,
+    )
+    location = forms.CharField(
+        label=_("Where is it? (street, village)"),
+        max_length=services.LOCATION_MAX_LENGTH,
+        required=False,
+    )
+    name = forms.CharField(
+        label=_("Your name"), max_length=services.NAME_MAX_LENGTH, required=False
+    )
+    email = forms.EmailField(
+        label=_("E-mail (to receive the answer)"), max_length=254, required=False
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=services.PHONE_MAX_LENGTH, required=False)
+
+    def __init__(self, *args: Any, municipalities: list[Institution], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        institutions: Any = self.fields["institution"]
+        institutions.choices = [("", "—")] + [
+            (institution.code, institution.name_in()) for institution in municipalities
+        ]
+        code = self.data.get("institution") or self.initial.get("institution")
+        institution = municipality_by_code(code) if code else None
+        topics = topics_of(institution) if institution else []
+        choices: Any = self.fields["topic"]
+        choices.choices = [("", "—")] + [(topic.code, topic.name_in()) for topic in topics]
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_submit_page(request: HttpRequest) -> HttpResponse:
+    municipalities = list(
+        Institution.objects.filter(kind=Institution.Kind.MUNICIPALITY).order_by("code")
+    )
+    initial = {"institution": request.GET.get("institution", "")[:32]}
+    if request.method == "POST" and _throttled(request, PublicSubmitThrottle):
+        return _too_many(request)
+    form = ComplaintForm(
+        request.POST if request.method == "POST" else None,
+        municipalities=municipalities,
+        initial=initial,
+    )
+    # Choosing the municipality first (no script): the topics follow the chosen one.
+    if request.method == "POST" and "choose" not in request.POST and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint, code = services.complaint_register(
+                actor=None,
+                institution=municipality_by_code(data["institution"]),
+                topic=data["topic"],
+                text=data["text"],
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                location=data["location"],
+                language=translation.get_language() or "",
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            # Shown once: the receipt page takes it out of the session.
+            request.session[RECEIPT_SESSION_KEY] = {"code": code, "id": complaint.pk}
+            return redirect("portal:complaint-receipt")
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "complaints/portal_submit.html", {"form": form}, status=status)
+
+
+def complaint_receipt_page(request: HttpRequest) -> HttpResponse:
+    shown = request.session.pop(RECEIPT_SESSION_KEY, None)
+    if not shown:
+        return redirect("portal:complaint-track")
+    complaint = (
+        Complaint.objects.select_related("institution", "topic").filter(pk=shown["id"]).first()
+    )
+    if complaint is None:
+        raise Http404
+    response = render(
+        request,
+        "complaints/portal_receipt.html",
+        {"complaint": complaint, "code": shown["code"]},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def complaint_track_page(request: HttpRequest) -> HttpResponse:
+    code = (request.GET.get("code") or "").strip()
+    context: dict[str, Any] = {"code": code[:TRACKING_CODE_MAX_LENGTH]}
+    if not code:
+        return render(request, "complaints/portal_track.html", context)
+    if _throttled(request, PublicReadThrottle):
+        return _too_many(request)
+    try:
+        complaint = complaint_by_tracking_code(code)
+    except NotFound:
+        context["not_found"] = True
+        return render(request, "complaints/portal_track.html", context, status=404)
+    view = public_view(complaint)
+    context.update(
+        {
+            "complaint": complaint,
+            "view": view,
+            "status_label": Status(view["status"]).label,
+        }
+    )
+    response = render(request, "complaints/portal_track.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Officials: the municipality's statistics ---------------------------------------------
+
+
+def _bars(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    largest = max((row[key] for row in rows), default=0) or 1
+    for row in rows:
+        row["percent"] = round(100 * row[key] / largest, 1)
+    return rows
+
+
+def _institutions_of(request: HttpRequest) -> list[Institution]:
+    if user_is_auditor(user=request.user):
+        return list(Institution.objects.filter(kind=Institution.Kind.MUNICIPALITY))
+    ids = memberships_active(user=request.user).values("institution_id")
+    return list(
+        Institution.objects.filter(pk__in=ids, kind=Institution.Kind.MUNICIPALITY).order_by("code")
+    )
+
+
+def complaint_dashboard(request: HttpRequest) -> HttpResponse:
+    municipalities = _institutions_of(request)
+    if not municipalities:
+        raise Http404
+    asked = request.GET.get("institution")
+    institution = next((m for m in municipalities if m.code == asked), municipalities[0])
+    figures = complaint_statistics(user=request.user, institution=institution)
+    language = translation.get_language() or "sq"
+    name_key = "en" if language.startswith("en") else ("sr" if language.startswith("sr") else "sq")
+    for row in figures["by_topic"] + figures["by_unit"]:
+        names = row.get("names") or {}
+        row["name"] = names.get(name_key) or row.get("topic") or row.get("unit") or ""
+        if language == "sr":
+            row["name"] = latin_to_cyrillic(row["name"])
+    return render(
+        request,
+        "complaints/dashboard.html",
+        {
+            "institution": institution,
+            "municipalities": municipalities,
+            "figures": figures,
+            "by_topic": _bars(figures["by_topic"], "reports"),
+            "by_unit": _bars(figures["by_unit"], "problems"),
+            "by_month": _bars(figures["by_month"], "reports"),
+            "top_problems": top_problems(user=request.user, institution=institution),
+            "now": timezone.now(),
+        },
+    )
+
+
+class ComplaintsApplication(Application):
+    app_name = "complaints"
+    title = _("Complaints")
+    icon = "campaign"
+    menu_template_name = None
+
+    urlpatterns = [path("", complaint_dashboard, name="index")]
