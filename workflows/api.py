@@ -179,6 +179,17 @@ class ProcessSerializer(serializers.Serializer):
         )
         return DeadlineSerializer(deadlines, many=True).data  # type: ignore[return-value]
 
+    def to_representation(self, instance: Any) -> Any:
+        body = super().to_representation(instance)
+        # A flow whose process many institutions share shows each caller its own part only
+        # (`process_body_shown(process, body, *, user)`, e.g. the coordination request's).
+        flow = getattr(instance.flow_class, "instance", None)
+        shown = getattr(flow, "process_body_shown", None)
+        if shown is not None:
+            request = self.context.get("request")
+            body = shown(instance, body, user=getattr(request, "user", None))
+        return body
+
 
 def _process_body(process: CoordinationProcess, request: Request) -> dict[str, Any]:
     process = (

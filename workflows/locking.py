@@ -71,7 +71,9 @@ def _statements(vendor: str, lock_of: bool) -> tuple[str, str]:
     )
     lock_process = (
         f"SELECT {_columns(CoordinationProcess)}, {_columns(Institution)}, "  # noqa: S608  (names, not data)
-        f"{_column(Task, 'owner_permission')} "
+        f"{_column(Task, 'owner_permission')}, "
+        f"{_column(Task, 'owner_permission_content_type')}, "
+        f"{_column(Task, 'owner_permission_obj_pk')} "
         f"FROM {_table(Task)} "
         f"JOIN {_table(Process)} ON {_column(Process, 'id')} = {_column(Task, 'process')} "
         f"JOIN {_table(CoordinationProcess)} ON {_column(CoordinationProcess, 'process_ptr')} "
@@ -142,17 +144,20 @@ def locked_task(task_id: int, caller: User) -> Task | None:
         process_row = cursor.fetchone()
         if process_row is None:
             return None
-        process, institution, permission = _instances(
+        process, institution, permission, object_type_id, object_pk = _instances(
             process_row, (CoordinationProcess, Institution)
         )
         # The permission is set when the task is created and never changed, so it is safe to
         # read before the task's lock. Without one no grant matches: no task is open to everyone.
         codename = task_permission_codename(permission) or ""
         content_type = ContentType.objects.get_for_model(CoordinationProcess)
-        cursor.execute(
-            lock_task,
-            [content_type.pk, str(process.pk), content_type.pk, codename, caller.pk, task_id],
-        )
+        target: list[Any] = [content_type.pk, str(process.pk), content_type.pk, codename]
+        if object_type_id not in (None, content_type.pk):
+            # A task permitted on a row of its own (one recipient's part of a process that
+            # many share): its permission on that row, as viewflow recorded it.
+            codename = (permission or "").partition(".")[2]
+            target = [object_type_id, object_pk, object_type_id, codename]
+        cursor.execute(lock_task, [*target, caller.pk, task_id])
         task_row = cursor.fetchone()
     if task_row is None:
         return None

@@ -288,12 +288,26 @@ def _grants_of_task_permission(process_id: int, owner_permission: str) -> QueryS
     )
 
 
+def granted_type_id() -> int:
+    """The content type task permissions are granted on, unless a task has a row of its own."""
+    return ContentType.objects.get_for_model(CoordinationProcess).pk
+
+
 def _holders(*, people: QuerySet[User], task: Task) -> set[int]:
     """Which of these people hold the task's permission on its process, through the groups of
     their institution and role (roles.permissions grants only to groups) — one query."""
     if not task.owner_permission:
         return set()  # no task is open to everyone
     granted = _grants_of_task_permission(task.process_id, task.owner_permission)
+    own_object = task.owner_permission_content_type_id
+    if own_object is not None and own_object != granted_type_id():
+        # A task permitted on a row of its own (see locking.locked_task), not on its process.
+        granted = GroupObjectPermission.objects.filter(
+            content_type_id=own_object,
+            object_pk=task.owner_permission_obj_pk,
+            permission__content_type_id=own_object,
+            permission__codename=task.owner_permission.partition(".")[2],
+        )
     return set(
         User.groups.through.objects.filter(
             user_id__in=people.filter(is_active=True).values("pk"),

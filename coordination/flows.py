@@ -1,0 +1,293 @@
+"""A coordination request from the centre to many institutions (API.md, "Coordination requests
+from the centre"): the sender lists institutions (or all of a kind), each recipient answers in
+its own `respond` task with its own clock, and the sender reminds the late ones and closes it.
+
+One parallel split opens a `respond` task per recipient (viewflow's free `Split` opens each
+branch once, so `RecipientSplit` opens the respond branch once per recipient, each with its own
+token) and the sender's `manage` task, which loops through `remind` until `close` ends the
+request (a terminate end: every unanswered task is cancelled).
+
+Each `respond` task is permitted on the recipient's own `Response` row, granted to that
+institution's lane only, so the engine's generic inbox, claim and completion keep the
+recipients apart; the process itself is visible to every recipient, with only its own response
+in it (`process_body_shown`).
+"""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.nodes.split import SplitActivation
+from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.token import Token
+
+from roles.models import Institution, Role
+from roles.permissions import Acting, grant_to_role
+from roles.selectors import memberships_active
+from workflows.flows import common
+from workflows.models import permission_object
+from workflows.nodes import HumanTask, If, tasks_opened
+
+from . import answering
+from .models import (
+    TEXT_MAX,
+    CoordinationRequestProcess,
+    Response,
+)
+from .recipients import head_role, recipient_role, recipients_resolved
+
+RESPOND_PERMISSION = "coordination.respond_coordination_request"
+OFFICER = "officer"
+# Units of the central office whose officers coordinate other institutions (seed_demo's codes).
+COORDINATING_UNITS = ("zck", "zqm")
+# Roles that send requests in their own right: the central office (ZKP) and any institution's head.
+SENDER_ROLES = (common.COMMUNICATIONS_COORDINATOR, common.MINISTER, common.MAYOR)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea, max_length=20_000)
+
+
+class RespondActivation(ViewActivation):
+    @classmethod
+    def create(  # type: ignore[no-untyped-def]
+        cls, flow_task, prev_activation, token, data=None, seed=None
+    ):
+        """`data` names the recipient (institution, role, response) — set by the split."""
+        activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        opened = tasks_opened.get()
+        if opened is not None:
+            opened.append(activation.task)
+        return activation
+
+
+class RespondTask(HumanTask):
+    """A recipient's task: its lane is its own (the split names it per task), and it is
+    permitted on the recipient's `Response` row, not on the process every recipient sees."""
+
+    activation_class = RespondActivation
+
+    def lane_institution(self, process: Any) -> Institution | None:
+        return None  # no lane shared by the process: each task carries its own
+
+    def lane_role(self, process: Any) -> str:
+        return ""
+
+    def calc_owner_permission_obj(self, activation: Any) -> Response:
+        response = Response(pk=activation.task.data["response"])
+        response._state.adding = False
+        return response
+
+
+class RecipientSplitActivation(SplitActivation):
+    @Activation.status.super()
+    def create_next(self):  # type: ignore[no-untyped-def]
+        """One `respond` task per recipient, then the other branches (the sender's task)."""
+        token_source = Token.split_token_source(self.task.token, self.task.pk)
+        respond = self.flow_task.flow_class.instance.respond
+        responses = responses_opened(self.process)
+        created = []
+        for response, role in responses:
+            activation = respond._create(
+                prev_activation=self,
+                token=next(token_source),
+                data={
+                    "institution": response.institution.code,
+                    "role": role,
+                    "response": response.pk,
+                },
+            )
+            response.task = activation.task
+            created.append(response)
+            yield activation
+        Response.objects.bulk_update(created, ["task"])
+        for node, _data in self.next_tasks:
+            if node is not respond:
+                yield node._create(prev_activation=self, token=next(token_source), data=None)
+
+
+class RecipientSplit(flow.Split):
+    activation_class = RecipientSplitActivation
+
+
+def responses_opened(process: CoordinationRequestProcess) -> list[tuple[Response, str]]:
+    """A response row per recipient, and the respond permission on it for the recipient's
+    answering role and its head (who is escalated to): (response, answering role)."""
+    institutions = list(Institution.objects.filter(code__in=process.recipients).order_by("code"))
+    responses = Response.objects.bulk_create(
+        [Response(process_id=process.pk, institution=institution) for institution in institutions]
+    )
+    roles = {
+        role.code: role
+        for role in Role.objects.filter(
+            code__in={
+                code
+                for institution in institutions
+                for code in (recipient_role(institution), head_role(institution))
+                if code
+            }
+        )
+    }
+    answered_by = []
+    for response in responses:
+        institution = response.institution
+        role = recipient_role(institution)
+        for code in (role, head_role(institution)):
+            if code and code in roles:
+                grant_to_role(
+                    actor=process.created_by,
+                    perm=RESPOND_PERMISSION,
+                    obj=response,
+                    institution=institution,
+                    role=roles[code],
+                )
+        answered_by.append((response, role))
+    return answered_by
+
+
+class CoordinationRequestFlow(flow.Flow):
+    """Coordination request
+
+    A coordinating office (or an institution's head) asks many institutions at once; each
+    answers in its own task by the due date; the sender reminds the late ones and closes it.
+    """
+
+    process_class = CoordinationRequestProcess
+    process_title = _("Coordination request")
+    process_summary_template = "{{ process.title }}"
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
+
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Send the request"))
+        .Next(this.split)
+    )
+
+    split = (
+        RecipientSplit()
+        .Annotation(title=_("To every recipient"))
+        .Next(this.respond)
+        .Next(this.manage)
+    )
+
+    respond = (
+        RespondTask()
+        .Annotation(title=_("Answer the coordination request"))
+        .Permission(RESPOND_PERMISSION)
+        .Actions("respond", handler=this.responded)
+        .Form(AnswerForm)
+        .Next(this.answered)
+    )
+
+    answered = flow.Join().Annotation(title=_("All answered")).Next(this.end)
+
+    manage = (
+        HumanTask()
+        .Annotation(title=_("Follow the answers up"))
+        .Lane(this.own_institution, this.sender_lane_role)
+        .Permission("workflows.manage_coordination_request", obj=permission_object)
+        .Actions("remind", "close", handler=this.managed)
+        .Next(this.check_closed)
+    )
+
+    check_closed = (
+        If(lambda activation: activation.process.closed)
+        .Annotation(title=_("Closed?"))
+        .Then(this.end)
+        .Else(this.manage)
+    )
+
+    end = flow.TerminateEnd().Annotation(title=_("Closed"))
+
+    starter_roles = (*SENDER_ROLES, OFFICER)
+
+    # lanes
+
+    def own_institution(self, process: CoordinationRequestProcess) -> Institution:
+        return process.institution
+
+    def sender_lane_role(self, process: CoordinationRequestProcess) -> str:
+        return process.sender_role or common.COMMUNICATIONS_COORDINATOR
+
+    def observers(self, process: CoordinationRequestProcess) -> list[Institution]:
+        """Every recipient sees the request (and only its own response in it)."""
+        return list(Institution.objects.filter(code__in=process.recipients).order_by("code"))
+
+    # what a caller sees of the process (workflows.api)
+
+    def process_body_shown(self, process: Any, body: dict[str, Any], *, user: Any) -> dict:
+        return answering.body_shown(process, body, user=user)
+
+    # start and task handlers
+
+    def start_process(
+        self,
+        activation: Any,
+        *,
+        actor: Any,
+        institution: Institution,
+        fields: dict[str, Any],
+    ) -> CoordinationRequestProcess:
+        process = activation.process
+        process.institution = institution
+        process.created_by = actor
+        process.sender_role = sender_role(actor, institution)
+        process.title = common.title_checked(fields.get("title"))
+        text = common.text_checked(fields.get("text"), "text", required=True)
+        if len(text) > TEXT_MAX:
+            raise ValidationError({"text": [gettext("At most %d characters.") % TEXT_MAX]})
+        process.text = text
+        process.due_on = common.not_in_past(fields.get("due_on"), "due_on")
+        process.recipients = [
+            recipient.code
+            for recipient in recipients_resolved(fields.get("recipients"), sender=institution)
+        ]
+        activation.task.owner = actor
+        return process
+
+    def responded(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        return answering.answer_recorded(activation, acting=acting, comment=comment, data=data)
+
+    def managed(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        if action == "remind":
+            return answering.late_reminded(activation.process, acting=acting, data=data)
+        assert transaction.get_connection().in_atomic_block
+        process = activation.process
+        process.closed = True
+        process.closed_at = timezone.now()
+        return answering.unanswered_closed(process, acting=acting, at=process.closed_at)
+
+
+def sender_role(actor: Any, institution: Institution) -> str:
+    """The role the person sends in: a sender role they hold there, or an officer of a
+    coordinating unit of the central office; anyone else is refused."""
+    memberships = list(
+        memberships_active(user=actor)
+        .filter(institution=institution)
+        .select_related("role", "unit")
+        .order_by("pk")
+    )
+    for membership in memberships:
+        if membership.role.code in SENDER_ROLES:
+            return membership.role.code
+    central = common.central_office()
+    for membership in memberships:
+        if (
+            membership.role.code == OFFICER
+            and institution.pk == central.pk
+            and membership.unit is not None
+            and membership.unit.code in COORDINATING_UNITS
+        ):
+            return OFFICER
+    raise PermissionDenied(gettext("Your role does not send coordination requests."))
