@@ -332,7 +332,7 @@ class AccessRequestFlow(flow.Flow):
         ):
             setattr(process, name, fields[name])
         process.holder = institution.code
-        process.status = Status.RECEIVED
+        process.request_status = Status.RECEIVED
         if actor is not None:
             activation.task.owner = actor
         return process
@@ -378,16 +378,16 @@ class AccessRequestFlow(flow.Flow):
         process.released_documents = released
         process.decided_at = now
         if activation.flow_task.name == "release" or decision == Decision.GRANTED:
-            process.status = (
+            process.request_status = (
                 Status.CLOSED if activation.flow_task.name == "release" else (Status.DECIDED)
             )
             process.complaint_until = None
         else:
-            process.status = Status.DECIDED
+            process.request_status = Status.DECIDED
             process.complaint_until = complaint_period_end(now)
         _record(
             process,
-            status=process.status,
+            status=process.request_status,
             decision=decision,
             decided_at=now,
         )
@@ -417,7 +417,7 @@ class AccessRequestFlow(flow.Flow):
         process.extended_days = days
         process.extension_reason = reason
         process.extended_until = until
-        process.status = Status.EXTENDED
+        process.request_status = Status.EXTENDED
         _record(process, status=Status.EXTENDED, extended=True)
         return {"days": days, "extended_until": until.isoformat(), "events": [("extended", now)]}
 
@@ -466,7 +466,7 @@ class AccessRequestFlow(flow.Flow):
             {"from": current.code, "to": target.code, "at": now.isoformat()},
         ]
         process.holder = target.code
-        process.status = Status.TRANSFERRED
+        process.request_status = Status.TRANSFERRED
         # A new institution, a new period: an extension at the old one does not carry over.
         process.extended_days = 0
         process.extended_until = None
@@ -477,7 +477,7 @@ class AccessRequestFlow(flow.Flow):
         """The decision's time ran out: the law reads silence as a refusal."""
         process = activation.process
         now = timezone.now()
-        process.status = Status.DEEMED_REFUSED
+        process.request_status = Status.DEEMED_REFUSED
         process.decision = ""
         process.complaint_until = complaint_period_end(now)
         process.next_step = ""
@@ -495,7 +495,7 @@ class AccessRequestFlow(flow.Flow):
         process = activation.process
         now = timezone.now()
         process.complaint = {"text": text, "filed_at": now.isoformat()}
-        process.status = Status.COMPLAINT_OPEN
+        process.request_status = Status.COMPLAINT_OPEN
         process.next_step = ""
         process.save()
         aip = agency()
@@ -530,13 +530,15 @@ class AccessRequestFlow(flow.Flow):
             "decided_at": timezone.now().isoformat(),
         }
         process.next_step = "release" if outcome == ComplaintOutcome.UPHELD else ""
-        process.status = Status.RECEIVED if outcome == ComplaintOutcome.UPHELD else Status.CLOSED
+        process.request_status = (
+            Status.RECEIVED if outcome == ComplaintOutcome.UPHELD else Status.CLOSED
+        )
         process.complaint_until = None
-        _record(process, status=process.status, complaint_outcome=outcome)
+        _record(process, status=process.request_status, complaint_outcome=outcome)
         return {"outcome": outcome, "events": [(f"complaint_{outcome}", timezone.now())]}
 
     def closed(self, activation: Any) -> None:
         process = activation.process
-        process.status = Status.CLOSED
+        process.request_status = Status.CLOSED
         process.save()
         _record(process, status=Status.CLOSED)

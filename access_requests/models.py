@@ -64,7 +64,7 @@ class AccessRequestProcess(CoordinationProcess):
     holder = jsonstore.CharField(
         _("institution deciding"), max_length=32, help_text="Code; changes on a transfer."
     )
-    status = jsonstore.CharField(_("status"), max_length=20, choices=Status.choices)
+    request_status = jsonstore.CharField(_("status"), max_length=20, choices=Status.choices)
     decision = jsonstore.CharField(
         _("decision"), max_length=20, choices=Decision.choices, blank=True
     )

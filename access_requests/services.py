@@ -220,7 +220,7 @@ def access_request_complain(*, tracking_code: Any, text: Any) -> AccessRequest:
         data = process.data or {}
         until = complaint_until(process)
         open_to_complaint = (
-            data.get("status") in (Status.DECIDED, Status.DEEMED_REFUSED)
+            data.get("request_status") in (Status.DECIDED, Status.DEEMED_REFUSED)
             and data.get("decision") != "granted"
             and until is not None
             and timezone.now() <= until
