@@ -1,0 +1,340 @@
+"""Public consultation on a draft act (Regulation No. 05/2016; DOMAIN.md, 4): the institution's
+officer prepares the draft (title, summaries in Albanian and Serbian, the documents, the
+closing time), the head of the institution approves its publication or returns it, the public
+comments on the portal until the closing time (a timer closes it), the officer answers every
+comment, the head approves the report, and the report is published with every comment and its
+answer."""
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from audit.services import audit_record
+from notifications.services import notify
+from roles.models import Institution
+from roles.permissions import Acting
+from workflows.flows import common
+from workflows.models import permission_object
+from workflows.nodes import HumanTask, If
+
+from .models import SUMMARY_MAX, Consultation, PublicConsultationProcess
+from .periods import period_checked
+from .services import answers_record
+
+OFFICER = "officer"
+HEAD_OF_UNIT = "head_of_unit"
+
+# Who heads an institution of each kind: approves the consultation and its report (the same
+# reading of "the head" as the deadline rules' escalations).
+HEAD_ROLES = {
+    Institution.Kind.MUNICIPALITY: common.MAYOR,
+    Institution.Kind.MINISTRY: common.MINISTER,
+    Institution.Kind.GOVERNMENT_OFFICE: common.GOVERNMENT_SECRETARY,
+    Institution.Kind.CENTRAL_OFFICE: common.GOVERNMENT_SECRETARY,
+    Institution.Kind.AGENCY: HEAD_OF_UNIT,
+}
+# Who prepares it and answers the comments.
+OFFICER_ROLES = {
+    Institution.Kind.MUNICIPALITY: common.INFORMATION_OFFICER,
+    Institution.Kind.MINISTRY: common.COMMUNICATIONS_OFFICER,
+}
+
+
+def head_role(institution: Institution) -> str:
+    return HEAD_ROLES.get(institution.kind, HEAD_OF_UNIT)  # type: ignore[call-overload]
+
+
+def officer_role(institution: Institution) -> str:
+    return OFFICER_ROLES.get(institution.kind, OFFICER)  # type: ignore[call-overload]
+
+
+class RevisionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=500, required=False)
+    summary_sq = forms.CharField(
+        label=_("Summary in Albanian"), widget=forms.Textarea, required=False
+    )
+    summary_sr = forms.CharField(
+        label=_("Summary in Serbian"), widget=forms.Textarea, required=False
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Closes at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+def summary_checked(value: Any, field: str) -> str:
+    text = common.text_checked(value, field, required=True)
+    if len(text) > SUMMARY_MAX:
+        raise ValidationError(
+            {field: [gettext("At most %(count)s characters.") % {"count": SUMMARY_MAX}]}
+        )
+    return text
+
+
+def draft_apply(
+    process: PublicConsultationProcess, fields: dict[str, Any], *, partial: bool
+) -> dict[str, Any]:
+    """Set the draft's title, summaries and times given in `fields` (all required unless
+    `partial`) and check the period against the minimum. Returns what changed."""
+    changes: dict[str, Any] = {}
+    if "title" in fields or not partial:
+        process.title = changes["title"] = common.title_checked(fields.get("title"))
+    for field in ("summary_sq", "summary_sr"):
+        if field in fields or not partial:
+            text = summary_checked(fields.get(field), field)
+            if text != (getattr(process, field, "") or ""):
+                changes[field] = text
+            setattr(process, field, text)
+    now = timezone.now()
+    if "opens_at" in fields or not partial:
+        process.opens_at = common.moment_checked(fields.get("opens_at"), "opens_at") or now
+        changes["opens_at"] = process.opens_at
+    if "closes_at" in fields or not partial:
+        closes_at = common.moment_checked(fields.get("closes_at"), "closes_at")
+        if closes_at is None:
+            raise ValidationError({"closes_at": [gettext("Give the closing time.")]})
+        process.closes_at = changes["closes_at"] = closes_at
+    opens_at = process.opens_at or now
+    period_checked(opens_at=max(opens_at, now), closes_at=process.closes_at)
+    return changes
+
+
+class PublicConsultationFlow(flow.Flow):
+    """Public consultation
+
+    The officer prepares a draft act's consultation, the head of the institution approves its
+    publication, the public comments until the closing time, the officer answers every
+    comment and the head approves the report, which is then published.
+    """
+
+    process_class = PublicConsultationProcess
+    process_title = _("Public consultation")
+    process_summary_template = "{{ process.title }}"
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
+
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Prepare the consultation"))
+        .Next(this.approve)
+    )
+
+    approve = (
+        HumanTask()
+        .Annotation(title=_("Approve the public consultation"))
+        .Lane(this.own_institution, this.head_lane)
+        .Permission("workflows.approve_public_consultation", obj=permission_object)
+        .Actions("approve", "return", handler=this.approved)
+        .Next(this.check_approval)
+    )
+
+    check_approval = (
+        If(lambda activation: activation.process.approved)
+        .Annotation(title=_("Approved?"))
+        .Then(this.comment_period)
+        .Else(this.revise)
+    )
+
+    revise = (
+        HumanTask()
+        .Annotation(title=_("Revise the returned consultation"))
+        .Lane(this.own_institution, this.officer_lane)
+        .Permission("workflows.prepare_public_consultation", obj=permission_object)
+        .Actions("submit", handler=this.revised)
+        .Form(RevisionForm)
+        .Next(this.approve)
+    )
+
+    comment_period = (
+        flow.Timer(this.closing_time)
+        .Annotation(title=_("Open for comments until the closing time"))
+        .Next(this.close)
+    )
+
+    close = (
+        flow.Function(this.closed)
+        .Annotation(title=_("Close the comments"))
+        .Next(this.answer_comments)
+    )
+
+    answer_comments = (
+        HumanTask()
+        .Annotation(title=_("Answer every comment"))
+        .Lane(this.own_institution, this.officer_lane)
+        .Permission("workflows.prepare_public_consultation", obj=permission_object)
+        .Actions("answer_comments", handler=this.answered)
+        .Next(this.publish_report)
+    )
+
+    publish_report = (
+        HumanTask()
+        .Annotation(title=_("Approve the consultation report"))
+        .Lane(this.own_institution, this.head_lane)
+        .Permission("workflows.approve_public_consultation", obj=permission_object)
+        .Actions("publish_report", "return", handler=this.report_decided)
+        .Next(this.check_report)
+    )
+
+    check_report = (
+        If(lambda activation: activation.process.report_approved)
+        .Annotation(title=_("Report approved?"))
+        .Then(this.publish)
+        .Else(this.answer_comments)
+    )
+
+    publish = flow.Function(this.published).Annotation(title=_("Publish the report")).Next(this.end)
+
+    end = flow.End().Annotation(title=_("Report published"))
+
+    # lanes
+
+    def own_institution(self, process: PublicConsultationProcess) -> Institution:
+        return process.institution
+
+    def head_lane(self, process: PublicConsultationProcess) -> str:
+        return head_role(process.institution)
+
+    def officer_lane(self, process: PublicConsultationProcess) -> str:
+        return officer_role(process.institution)
+
+    def observers(self, process: PublicConsultationProcess) -> list[Institution]:
+        """The Office for Good Governance (in the Office of the Prime Minister) follows every
+        institution's consultations."""
+        return [] if process.institution.code == "ZKM" else [common.central_office()]
+
+    starter_roles = (common.INFORMATION_OFFICER, common.COMMUNICATIONS_OFFICER, OFFICER)
+
+    # start and task handlers
+
+    def start_process(
+        self,
+        activation: Any,
+        *,
+        actor: Any,
+        institution: Institution,
+        fields: dict[str, Any],
+    ) -> PublicConsultationProcess:
+        process = activation.process
+        process.institution = institution
+        process.created_by = actor
+        draft_apply(process, fields, partial=False)
+        activation.task.owner = actor
+        return process
+
+    def approved(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        process: PublicConsultationProcess = activation.process
+        common.decision_recorded(
+            process, "approved", action=action, comment=comment, why=gettext("Say what to change.")
+        )
+        if not process.approved:
+            return {}
+        # It opens at its opening time, or now if that has passed: the period left must still
+        # be the minimum (a late approval is returned for new dates instead).
+        now = timezone.now()
+        opens_at = max(process.opens_at or now, now)
+        period_checked(opens_at=opens_at, closes_at=process.closes_at)
+        process.opens_at = opens_at
+        Consultation.objects.update_or_create(
+            process_id=process.pk,
+            defaults={
+                "institution_id": process.institution_id,
+                "title": process.title,
+                "summary_sq": process.summary_sq,
+                "summary_sr": process.summary_sr,
+                "opens_at": opens_at,
+                "closes_at": process.closes_at,
+                "approved_at": now,
+            },
+        )
+        return {"opens_at": opens_at, "closes_at": process.closes_at}
+
+    def revised(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        process = activation.process
+        changes = draft_apply(process, data, partial=True)
+        process.approved = False
+        return {"changes": changes} if changes else {}
+
+    def closing_time(self, activation: Any) -> datetime:
+        return activation.process.closes_at
+
+    def closed(self, activation: Any) -> None:
+        process: PublicConsultationProcess = activation.process
+        now = timezone.now()
+        process.closed_at = now
+        process.save(update_fields=["data"])
+        Consultation.objects.filter(process_id=process.pk).update(closed_at=now)
+        counts = Consultation.objects.filter(process_id=process.pk).aggregate(
+            comments=Count("comments")
+        )
+        audit_record(
+            actor=None,
+            action="consultation.closed",
+            obj=permission_object(process),
+            extra={"closed_at": now, "comments": counts["comments"]},
+        )
+
+    def answered(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        process = activation.process
+        answers = data.get("answers", [])
+        recorded = answers_record(
+            actor=acting.user, process_id=process.pk, answers=answers, audited=False
+        )
+        unanswered = Consultation.objects.filter(process_id=process.pk).aggregate(
+            left=Count("comments", filter=Q(comments__outcome=""))
+        )["left"]
+        if unanswered:
+            raise ValidationError(
+                {
+                    "answers": [
+                        gettext("%(count)s comments have no answer yet: answer every comment.")
+                        % {"count": unanswered}
+                    ]
+                }
+            )
+        process.report_approved = False
+        return {"answers": recorded}
+
+    def report_decided(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        process = activation.process
+        if action == "return" and not comment:
+            raise ValidationError({"comment": [gettext("Say what to change in the answers.")]})
+        process.report_approved = action == "publish_report"
+        return {}
+
+    def published(self, activation: Any) -> None:
+        process: PublicConsultationProcess = activation.process
+        now = timezone.now()
+        process.published_at = now
+        process.save(update_fields=["data"])
+        Consultation.objects.filter(process_id=process.pk).update(report_published_at=now)
+        title = process.title
+        if process.created_by is not None:
+            notify(
+                recipients=[process.created_by],
+                kind="published",
+                message=lambda: gettext("Consultation report published: %s") % title,
+                process=process,
+                key=f"process:{process.pk}:published",
+            )
+        audit_record(
+            actor=None,
+            action="consultation.report_published",
+            obj=permission_object(process),
+            extra={"published_at": now},
+        )
