@@ -7,6 +7,8 @@ PORT ?= 8000
 # PDF rasterising, message catalogues, and the browser the UI tests drive.
 DEBIAN_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-sqi tesseract-ocr-srp \
 	tesseract-ocr-srp-latn poppler-utils fonts-dejavu-core gettext chromium
+# python-ldap (signing in with the directory) has no wheel: it is built against these.
+DEBIAN_PACKAGES += libldap2-dev libsasl2-dev gcc
 # The production profile of the test run: PostgreSQL and Redis on loopback, installed and
 # started by `python -m tests.services` when they do not answer (the role is the suite's own).
 TEST_DATABASE_URL ?= postgres://coordination:coordination@127.0.0.1:5432/coordination

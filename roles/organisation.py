@@ -26,7 +26,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -429,13 +429,6 @@ def _references_checked(organisation: Organisation) -> list[str]:
 # --- Applying -----------------------------------------------------------------------------------
 
 
-def membership_end_day(membership: Membership, today: date | None = None) -> date:
-    """Yesterday, so that the person no longer holds the role today; the start day itself for
-    one that began today (a period cannot end before it starts)."""
-    today = today or timezone.localdate()
-    return max(membership.valid_from, today - timedelta(days=1))
-
-
 def directory_managed(membership: Membership) -> bool:
     """Whether the directory gives this membership (a mapped group's institution, unit, role)."""
     groups = DirectoryGroup.objects.filter(
@@ -642,7 +635,7 @@ class _Applier:
         for membership in current:
             if directory_managed(membership):
                 continue
-            day = membership_end_day(membership, today)
+            day = services.membership_end_day(membership, today)
             services.membership_end(actor=self.actor, membership=membership, on=day)
             self.changes.append(
                 f"- membership {row.username}: {membership.role.code} in "

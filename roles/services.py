@@ -1,6 +1,7 @@
 """Writes about people, institutions and roles; each one leaves an audit entry."""
 
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -354,3 +355,45 @@ def person_active_set(*, actor: Any, user: User, active: bool) -> None:
         values={"is_active": active},
         action="user.enabled" if active else "user.disabled",
     )
+
+
+def membership_end_day(membership: Membership, today: date | None = None) -> date:
+    """Yesterday, so that the person no longer holds the role today; the start day itself for
+    one that began today (a period cannot end before it starts)."""
+    today = today or timezone.localdate()
+    return max(membership.valid_from, today - timedelta(days=1))
+
+
+def directory_memberships_sync(*, user: User, groups: Iterable[str]) -> list[str]:
+    """At a sign-in through the directory: the person's memberships of the kinds the directory
+    groups give (DirectoryGroup) follow the groups they are in now. A membership whose group
+    they left is ended, never deleted; one for a group they joined begins today. Memberships of
+    other kinds (from the organisation file or /admin/) are left alone. The changes made."""
+    names = {name.strip().lower() for name in groups}
+    mapped = list(DirectoryGroup.objects.select_related("institution", "unit", "role"))
+    wanted = {(g.institution_id, g.unit_id, g.role_id): g for g in mapped if g.name in names}
+    managed = {(g.institution_id, g.unit_id, g.role_id) for g in mapped}
+    today = timezone.localdate()
+    changes: list[str] = []
+    with transaction.atomic():
+        held = set()
+        for membership in Membership.objects.active(today).filter(user=user):
+            key = (membership.institution_id, membership.unit_id, membership.role_id)
+            if key in wanted:
+                held.add(key)
+            elif key in managed:
+                day = membership_end_day(membership, today)
+                membership_end(actor=None, membership=membership, on=day)
+                changes.append(f"- {membership}")
+        for key, group in wanted.items():
+            if key not in held:
+                membership = membership_create(
+                    actor=None,
+                    user=user,
+                    institution=group.institution,
+                    unit=group.unit,
+                    role=group.role,
+                    valid_from=today,
+                )
+                changes.append(f"+ {membership}")
+    return changes

@@ -471,3 +471,53 @@ MIDDLEWARE.insert(
 # Turns a lockout noted during sign-in into the refusal (config.security.lockout_response).
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 # --- end of sign-in limits and Content-Security-Policy ---
+
+# --- The directory (roles/directory.py): officials sign in with their LDAP / Active Directory
+# account; off while LDAP_SERVER_URI is empty. Local passwords stay (ModelBackend first) for the
+# embedded default and break-glass accounts. Groups are never mirrored into Django's groups
+# (those carry the object permissions): they map to memberships through roles.DirectoryGroup.
+LDAP_SERVER_URI = env.str("LDAP_SERVER_URI", default="")
+if LDAP_SERVER_URI:
+    import ldap
+    from django_auth_ldap.config import (
+        ActiveDirectoryGroupType,
+        GroupOfNamesType,
+        GroupOfUniqueNamesType,
+        LDAPSearch,
+        PosixGroupType,
+    )
+
+    AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
+    AUTH_LDAP_BIND_DN = env.str("LDAP_BIND_DN", default="")
+    AUTH_LDAP_BIND_PASSWORD = env.str("LDAP_BIND_PASSWORD", default="")
+    AUTH_LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
+    AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_REFERRALS: 0, ldap.OPT_NETWORK_TIMEOUT: 10}
+    if env.str("LDAP_CA_CERT_FILE", default=""):
+        AUTH_LDAP_GLOBAL_OPTIONS = {ldap.OPT_X_TLS_CACERTFILE: env.str("LDAP_CA_CERT_FILE")}
+    # A disabled directory account is kept out by the filter, e.g. on Active Directory
+    # (&(sAMAccountName=%(user)s)(!(userAccountControl:1.2.840.113556.1.4.803:=2))).
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        env.str("LDAP_USER_SEARCH_BASE"),
+        ldap.SCOPE_SUBTREE,
+        env.str("LDAP_USER_FILTER", default="(uid=%(user)s)"),
+    )
+    AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
+        env.str("LDAP_GROUP_SEARCH_BASE"),
+        ldap.SCOPE_SUBTREE,
+        env.str("LDAP_GROUP_FILTER", default="(objectClass=groupOfNames)"),
+    )
+    AUTH_LDAP_GROUP_TYPE = {
+        "groupOfNames": GroupOfNamesType,
+        "groupOfUniqueNames": GroupOfUniqueNamesType,
+        "activeDirectory": ActiveDirectoryGroupType,
+        "posixGroup": PosixGroupType,
+    }[env.str("LDAP_GROUP_TYPE", default="groupOfNames")]()
+    AUTH_LDAP_USER_ATTR_MAP = {"first_name": "givenName", "last_name": "sn", "email": "mail"}
+    AUTH_LDAP_ALWAYS_UPDATE_USER = True
+    AUTH_LDAP_MIRROR_GROUPS = False
+    AUTH_LDAP_CACHE_TIMEOUT = 0  # a group change counts at the next sign-in
+    AUTHENTICATION_BACKENDS.insert(
+        AUTHENTICATION_BACKENDS.index("django.contrib.auth.backends.ModelBackend") + 1,
+        "roles.directory.DirectoryBackend",
+    )
+# --- end of the directory ---
