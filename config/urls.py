@@ -23,6 +23,7 @@ from search import urls as search_urls
 from search.views import SearchApplication
 from workflows import urls as workflows_urls
 from workflows.views import WorkApplication
+from workflows.views import home as workflows_home
 
 from . import api, health
 from .schema import DocsView, SchemaView
@@ -36,7 +37,7 @@ site = Site(
             icon="home",
             menu_template_name=None,
             urlpatterns=[
-                path("", TemplateView.as_view(template_name="ui/home.html"), name="index"),
+                path("", workflows_home, name="index"),
             ],
         ),
         DocumentsApplication(),

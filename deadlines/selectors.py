@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -20,7 +21,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
@@ -154,6 +155,31 @@ def tasks_with_deadline(queryset: QuerySet[Task], *, now: datetime | None = None
     return queryset.annotate(
         deadline_due_at=Subquery(running.order_by("due_at").values("due_at")[:1]),
         deadline_overdue=Exists(running.filter(late)),
+    )
+
+
+def tasks_with_clock(queryset: QuerySet[Task], *, now: datetime | None = None) -> QuerySet[Task]:
+    """`tasks_with_deadline`, and for a step without a clock of its own or of its lane, its
+    process's earliest running clock (the chair signing a decision sees the 7 days of the
+    decision): `clock_due_at` and `clock_overdue`, which the work queue sorts and marks by."""
+    now = now or timezone.now()
+    queryset = tasks_with_deadline(queryset, now=now)
+    process_clocks = Deadline.objects.filter(
+        completed_at__isnull=True, process_id=OuterRef("process_id")
+    )
+    late = Q(paused_at__isnull=True, due_at__lt=now) | Q(
+        paused_at__isnull=False, due_at__lt=F("paused_at")
+    )
+    return queryset.annotate(
+        clock_due_at=Coalesce(
+            F("deadline_due_at"),
+            Subquery(process_clocks.order_by("due_at").values("due_at")[:1]),
+        ),
+        clock_overdue=Case(
+            When(deadline_due_at__isnull=False, then=F("deadline_overdue")),
+            default=Exists(process_clocks.filter(late)),
+            output_field=BooleanField(),
+        ),
     )
 
 

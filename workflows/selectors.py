@@ -11,7 +11,7 @@ from viewflow.workflow.models import Task
 
 from roles.models import User
 from roles.permissions import objects_with_permission, visible_or_404
-from roles.selectors import self_and_principals, user_is_auditor
+from roles.selectors import memberships_active, self_and_principals, user_is_auditor
 
 from .flows import FLOWS
 from .models import PROCESS_VIEW, CoordinationProcess, InboxEntry
@@ -165,3 +165,46 @@ def inbox_tasks(keys: Iterable[tuple[Any, Any]]) -> QuerySet[Task]:
     """A page of `inbox_keys`, as tasks with what is shown beside them, in the inbox's order."""
     ids = [task_id for task_id, _created in keys]
     return tasks_with_context(Task.objects.filter(pk__in=ids)).order_by("created", "pk")
+
+
+# The work queue's views (`/work/` and home): which of the open tasks a page lists.
+QUEUE_VIEWS = ("all", "mine", "team", "claimed")
+
+
+def _key_column(keys: QuerySet[Any]) -> QuerySet[Any]:
+    """A branch of `_inbox_branches` as the one column a subquery compares with."""
+    return keys.values(cast(Any, keys)._fields[0])
+
+
+def queue_tasks(
+    *, user: Any, view: str = "all", flow_class: str | None = None, narrow: TaskFilter | None = None
+) -> QuerySet[Task]:
+    """The open tasks of a work-queue view, as one query the page may annotate, order and
+    slice: `all` what the user may act on now (the inbox), `mine` of those the ones claimed by
+    nobody or by the user themselves (not by a principal they act for), `claimed` the ones the
+    user claimed, `team` every open step of the user's institutions (claimed by colleagues
+    too: who holds what), within what the user may see."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Task.objects.none()
+    if view == "claimed":
+        tasks = Task.objects.filter(owner=user, status=STATUS.ASSIGNED, flow_task_type="HUMAN")
+    elif view == "team":
+        codes = memberships_active(user=user).values_list("institution__code", flat=True)
+        tasks = Task.objects.filter(
+            status__in=OPEN,
+            flow_task_type="HUMAN",
+            data__institution__in=list(codes),
+            process_id__in=processes_visible(user=user).values("pk"),
+        )
+    else:
+        claimed, open_to_role = _inbox_branches(user=user)
+        tasks = Task.objects.filter(
+            Q(pk__in=_key_column(claimed)) | Q(pk__in=_key_column(open_to_role))
+        )
+        if view == "mine":
+            tasks = tasks.filter(Q(owner__isnull=True) | Q(owner=user))
+    if flow_class is not None:
+        tasks = tasks.filter(process__flow_class=flow_class)
+    if narrow is not None:
+        tasks = narrow(tasks)
+    return tasks_with_context(tasks)

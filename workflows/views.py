@@ -8,7 +8,6 @@ audited exactly like the same call over the API; the user acts as themselves, an
 decide whether that is in their own right or for a principal who delegated to them.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -31,7 +30,6 @@ from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
 from config.errors import Conflict
-from deadlines.selectors import tasks_with_deadline
 from documents.access import documents_visible
 from documents.services import DocumentsRefused
 from notifications.views import notification_list, notification_open, notification_read_all
@@ -42,15 +40,17 @@ from . import services
 from .flows import FLOWS
 from .models import PROCESS_STATUS_STORED, CoordinationProcess
 from .nodes import HumanTask
+from .queue import home, inbox
 from .selectors import (
     access_process_by_id,
     access_task_by_id,
-    inbox_keys,
-    inbox_tasks,
     process_tasks,
     processes_visible,
 )
 from .starting import process_new, startable
+
+# Home shows the queue's top; the URL configuration mounts it from here.
+__all__ = ["home"]
 
 PAGE_SIZE = 25
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
@@ -126,67 +126,8 @@ def _names(codes: set[str], model: type[Institution] | type[Role]) -> dict[str, 
     return {item.code: str(item) for item in model.objects.filter(code__in=codes)}
 
 
-@dataclass(frozen=True)
-class TaskRow:
-    """What a list shows of a task."""
-
-    task: Task
-    process: CoordinationProcess
-    type: Any  # the flow's title
-    lane: str  # the institution the task is open to
-    role: str
-    status: Any
-    due_at: datetime | None
-    overdue: bool
-
-
-def _task_rows(tasks: list[Task]) -> list[TaskRow]:
-    """The rows of tasks annotated by `tasks_with_deadline`: their due date and overdue flag
-    are the ones the API gives (overdue only while the task is open)."""
-    institutions = _names({t.data.get("institution", "") for t in tasks}, Institution)
-    roles = _names({t.data.get("role", "") for t in tasks}, Role)
-    return [
-        TaskRow(
-            task=task,
-            process=task.process.coordinationprocess,  # type: ignore[attr-defined]
-            type=_flow_title(task.process.flow_class),
-            lane=institutions.get(task.data.get("institution", ""), ""),
-            role=roles.get(task.data.get("role", ""), task.data.get("role", "")),
-            status=TASK_STATUS.get(task.status, task.status),
-            due_at=getattr(task, "deadline_due_at", None),
-            overdue=bool(getattr(task, "deadline_overdue", False)) and task.status in OPEN,
-        )
-        for task in tasks
-    ]
-
-
 def _flow_title(flow_class: Any) -> Any:
     return flow_class.process_title if flow_class is not None else ""
-
-
-@require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
-    """The caller's tasks: assigned to them (or a principal), or open to their role."""
-    choice = InboxFilter(request.GET)
-    if not choice.is_valid():
-        return render(request, "workflows/inbox.html", {"filter": choice}, status=400)
-    process_type = choice.cleaned_data["type"]
-    keys = inbox_keys(
-        user=request.user,
-        flow_class=get_flow_ref(FLOWS[process_type]) if process_type else None,
-    )
-    page = _page(request, keys)
-    return render(
-        request,
-        "workflows/inbox.html",
-        {
-            "filter": choice,
-            "page_obj": page,
-            "rows": _task_rows(list(tasks_with_deadline(inbox_tasks(page.object_list)))),
-            "query": _query_without_page(request),
-            "startable": startable(request.user),
-        },
-    )
 
 
 @require_GET

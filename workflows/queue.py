@@ -1,0 +1,250 @@
+"""The work queue (`/work/`) and what home shows of it: the open tasks of a view (what the
+official may act on, their own, their team's, what they claimed), filtered by type,
+institution, state and lateness, sorted by the clock that runs on each step (its own, or else
+its process's), the official's last choice saved for the next visit.
+
+An HTTP module like `views.py`: it reads the deadlines' selectors for the clocks, and loads
+only the page's rows (a count and one sliced query).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import F, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+from viewflow.workflow import STATUS
+from viewflow.workflow.fields import get_flow_ref
+from viewflow.workflow.models import Task
+
+from deadlines.selectors import tasks_with_clock
+from roles.models import Institution, Role
+
+from .flows import FLOWS
+from .models import CoordinationProcess, QueuePreference
+from .selectors import queue_tasks
+from .starting import startable
+
+PAGE_SIZE = 25
+# What home lists of the queue: the most urgent few.
+HOME_SIZE = 5
+FIELDS = ("view", "type", "institution", "state", "overdue", "sort")
+
+VIEW_LABELS = {
+    "all": _("All I may act on"),
+    "mine": _("Mine"),
+    "team": _("My team"),
+    "claimed": _("Claimed by me"),
+}
+SORTS = {
+    "due": _("Due date, soonest first"),
+    "-due": _("Due date, latest first"),
+    "created": _("Oldest first"),
+    "-created": _("Newest first"),
+}
+
+
+def _type_choices() -> list[tuple[str, Any]]:
+    return [
+        ("", _("All types")),
+        *((name, getattr(flow, "process_title", name)) for name, flow in FLOWS.items()),
+    ]
+
+
+def _institution_choices() -> list[tuple[str, str]]:
+    return [
+        ("", str(_("All institutions"))),
+        *((item.code, str(item)) for item in Institution.objects.order_by("code")),
+    ]
+
+
+class QueueFilter(forms.Form):
+    view = forms.ChoiceField(
+        label=_("View"), required=False, choices=list(VIEW_LABELS.items()), initial="all"
+    )
+    type = forms.ChoiceField(label=_("Type"), required=False, choices=_type_choices)
+    institution = forms.ChoiceField(
+        label=_("Institution"), required=False, choices=_institution_choices
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("Any state")), ("open", _("open")), ("claimed", _("claimed"))],
+    )
+    overdue = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=[("", _("Any")), ("yes", _("Overdue only")), ("no", _("Not overdue"))],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"), required=False, choices=list(SORTS.items()), initial="due"
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """What the queue shows of a task."""
+
+    task: Task
+    process: CoordinationProcess
+    type: Any
+    lane: str
+    role: str
+    holder: str  # who holds the step: the official who claimed it, or its lane
+    status: Any
+    due_at: datetime | None
+    overdue: bool
+    days_late: int
+    days_left: int | None
+
+
+def _rows(tasks: list[Task], now: datetime) -> list[QueueRow]:
+    codes_institution = {t.data.get("institution", "") for t in tasks}
+    codes_role = {t.data.get("role", "") for t in tasks}
+    institutions = {i.code: str(i) for i in Institution.objects.filter(code__in=codes_institution)}
+    roles = {r.code: str(r) for r in Role.objects.filter(code__in=codes_role)}
+    today = timezone.localdate(now)
+    rows = []
+    for task in tasks:
+        due_at = getattr(task, "clock_due_at", None)
+        overdue = bool(getattr(task, "clock_overdue", False))
+        lane = institutions.get(task.data.get("institution", ""), "")
+        role = roles.get(task.data.get("role", ""), task.data.get("role", ""))
+        owner = task.owner
+        holder = (
+            (owner.get_full_name() or owner.get_username())
+            if owner is not None
+            else (f"{role} — {lane}" if lane else role)
+        )
+        days = (timezone.localdate(due_at) - today).days if due_at else None
+        rows.append(
+            QueueRow(
+                task=task,
+                process=task.process.coordinationprocess,  # type: ignore[attr-defined]
+                type=getattr(task.process.flow_class, "process_title", ""),
+                lane=lane,
+                role=role,
+                holder=holder,
+                status=_("claimed") if task.status == STATUS.ASSIGNED else _("open"),
+                due_at=due_at,
+                overdue=overdue,
+                days_late=max(1, -days) if overdue and days is not None else 0,
+                days_left=days if days is not None and not overdue else None,
+            )
+        )
+    return rows
+
+
+def _narrowed(tasks: QuerySet[Task], choice: dict[str, str], now: datetime) -> QuerySet[Task]:
+    if choice.get("institution"):
+        tasks = tasks.filter(process__coordinationprocess__institution__code=choice["institution"])
+    if choice.get("state") == "open":
+        tasks = tasks.filter(status=STATUS.NEW)
+    elif choice.get("state") == "claimed":
+        tasks = tasks.filter(status=STATUS.ASSIGNED)
+    tasks = tasks_with_clock(tasks, now=now)
+    if choice.get("overdue") == "yes":
+        tasks = tasks.filter(clock_overdue=True)
+    elif choice.get("overdue") == "no":
+        tasks = tasks.filter(clock_overdue=False)
+    sort = choice.get("sort") or "due"
+    if sort == "due":
+        return tasks.order_by(F("clock_due_at").asc(nulls_last=True), "created", "pk")
+    if sort == "-due":
+        return tasks.order_by(F("clock_due_at").desc(nulls_last=True), "-created", "-pk")
+    if sort == "-created":
+        return tasks.order_by("-created", "-pk")
+    return tasks.order_by("created", "pk")
+
+
+def queue(user: Any, choice: dict[str, str], now: datetime) -> QuerySet[Task]:
+    """The view's tasks, narrowed and sorted as chosen."""
+    process_type = choice.get("type") or ""
+    tasks = queue_tasks(
+        user=user,
+        view=choice.get("view") or "all",
+        flow_class=get_flow_ref(FLOWS[process_type]) if process_type in FLOWS else None,
+    )
+    return _narrowed(tasks, choice, now)
+
+
+def _choice_of(request: HttpRequest) -> tuple[QueueFilter, bool]:
+    """The form of the request's choice, or else of the official's saved one; whether it was
+    given now (then it is saved, when valid)."""
+    given = any(field in request.GET for field in FIELDS)
+    user: Any = request.user
+    if given:
+        return QueueFilter(request.GET), True
+    if "reset" in request.GET:
+        QueuePreference.objects.filter(user=user).delete()
+        return QueueFilter({}), False
+    saved = QueuePreference.objects.filter(user=user).values_list("choices", flat=True)
+    return QueueFilter(dict(saved.first() or {})), False
+
+
+def _saved(user: Any, choice: dict[str, str]) -> None:
+    kept = {field: value for field, value in choice.items() if value}
+    current = QueuePreference.objects.filter(user=user).values_list("choices", flat=True).first()
+    if current != kept:
+        QueuePreference.objects.update_or_create(user=user, defaults={"choices": kept})
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
+    try:
+        return Paginator(queryset, PAGE_SIZE).page(request.GET.get("page") or 1)
+    except Exception as error:  # InvalidPage and its kinds
+        raise Http404(_("No such page.")) from error
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The caller's work queue."""
+    form, given = _choice_of(request)
+    if not form.is_valid():
+        context = {"filter": form, "views": VIEW_LABELS, "current_view": "all"}
+        return render(request, "workflows/inbox.html", context, status=400)
+    choice = {field: str(form.cleaned_data.get(field) or "") for field in FIELDS}
+    if given:
+        _saved(request.user, choice)
+    now = timezone.now()
+    page = _page(request, queue(request.user, choice, now))
+    query = {field: value for field, value in choice.items() if value}
+    return render(
+        request,
+        "workflows/inbox.html",
+        {
+            "filter": form,
+            "views": VIEW_LABELS,
+            "current_view": choice["view"] or "all",
+            "view_links": [
+                (key, label, "?" + urlencode({**query, "view": key}))
+                for key, label in VIEW_LABELS.items()
+            ],
+            "page_obj": page,
+            "rows": _rows(list(page.object_list), now),
+            "query": urlencode(query),
+            "startable": startable(request.user),
+        },
+    )
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Home: what waits for the official, most urgent first, and their roles."""
+    context: dict[str, Any] = {}
+    if request.user.is_authenticated:
+        now = timezone.now()
+        waiting = queue(request.user, {"view": "all", "sort": "due"}, now)
+        context = {
+            "waiting": _rows(list(waiting[:HOME_SIZE]), now),
+            "waiting_count": waiting.count(),
+            "overdue_count": waiting.filter(clock_overdue=True).count(),
+        }
+    return render(request, "ui/home.html", context)
