@@ -12,6 +12,7 @@ from audit import api as audit_api
 from complaints import urls as complaints_urls
 from consultations import urls as consultations_urls
 from coordination import urls as coordination_urls
+from coordination.views import CoordinationApplication
 from deadlines import urls as deadlines_urls
 from deadlines.views import DeadlinesApplication
 from documents import api as documents_api
@@ -44,6 +45,7 @@ site = Site(
         SearchApplication(),
         WorkApplication(),
         DeadlinesApplication(),
+        CoordinationApplication(),
         Application(
             app_name="directory",
             title=_("Institutions"),
