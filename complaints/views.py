@@ -83,15 +83,21 @@ def complaint_submit_page(request: HttpRequest) -> HttpResponse:
         Institution.objects.filter(kind=Institution.Kind.MUNICIPALITY).order_by("code")
     )
     initial = {"institution": request.GET.get("institution", "")[:32]}
-    if request.method == "POST" and _throttled(request, PublicSubmitThrottle):
+    choosing = request.method == "POST" and "choose" in request.POST
+    if choosing:
+        # Choosing the municipality first (works without script): its topics follow, and
+        # what was typed stays, unchecked until it is sent.
+        initial = {
+            name: str(request.POST.get(name, ""))[:5000] for name in ComplaintForm.base_fields
+        }
+    elif request.method == "POST" and _throttled(request, PublicSubmitThrottle):
         return _too_many(request)
     form = ComplaintForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if request.method == "POST" and not choosing else None,
         municipalities=municipalities,
         initial=initial,
     )
-    # Choosing the municipality first (no script): the topics follow the chosen one.
-    if request.method == "POST" and "choose" not in request.POST and form.is_valid():
+    if request.method == "POST" and not choosing and form.is_valid():
         data = form.cleaned_data
         try:
             complaint, code = services.complaint_register(
