@@ -10,7 +10,9 @@ from viewflow.urls import Application, Site
 from access_requests import urls as access_requests_urls
 from audit import api as audit_api
 from complaints import urls as complaints_urls
+from complaints.views import ComplaintsApplication
 from consultations import urls as consultations_urls
+from consultations.views import ConsultationsApplication
 from coordination import urls as coordination_urls
 from coordination.views import CoordinationApplication
 from deadlines import urls as deadlines_urls
@@ -46,6 +48,8 @@ site = Site(
         WorkApplication(),
         DeadlinesApplication(),
         CoordinationApplication(),
+        ComplaintsApplication(),
+        ConsultationsApplication(),
         Application(
             app_name="directory",
             title=_("Institutions"),

@@ -345,12 +345,30 @@ class OfficialCommentSerializer(serializers.ModelSerializer):
         ]
 
 
+class OverseenCommentSerializer(OfficialCommentSerializer):
+    """What another institution that follows the consultation (the Office for Good
+    Governance, an auditor) reads: everything but the contact details."""
+
+    class Meta(OfficialCommentSerializer.Meta):
+        fields = [
+            field
+            for field in OfficialCommentSerializer.Meta.fields
+            if field not in services.CONTACT_FIELDS
+        ]
+
+
 class ConsultationComments(generics.ListAPIView):
-    """Every comment with the commenter's contact details, oldest first: for the officials
-    who see the consultation's process (404 for everyone else)."""
+    """Every comment, oldest first, for the officials who see the consultation's process (404
+    for everyone else); the contact details only for the consulting institution's members."""
 
     serializer_class = OfficialCommentSerializer
     filter_backends: list[Any] = []
+
+    def get_serializer_class(self) -> Any:
+        process = selectors.consultation_for_official(self.kwargs["pk"], self.request.user)
+        if selectors.contacts_readable(self.request.user, process):
+            return OfficialCommentSerializer
+        return OverseenCommentSerializer
 
     @extend_schema(
         parameters=[OpenApiParameter("answered", bool, description="Only (un)answered ones.")]
@@ -408,19 +426,20 @@ class ConsultationCommentsExport(generics.GenericAPIView):
             extra={"comments": selectors.comments_of(process.pk).count()},
         )
         writer = csv.writer(_Echo())
+        columns = EXPORT_COLUMNS
+        if not selectors.contacts_readable(request.user, process):
+            columns = [column for column in columns if column not in services.CONTACT_FIELDS]
 
-        def rows() -> Iterator[str]:
-            yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
+        def rows(columns: list[str]) -> Iterator[str]:
+            yield "\ufeff" + writer.writerow(columns)
             for row in (
-                selectors.comments_of(process.pk)
-                .values_list(*EXPORT_COLUMNS)
-                .iterator(chunk_size=2000)
+                selectors.comments_of(process.pk).values_list(*columns).iterator(chunk_size=2000)
             ):
                 yield writer.writerow(
                     [value.isoformat() if hasattr(value, "isoformat") else value for value in row]
                 )
 
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(rows(columns), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="consultation-{process.pk}.csv"'
         return response
 

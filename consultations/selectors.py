@@ -91,6 +91,12 @@ def consultation_for_official(process_id: Any, user: Any) -> CoordinationProcess
     return process
 
 
+def contacts_readable(user: Any, process: CoordinationProcess) -> bool:
+    """Whether the user reads the commenters' contact details: only the consulting
+    institution's own members do (never another institution, not even the one overseeing)."""
+    return memberships_active(user=user).filter(institution_id=process.institution_id).exists()
+
+
 def is_good_governance(user: Any) -> bool:
     """A member of the Office for Good Governance (or an auditor): sees every institution's
     consultations and their figures."""

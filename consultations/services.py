@@ -26,6 +26,9 @@ MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|&[a-zA-Z]+;|&#[0-9xX]")
 # One request answers at most this many comments (10,000 comments: two requests at most).
 ANSWERS_MAX = 5_000
 
+# What only the consulting institution reads: never published, never another institution's.
+CONTACT_FIELDS = ("email", "phone", "address")
+
 # field: (longest, one line, required)
 COMMENT_FIELDS = {
     "name": (models.NAME_MAX, True, True),
