@@ -70,3 +70,17 @@ lint: $(VENV)/.installed
 bench: setup
 	$(PYTHON) -m tests.services $(BENCH_DATABASE_URL) $(TEST_BROKER_URL)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PYTHON) -m tests.bench $(BENCH_ARGS)
+
+# Backups that restore (config/backup.py): the database, the stored files and the audit anchors,
+# with a manifest of SHA-256 sums. `make restore BACKUP=var/backups/<when>` into an empty
+# database and storage, then verifies the audit chain and rebuilds the search index.
+.PHONY: backup restore
+BACKUP_DIR ?= var/backups/$(shell date -u +%Y%m%dT%H%M%SZ)
+backup: $(VENV)/.installed
+	$(PYTHON) manage.py backup $(BACKUP_DIR)
+
+restore: $(VENV)/.installed
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=<backup folder>"; exit 2; }
+	$(PYTHON) manage.py restore $(BACKUP)
+	$(PYTHON) manage.py verify_audit
+	$(PYTHON) manage.py rebuild_search_index --restart
