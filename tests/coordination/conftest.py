@@ -12,6 +12,9 @@ from deadlines.models import DeadlineRule
 from roles import services as roles_services
 from roles.models import Institution, Role, Unit, User
 
+# The browser tests' fixtures (Debian's Chromium driven by Playwright), shared with tests/ui.
+from tests.ui.conftest import async_unsafe_allowed, browser, sessions  # noqa: F401
+
 RULE = importlib.import_module("coordination.migrations.0002_response_deadline_rule").RULE
 
 

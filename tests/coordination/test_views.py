@@ -126,3 +126,35 @@ def test_plan_pages(api_as) -> None:  # type: ignore[no-untyped-def]
     assert refused.status_code == 200
     activity.refresh_from_db()
     assert activity.progress == "done"
+
+
+def test_the_tracker_speaks_the_three_languages_and_the_dashboard_counts_its_clocks(
+    api_as, rule
+) -> None:  # type: ignore[no-untyped-def]
+    process = sent(api_as("zkp.coordinator"), recipients=["MF", "KLLOKOT"])
+    answered(api_as, "mf.comms", process["id"], "Gati")
+    sender = signed_in("zkp.coordinator")
+    url = f"/coordination/requests/{process['id']}/"
+    for language, words in (
+        ("sq", ("Përgjigjet", "Eksporto CSV", "1 nga 2 u përgjigjën")),
+        ("sr-latn", ("Odgovori", "Izvezi CSV", "1 od 2 odgovorilo")),
+        ("sr", ("Одговори", "Извези", "1 од 2 одговорило")),
+        ("en", ("Answers", "Export CSV", "1 of 2 answered")),
+    ):
+        html = sender.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        for word in words:
+            assert word in html, (language, word)
+    # The deadlines dashboard counts the request's clocks, one per recipient.
+    figures = api_as("zkp.coordinator").get("/api/deadlines/dashboard/").json()
+    rows = {
+        (row["institution"], row["process_type"]): row
+        for row in figures["by_institution"]
+        if row["process_type"] == "coordination_request"
+    }
+    assert rows[("MF", "coordination_request")]["met"] == 1
+    assert rows[("KLLOKOT", "coordination_request")]["open"] == 1
+    # A recipient's dashboard: its own clock among them.
+    own = api_as("kllokot.info").get("/api/deadlines/dashboard/").json()
+    assert ("KLLOKOT", "coordination_request") in {
+        (row["institution"], row["process_type"]) for row in own["by_institution"]
+    }
