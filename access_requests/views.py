@@ -18,7 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from config.errors import Conflict, NotFound
-from config.public import TRACKING_CODE_MAX_LENGTH, PublicReadThrottle, PublicSubmitThrottle
+from config.public import (
+    TRACKING_CODE_MAX_LENGTH,
+    PublicReadThrottle,
+    PublicSubmitThrottle,
+    page_refused_for,
+)
 from documents.api import version_download
 from roles.models import Institution
 
@@ -43,13 +48,11 @@ def institution_name(institution: Institution) -> str:
 
 
 def _throttled(request: HttpRequest, throttle_class: Any) -> HttpResponse | None:
-    throttle = throttle_class()
-    if throttle.allow_request(request, None):
+    wait = page_refused_for(request, throttle_class)
+    if wait is None:
         return None
     response = render(request, "access_requests/portal/throttled.html", status=429)
-    wait = throttle.wait()
-    if wait:
-        response["Retry-After"] = str(int(wait) + 1)
+    response["Retry-After"] = str(int(wait) + 1)
     return response
 
 

@@ -9,6 +9,7 @@ digest's unique index: a right and a wrong code cost one index probe each.
 import hashlib
 import secrets
 
+from django.http import HttpRequest
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -46,3 +47,12 @@ class PublicSubmitThrottle(PublicThrottle):
     """For the endpoints that write (a request, a complaint, a comment)."""
 
     scope = "public_submit"
+
+
+def page_refused_for(request: HttpRequest, throttle_class: type[PublicThrottle]) -> float | None:
+    """The same limits for the portal's pages as for the API: None when the client may go on,
+    else how many seconds it should wait (the page answers 429 with `Retry-After`)."""
+    throttle = throttle_class()
+    if throttle.allow_request(request, None):  # type: ignore[arg-type]
+        return None
+    return throttle.wait() or 1.0

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from . import api, public
+from . import api, portal, public
 
 api_urlpatterns = [
     path("processes/", api.ProcessList.as_view(), name="process-list"),
@@ -44,4 +44,7 @@ api_urlpatterns = [
 ]
 
 # Pages for the public (under /portal/, no account): the released statements and materials.
-portal_urlpatterns: list[URLPattern] = []
+portal_urlpatterns: list[URLPattern] = [
+    path("press-statements/", portal.press_statements, name="press-statements"),
+    path("meeting-materials/", portal.meeting_materials, name="meeting-materials"),
+]
