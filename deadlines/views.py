@@ -11,6 +11,7 @@ from viewflow.urls import Application
 
 from workflows.flows import process_type_name, process_types
 
+from . import monitoring
 from .models import State
 from .selectors import STATES, dashboard, deadlines_visible, state_is
 
@@ -67,4 +68,5 @@ class DeadlinesApplication(Application):
     icon = "alarm"
     menu_template_name = None  # pages, no viewsets: viewflow's menu would say so in red
 
-    urlpatterns = [path("", deadline_dashboard, name="index")]
+    # The page that leads somewhere (filters, links, trend): `monitoring.py`.
+    urlpatterns = [path("", monitoring.deadline_dashboard, name="index")]
