@@ -141,3 +141,16 @@ def test_the_queue_page_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(25):
         secretary.get("/work/?view=all&overdue=no&sort=due")
     assert timezone.now()
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "late"),
+    [("sq", "Radha e punës", "3 ditë vonesë"), ("sr", "Ред послова", "касни 3 дана")],
+)
+def test_the_queue_speaks_the_officials_language(
+    work: dict[str, User], language: str, heading: str, late: str
+) -> None:
+    client = client_for("kllokot.chair")
+    text = text_of(client.get("/work/", HTTP_ACCEPT_LANGUAGE=language))
+    assert heading in text and late in text
+    assert "days late" not in text and "Due date, soonest first" not in text
