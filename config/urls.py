@@ -28,7 +28,7 @@ from workflows import urls as workflows_urls
 from workflows.views import WorkApplication
 from workflows.views import home as workflows_home
 
-from . import api, health
+from . import api, health, views
 from .schema import DocsView, SchemaView
 
 site = Site(
@@ -121,6 +121,7 @@ for portal_pattern in portal_urlpatterns:
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("operations/", views.operations, name="operations"),
     path("portal/", include((portal_urlpatterns, "portal"))),
     path("api/", include((api_urlpatterns, "api"))),
     path("admin/", admin.site.urls),

@@ -266,3 +266,15 @@ def dashboard(
         "by_institution": by_institution,
         "on_time": on_time,
     }
+
+
+def overdue_by_institution(*, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Running clocks past their due time now, per institution (the operators' page)."""
+    now = now or timezone.now()
+    rows = (
+        Deadline.objects.filter(state_is(State.OVERDUE, now))
+        .values("institution__code")
+        .annotate(overdue=Count("pk"))
+        .order_by("-overdue", "institution__code")
+    )
+    return [dict(row) for row in rows]

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from config.celery import Task
+from config.heartbeats import heartbeat_record
 
 from .sweep import sweep
 
@@ -9,4 +10,6 @@ from .sweep import sweep
 def sweep_deadlines() -> dict[str, int]:
     """Periodic (CELERY_BEAT_SCHEDULE): timers, reminders, overdue alerts, escalations. Two
     overlapping runs are harmless: each clock is handled by whichever locks it first."""
-    return sweep()
+    result = sweep()
+    heartbeat_record(name="deadline_sweep")  # the operators' page shows the last sweep
+    return result

@@ -118,3 +118,15 @@ def search(
         for hit in page.hits
     ]
     return page.count, results, page.facets
+
+
+def outbox_backlog() -> dict[str, Any]:
+    """What waits in the search outbox for the index (the operators' page): how many objects,
+    since when, and the most attempts any of them has had."""
+    from django.db.models import Count, Max, Min
+
+    from .models import SearchOutbox
+
+    return SearchOutbox.objects.aggregate(
+        count=Count("pk"), oldest=Min("created_at"), attempts=Max("attempts")
+    )

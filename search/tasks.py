@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from config.celery import Task
+from config.heartbeats import heartbeat_record
 
 from .draining import drain
 
@@ -22,6 +23,7 @@ def drain_search_outbox() -> int:
     except Exception:
         logger.exception("search index unavailable; the outbox keeps the changes")
         return -1
+    heartbeat_record(name="search_drain")  # the operators' page shows the last drain
     if handled >= MAX_ROWS_PER_RUN:
         drain_search_outbox.delay()  # a big backlog: continue in a fresh task
     return handled
