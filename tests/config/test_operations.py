@@ -42,6 +42,10 @@ def test_only_staff_see_the_page(demo: dict[str, User]) -> None:
     assert page_for(staff).get(PAGE).status_code == 200
     assert page_for(demo["admin"]).get(PAGE).status_code == 200
     assert page_for(staff).post(PAGE).status_code == 405
+    albanian = page_for(staff).get(PAGE, HTTP_ACCEPT_LANGUAGE="sq").content.decode()
+    assert "Operimet" in albanian and "Detyra në sfond në pritje" in albanian
+    cyrillic = page_for(staff).get(PAGE, HTTP_ACCEPT_LANGUAGE="sr").content.decode()
+    assert "Провера рокова" in cyrillic
 
 
 def test_the_page_shows_what_the_background_work_is_doing(api_as, demo: dict[str, User]) -> None:  # type: ignore[no-untyped-def]
