@@ -13,7 +13,7 @@ from access_requests.models import AccessRequest
 
 from .conftest import complete, inbox_task, submitted, tracked
 
-RATES = {**api_settings.DEFAULT_THROTTLE_RATES}
+RATES: dict[str, Any] = {**api_settings.DEFAULT_THROTTLE_RATES}
 
 
 def test_institutions_are_public(demo: Any, api: Any) -> None:
@@ -78,8 +78,8 @@ def low_limits() -> Any:
     """Two submissions an hour and three reads a minute per address, for one test."""
     from config.public import PublicReadThrottle, PublicSubmitThrottle
 
-    PublicSubmitThrottle.THROTTLE_RATES = {**RATES, "public_submit": "2/hour"}
-    PublicReadThrottle.THROTTLE_RATES = {**RATES, "public_read": "3/min"}
+    PublicSubmitThrottle.THROTTLE_RATES = {**RATES, "public_submit": "2/hour"}  # type: ignore[dict-item]
+    PublicReadThrottle.THROTTLE_RATES = {**RATES, "public_read": "3/min"}  # type: ignore[dict-item]
     yield
     del PublicSubmitThrottle.THROTTLE_RATES
     del PublicReadThrottle.THROTTLE_RATES
