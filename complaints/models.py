@@ -11,6 +11,7 @@ see), and no public endpoint returns them.
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from viewflow import jsonstore
 
 from config.text import latin_to_cyrillic
@@ -75,10 +76,10 @@ class Channel(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    RECEIVED = "received", _("received")
-    ROUTED = "routed", _("routed to a unit")
-    ANSWERED = "answered", _("answered")
-    CLOSED = "closed", _("closed")
+    RECEIVED = "received", pgettext_lazy("complaint status", "received")
+    ROUTED = "routed", pgettext_lazy("complaint status", "routed to a unit")
+    ANSWERED = "answered", pgettext_lazy("complaint status", "answered")
+    CLOSED = "closed", pgettext_lazy("complaint status", "closed")
 
 
 OPEN_STATUSES = (Status.RECEIVED, Status.ROUTED)

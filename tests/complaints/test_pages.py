@@ -77,6 +77,7 @@ def test_pages_in_serbian_cyrillic(demo) -> None:  # type: ignore[no-untyped-def
     assert page.status_code == 200
     html = page.content.decode()
     assert "Вода и наводњавање" in html
+    assert "Поднесите притужбу или захтев својој општини" in html
     assert 'lang="sr"' in html
 
 
