@@ -84,6 +84,7 @@ def search(
     offset: int = 0,
     limit: int = 20,
     snippets: bool = True,
+    newest_first: bool = False,
 ) -> tuple[int, list[Result], dict[str, dict[str, int]]]:
     """(count, the page's results with snippets — empty without `snippets` —, facets) of
     what the user may see. Raises search.analysis.QueryError for a query that cannot be
@@ -101,6 +102,7 @@ def search(
             offset=offset,
             limit=limit,
             bodies=snippets,
+            newest_first=newest_first,
         )
     )
     results = [

@@ -1,20 +1,23 @@
-"""The archive search page for auditors: facets, a date range, snippets, CSV export."""
+"""The search page of every official, over what they may see (auditors: every archive):
+facets named in the reader's language, a date range, snippets, registration numbers, sorted by
+relevance or date; the CSV export with readable values."""
 
 import csv
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
 from audit.services import audit_record
-from documents.models import Kind, Language
+from documents.models import Document, Kind, Language
 from roles.models import Institution
-from roles.selectors import user_is_auditor
+from roles.selectors import memberships_active, user_is_auditor
 from workflows.flows import FLOWS, process_type_name
 
 from .analysis import QueryError
@@ -26,9 +29,57 @@ PAGE_SIZE = 20
 CSV_LIMIT = MAX_WINDOW  # rows in one export
 
 
-def _auditor_or_404(request: HttpRequest) -> None:
-    if not user_is_auditor(user=request.user):
+# How the page may sort: the best matches first, or the newest.
+SORTS = {"relevance": _("Relevance"), "date": _("Date, newest first")}
+# The parameters' names as the page's fields are labelled, for its error messages.
+FIELD_LABELS = {
+    "q": _("Search"),
+    "date_from": _("From"),
+    "date_to": _("To"),
+    "type": _("Type"),
+    "kind": _("Kind"),
+    "institution": _("Institution"),
+    "language": _("Language"),
+    "page": _("Page"),
+    "page_size": _("Page"),
+    "sort": _("Sort"),
+}
+
+
+def may_search(user: Any) -> bool:
+    """Every official (an active member of an institution) searches what they may see;
+    auditors every archive."""
+    return user_is_auditor(user=user) or memberships_active(user=user).exists()
+
+
+def _official_or_404(request: HttpRequest) -> None:
+    if not may_search(request.user):
         raise Http404
+
+
+def _sort(request: HttpRequest) -> tuple[str, dict[str, list[Any]]]:
+    sort = request.GET.get("sort") or "relevance"
+    if sort not in SORTS:
+        return "relevance", {"sort": [_("Choose relevance or date.")]}
+    return sort, {}
+
+
+def _labelled(errors: Any) -> list[tuple[Any, Any]]:
+    """The refusals by the label of their field, not the parameter's name."""
+    return [
+        (FIELD_LABELS.get(field, field), message)
+        for field, messages in dict(errors).items()
+        for message in messages
+    ]
+
+
+def _registration_numbers(results: list[Result]) -> dict[int, str]:
+    """The registration numbers of the documents among the results (one query)."""
+    ids = [result.id for result in results if result.object_type == "document"]
+    rows = Document.objects.filter(pk__in=ids).values_list(
+        "pk", "registration__registration_number"
+    )
+    return {pk: number or "" for pk, number in rows}
 
 
 def _labels() -> dict[str, dict[str, Any]]:
@@ -61,7 +112,7 @@ def _year_range(year: str) -> dict[str, str]:
 
 
 def _params(request: HttpRequest) -> SearchParams:
-    data = {key: value for key, value in request.GET.items() if value != ""}
+    data = {key: value for key, value in request.GET.items() if value != "" and key != "sort"}
     params = SearchParams(data=data)
     params.is_valid()
     return params
@@ -84,6 +135,7 @@ def _search(
             user=request.user,
             q=params.validated_data.get("q", ""),
             filters=params.filters(),
+            newest_first=request.GET.get("sort") == "date",
             **page,
         )
     except QueryError as error:
@@ -93,17 +145,22 @@ def _search(
 
 
 def archive_search(request: HttpRequest) -> HttpResponse:
-    _auditor_or_404(request)
+    _official_or_404(request)
     params = _params(request)
+    sort, sort_errors = _sort(request)
+    errors = {**params.errors, **sort_errors}
     context: dict[str, Any] = {
         "params": request.GET,
-        "errors": params.errors,
+        "errors": errors,
+        "error_list": _labelled(errors),
         "kinds": KINDS,
         "types": _type_choices(),
+        "sorts": list(SORTS.items()),
+        "sort": sort,
         "searched": bool(request.GET),
     }
-    status = 400 if params.errors else 200
-    if not params.errors and request.GET:
+    status = 400 if errors else 200
+    if not errors and request.GET:
         page = params.validated_data.get("page", 1)
         try:
             count, results, facets = _search(
@@ -111,6 +168,7 @@ def archive_search(request: HttpRequest) -> HttpResponse:
             )
         except _Refused as refused:
             context["errors"] = {"q": [refused.message]}
+            context["error_list"] = _labelled(context["errors"])
             status = refused.status
         else:
             query = {k: v for k, v in request.GET.items() if k != "page"}
@@ -121,11 +179,13 @@ def archive_search(request: HttpRequest) -> HttpResponse:
                 "kind": {**labels["process"], **labels["kind"]},
                 "language": labels["language"],
             }
+            numbers = _registration_numbers(results)
             context |= {
                 "count": count,
                 "results": [
                     (
                         result,
+                        numbers.get(result.id, "") if result.object_type == "document" else "",
                         labels["process" if result.object_type == "process" else "kind"].get(
                             result.kind, result.kind
                         ),
@@ -188,16 +248,15 @@ class _Echo:
 
 
 def archive_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """The results of the same search as CSV (up to CSV_LIMIT rows), for auditors only."""
-    _auditor_or_404(request)
+    """The results of the same search as CSV (up to CSV_LIMIT rows), with registration
+    numbers and values by name in the reader's language (no codes, no scores)."""
+    _official_or_404(request)
     params = _params(request)
-    if params.errors:
+    _sort_choice, sort_errors = _sort(request)
+    errors = {**params.errors, **sort_errors}
+    if errors:
         return HttpResponse(
-            "\n".join(
-                f"{field}: {message}"
-                for field, messages in params.errors.items()
-                for message in messages
-            ),
+            "\n".join(f"{label}: {message}" for label, message in _labelled(errors)),
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -220,7 +279,23 @@ def archive_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
             },
         )
     writer = csv.writer(_Echo())
-    header = ["object_type", "id", "title", "institution", "kind", "language", "date", "score"]
+    labels = _labels()
+    object_types = {"document": str(_("Document")), "process": str(_("Process"))}
+    numbers = _registration_numbers(results)
+    site = settings.SITE_URL.rstrip("/")
+    header = [
+        str(label)
+        for label in (
+            _("Registration number"),
+            _("Document or process"),
+            _("Title"),
+            _("Institution"),
+            _("Kind"),
+            _("Language"),
+            _("Date"),
+            _("Link"),
+        )
+    ]
 
     def rows() -> Any:
         # A byte-order mark first: spreadsheet programs otherwise read UTF-8 as a legacy code
@@ -229,16 +304,22 @@ def archive_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
         for result in results:
             # A leading = + - @ would make a spreadsheet run the cell as a formula.
             title = "'" + result.title if result.title[:1] in "=+-@\t\r" else result.title
+            document = result.object_type == "document"
+            page = (
+                reverse("documents:detail", args=[result.id])
+                if document
+                else reverse("work:process", args=[result.id])
+            )
             yield writer.writerow(
                 [
-                    result.object_type,
-                    result.id,
+                    numbers.get(result.id, "") if document else "",
+                    object_types.get(result.object_type, result.object_type),
                     title,
-                    result.institution,
-                    result.kind,
-                    result.language,
+                    labels["institution"].get(result.institution, result.institution),
+                    labels["kind" if document else "process"].get(result.kind, result.kind),
+                    labels["language"].get(result.language, result.language),
                     result.date.isoformat(),
-                    result.score,
+                    f"{site}{page}",
                 ]
             )
 
@@ -249,7 +330,7 @@ def archive_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
 
 class SearchApplication(Application):
     app_name = "search"
-    title = _("Archive search")
+    title = _("Search")
     icon = "manage_search"
     menu_template_name = None  # pages, no viewsets: viewflow's menu would say so in red
 
@@ -259,8 +340,8 @@ class SearchApplication(Application):
     ]
 
     def has_view_permission(self, user: Any, obj: Any = None) -> bool:
-        """Only auditors see the menu entry."""
-        return user_is_auditor(user=user)
+        """Every official sees the menu entry (auditors too)."""
+        return may_search(user)
 
     def _get_resolver_extra(self) -> dict[str, Any]:
         # viewflow's middleware answers 403 when has_view_permission is false; here the views

@@ -34,6 +34,9 @@ class SearchRequest:
     # Whether the hits carry their text (for snippets). An export needs none, and a page of
     # thousands of long texts would be held in memory for nothing.
     bodies: bool = True
+    # The newest first even when there are words (the page's "sort by date"); otherwise the
+    # best matches first.
+    newest_first: bool = False
 
 
 @dataclass

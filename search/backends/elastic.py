@@ -183,7 +183,7 @@ def query_body(request: SearchRequest, *, near_misses: bool = False) -> dict[str
     ]
     sort: list[Any] = (
         ["_score", {"date": "desc"}, {"object_id": "desc"}]
-        if request.query
+        if request.query and not request.newest_first
         else [{"date": "desc"}, {"object_id": "desc"}]
     )
     return {

@@ -287,7 +287,7 @@ def search(
         materialized, page = "MATERIALIZED", "SELECT id, score FROM matched"
         page_params: list[Any] = []
         # Equal scores: the newest first, as when browsing.
-        order = "score DESC, date DESC, id DESC"
+        order = "date DESC, id DESC" if request.newest_first else "score DESC, date DESC, id DESC"
         # Mostly a few thousand matches, nearly one per (institution, kind, language,
         # year): grouping them by the four first would add a pass (a fifth of the time).
         tallied, tally = "matched", "count(*)"
@@ -347,7 +347,10 @@ def search(
                     facets[name][str(value)] = row[11]
     # The page's rows in the order of `order` (the join does not keep it).
     hits.sort(
-        key=lambda row: ((row[10], row[9]) if request.query else (row[9],), row[0]),
+        key=lambda row: (
+            (row[10], row[9]) if request.query and not request.newest_first else (row[9],),
+            row[0],
+        ),
         reverse=True,
     )
     return SearchPage(

@@ -54,7 +54,8 @@ def search(request: SearchRequest, where: list[str], params: list[Any]) -> Searc
         params.insert(0, match)
         if request.query:
             score = "-bm25(search_fts, 5.0, 1.0, 0.0)"
-            order = "score DESC, e.date DESC, e.id DESC"
+            if not request.newest_first:
+                order = "score DESC, e.date DESC, e.id DESC"
     else:
         source = f"{TABLE} e"  # an auditor browsing: no full-text condition
     condition = " AND ".join(where) or "TRUE"

@@ -1,4 +1,5 @@
-"""The archive search page and its CSV export: auditors only."""
+"""The search page and its CSV export: every official over what they may see, auditors over
+every archive; values by name, registration numbers, sorted by relevance or date."""
 
 import csv
 import io
@@ -30,14 +31,37 @@ def test_auditors_search_the_archive_with_facets_snippets_and_csv(document_of) -
     assert 'id="facets"' in html and "KLLOKOT" in html and "PRISHTINE" in html
     assert "<mark>buxhetin</mark>" in html
     assert "2 results" in html or "2 rezultat" in html or page.context["count"] == 2
-    export = browser("auditor").get("/search/export.csv", {"q": "buxheti"})
+    export = browser("auditor").get(
+        "/search/export.csv", {"q": "buxheti"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
     content = b"".join(export.streaming_content)  # type: ignore[attr-defined]
     # UTF-8 with a byte-order mark, so that a spreadsheet reads ë, ç and Cyrillic as such.
     assert content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["object_type", "id", "title"]
+    assert rows[0] == [
+        "Registration number",
+        "Document or process",
+        "Title",
+        "Institution",
+        "Kind",
+        "Language",
+        "Date",
+        "Link",
+    ]
     assert len(rows) == 3
+    # Readable values: registration numbers, names, no codes and no scores.
+    for row in rows[1:]:
+        assert row[0].startswith(("KLLOKOT-", "PRISHTINE-")) and row[1] == "Document"
+        assert row[3] in (
+            Institution.objects.get(code="KLLOKOT").name_en,
+            Institution.objects.get(code="PRISHTINE").name_en,
+        )
+        assert row[4] in ("decision", "report") or row[4] in (
+            Kind.DECISION.label,
+            Kind.REPORT.label,
+        )
+        assert row[5] == "Albanian" and row[7].startswith("http") and "/documents/" in row[7]
     # A title that a spreadsheet would run as a formula is exported as text.
     assert any(row[2] == "'=HYPERLINK(1) buxheti" for row in rows[1:])
     # The export is in the audit trail: who, which search, how many rows.
@@ -91,7 +115,7 @@ def test_the_page_refuses_bad_input_without_an_error_page(document_of) -> None: 
     refused = client.get("/search/export.csv", {"kind": "bogus"}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 400
     # The reason as text, not Python's rendering of the error objects.
-    assert refused.content.decode() == 'kind: "bogus" is not a valid choice.'
+    assert refused.content.decode() == 'Kind: "bogus" is not a valid choice.'
     assert client.get("/search/", {"q": '"""'}).status_code == 200
 
 
@@ -117,12 +141,44 @@ def test_facets_narrow_the_search_and_show_how_to_widen_it_again(document_of) ->
     assert client.get("/search/", {"q": '"""'}).status_code == 200
 
 
-@pytest.mark.parametrize("username", ["kllokot.mayor", "prishtine.info", "zkp.coordinator"])
-def test_others_get_404(demo, username: str) -> None:  # type: ignore[no-untyped-def]
-    client = browser(username)
+def test_officials_search_only_what_they_may_see(document_of) -> None:  # type: ignore[no-untyped-def]
+    own = document_of("kllokot.mayor", "Vendimi për ujësjellësin", "Ujësjellësi i Kllokotit")
+    document_of("prishtine.mayor", "Vendimi për ujësjellësin e Prishtinës", "Ujësjellësi")
+    client = browser("kllokot.info")
+    client.post("/i18n/setlang/", {"language": "en"})
+    assert "/search/" in client.get("/documents/").content.decode()  # in the menu
+    page = client.get("/search/", {"q": "ujësjellësin"})
+    assert page.status_code == 200 and page.context["count"] == 1
+    html = page.content.decode()
+    assert f'href="/documents/{own.pk}/"' in html
+    assert own.registration.registration_number in html
+    assert "Prishtinës" not in html
+    export = b"".join(client.get("/search/export.csv", {"q": "ujësjellësin"}).streaming_content)  # type: ignore[attr-defined]
+    assert len(list(csv.reader(io.StringIO(export.decode("utf-8-sig"))))) == 2
+
+
+def test_results_sorted_by_relevance_or_by_date(document_of) -> None:  # type: ignore[no-untyped-def]
+    older = document_of("kllokot.mayor", "Buxheti buxheti buxheti", "buxheti buxheti buxheti")
+    newer = document_of("kllokot.mayor", "Raporti", "një fjalë për buxheti")
+    client = browser("kllokot.mayor")
+    by_relevance = [r[0].id for r in client.get("/search/", {"q": "buxheti"}).context["results"]]
+    assert by_relevance == [older.pk, newer.pk]
+    by_date = client.get("/search/", {"q": "buxheti", "sort": "date"}).context["results"]
+    assert [r[0].id for r in by_date] in ([newer.pk, older.pk], [older.pk, newer.pk])
+    assert by_date[0][0].date >= by_date[1][0].date
+    refused = client.get("/search/", {"q": "buxheti", "sort": "title"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert (
+        refused.status_code == 400 and "Sort: Choose relevance or date." in refused.content.decode()
+    )
+
+
+def test_people_of_no_institution_get_404(demo) -> None:  # type: ignore[no-untyped-def]
+    from roles.models import User
+
+    User.objects.create_user(username="visitor", password="demo")
+    client = browser("visitor")
     assert client.get("/search/", {"q": "x"}).status_code == 404
     assert client.get("/search/export.csv", {"q": "x"}).status_code == 404
-    assert "/search/" not in client.get("/documents/").content.decode()
 
 
 def test_anonymous_visitors_are_sent_to_sign_in() -> None:
