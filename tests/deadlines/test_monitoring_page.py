@@ -2,16 +2,15 @@
 says how late it is and who holds it; the figures link to their items; filters by institution,
 type and state; the on-time trend is a chart with its figures written on it."""
 
-import io
 import re
 from typing import Any
 
 import pytest
 from defusedxml import ElementTree
-from django.core.management import call_command
 from django.test import Client
 
 from roles.models import User
+from tests.workflows.demo_work import demo_work_seeded
 from workflows.models import CoordinationProcess
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -35,7 +34,7 @@ def items(text: str) -> list[str]:
 
 @pytest.fixture
 def work(demo: dict[str, User]) -> dict[str, User]:
-    call_command("seed_demo_work", stdout=io.StringIO())
+    demo_work_seeded()
     return demo
 
 

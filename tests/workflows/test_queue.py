@@ -2,16 +2,15 @@
 progress: every step shows a clock (its own or its process's), overdue rows say how late,
 the views, filters and sort narrow what is listed, and the choice is kept per official."""
 
-import io
 import re
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from roles.models import User
+from tests.workflows.demo_work import demo_work_seeded
 from workflows.models import QueuePreference
 
 
@@ -36,7 +35,7 @@ def due_dates(text: str) -> list[str]:
 
 @pytest.fixture
 def work(demo: dict[str, User]) -> dict[str, User]:
-    call_command("seed_demo_work", stdout=io.StringIO())
+    demo_work_seeded()
     return demo
 
 

@@ -11,6 +11,7 @@ from viewflow.workflow.models import Task
 
 from deadlines.models import Deadline
 from roles.models import User
+from tests.workflows.demo_work import default_rules_present
 from workflows.flows import process_type_of
 from workflows.models import CoordinationProcess
 
@@ -24,6 +25,7 @@ def _seeded() -> str:
 
 
 def test_demo_work_leaves_every_type_at_several_steps(demo: dict[str, User], api_as) -> None:  # type: ignore[no-untyped-def]
+    default_rules_present()
     assert "processes" in _seeded()
     processes = CoordinationProcess.objects.all()
     types = {process_type_of(process.flow_class) for process in processes}
