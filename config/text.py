@@ -7,6 +7,7 @@ with the one table here."""
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext
 
 # Control characters (C0, DEL, C1), the byte-order mark, and the bidirectional embeddings,
@@ -86,3 +87,17 @@ def latin_to_cyrillic(text: str) -> str:
             out.append(cyrillic.upper() if char.isupper() else cyrillic)
         index += 1
     return "".join(out)
+
+
+def name_in_language(*, sq: str, sr: str, en: str, language: str | None = None) -> str:
+    """A name kept in Albanian, Serbian (in Latin letters) and English, in a Django language
+    code (default: the active one): `sr` is Serbian Cyrillic, converted from the Latin,
+    `sr-latn` the Latin; a name missing in that language is the English one."""
+    language = (language or translation.get_language() or "sq").lower()
+    if language.startswith("sr"):
+        name = latin_to_cyrillic(sr) if language == "sr" else sr
+    elif language.startswith("en"):
+        name = en
+    else:
+        name = sq
+    return name or en

@@ -15,11 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
-from config.text import latin_to_cyrillic
+from config.text import name_in_language
 from roles.models import Institution, Role
 from workflows.models import CoordinationProcess
 
@@ -154,12 +153,7 @@ class DeadlineRule(models.Model):
 
     def name_in(self, language: str | None = None) -> str:
         """The name in a Django language code (`sr` in Cyrillic), English when missing."""
-        language = (language or translation.get_language() or "sq").lower()
-        if language.startswith("sr") and self.name_sr:
-            return latin_to_cyrillic(self.name_sr) if language == "sr" else self.name_sr
-        if language.startswith("sq") and self.name_sq:
-            return self.name_sq
-        return self.name
+        return name_in_language(sq=self.name_sq, sr=self.name_sr, en=self.name, language=language)
 
     @property
     def task_bound(self) -> bool:

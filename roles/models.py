@@ -5,10 +5,10 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.text import latin_to_cyrillic
+from config.text import name_in_language
 
 
 class User(AbstractUser):
@@ -36,14 +36,7 @@ class TranslatedNames(models.Model):
 
     def name_in(self, language: str | None = None) -> str:
         """The name in a Django language code; `sr` is Cyrillic, `sr-latn` Latin."""
-        language = (language or translation.get_language() or "sq").lower()
-        if language == "sr":
-            return latin_to_cyrillic(self.name_sr)
-        if language.startswith("sr"):
-            return self.name_sr
-        if language.startswith("en"):
-            return self.name_en
-        return self.name_sq
+        return name_in_language(**self.names, language=language)
 
 
 # The type checker's Django plugin cannot type the reverse manager of viewflow's custom process

@@ -33,6 +33,7 @@ from .flows import FLOWS, process_type_of
 from .models import PROCESS_STATUS, PROCESS_STATUS_STORED, CoordinationProcess
 from .nodes import HumanTask
 from .selectors import (
+    OPEN,
     access_process_by_id,
     access_task_by_id,
     flow_ref,
@@ -40,6 +41,7 @@ from .selectors import (
     inbox_tasks,
     process_tasks,
     processes_visible,
+    task_overdue,
     tasks_with_context,
 )
 
@@ -103,11 +105,11 @@ class TaskSerializer(serializers.Serializer):
         return task.data.get("role")
 
     def get_overdue(self, task: Task) -> bool:
-        return bool(getattr(task, "deadline_overdue", False)) and task.status in services.OPEN
+        return task_overdue(task)
 
     def get_actions(self, task: Task) -> list[str]:
         node = task.flow_task
-        if isinstance(node, HumanTask) and task.status in services.OPEN:
+        if isinstance(node, HumanTask) and task.status in OPEN:
             return list(node.actions)
         return []
 

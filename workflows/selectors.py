@@ -5,6 +5,7 @@ from functools import cache
 from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KT
 from viewflow.workflow import STATUS
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
@@ -16,7 +17,11 @@ from roles.selectors import memberships_active, self_and_principals, user_is_aud
 from .flows import FLOWS
 from .models import PROCESS_VIEW, CoordinationProcess, InboxEntry
 
+# A task waiting for someone: unclaimed or claimed, not done.
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
+# Actions that send the item back to whoever prepared it: their new task is a `returned`, and
+# their button is not the raised (primary) one.
+RETURN_ACTIONS = ("return", "reconsider")
 # Task kinds a process page lists: the people's steps, not the gateways between them.
 HISTORY_TYPES = ("START", "HUMAN", "END")
 
@@ -70,6 +75,12 @@ def process_tasks(*, process: CoordinationProcess) -> QuerySet[Task]:
     ).order_by("created", "pk")
 
 
+def task_overdue(task: Task) -> bool:
+    """Whether the task is late: its clock is (`deadlines.selectors.tasks_with_deadline`
+    annotates `deadline_overdue`) and it still waits for someone."""
+    return bool(getattr(task, "deadline_overdue", False)) and task.status in OPEN
+
+
 def is_decision(node: Any) -> bool:
     """Whether the step approves or returns what someone wrote."""
     return "approve" in getattr(node, "actions", ())
@@ -88,11 +99,15 @@ def _decision_nodes() -> tuple[Any, ...]:
 def decisions_authored(*, user: Any, tasks: QuerySet[Task]) -> QuerySet[Task]:
     """Of `tasks`, the approvals the user may not decide, by the four-eyes rule: whoever wrote
     the item — started the process, or submitted it again after a return — does not approve
-    or return it, in their own right or under a delegation."""
-    resubmitted = Task.objects.filter(
+    or return it, in their own right or under a delegation. (The step's data compared as
+    text: a JSON comparison's values would reach the database as JSON, which a prepared query,
+    `locking`, cannot substitute.)"""
+    resubmitted = Task.objects.annotate(
+        step_action=KT("data__action"), step_completed_by=KT("data__completed_by")
+    ).filter(
         process_id=OuterRef("process_id"),
-        data__action="submit",
-        data__completed_by=user.get_username(),
+        step_action="submit",
+        step_completed_by=user.get_username(),
     )
     return tasks.filter(flow_task__in=_decision_nodes()).filter(
         Q(process__coordinationprocess__created_by=user.pk) | Exists(resubmitted)

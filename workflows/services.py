@@ -35,7 +35,7 @@ from roles.selectors import memberships_active, role_holders, self_and_principal
 from .attachments import process_documents_set
 from .events import ProcessEvent, process_transitioned
 from .flows import FLOWS, process_type_of
-from .locking import locked_task
+from .locking import LockedTask, locked_task
 from .models import (
     PROCESS_VIEW,
     CoordinationProcess,
@@ -43,14 +43,9 @@ from .models import (
     task_permission_codename,
 )
 from .nodes import HumanTask, tasks_opened
-from .selectors import decisions_authored, is_decision
+from .selectors import OPEN, RETURN_ACTIONS, decisions_authored, is_decision
 
 logger = logging.getLogger(__name__)
-
-# Actions that send the item back to whoever prepared it: their new task is a `returned`.
-RETURN_ACTIONS = ("return", "reconsider")
-
-OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
 
 def _lanes_granted(*, actor: Any, on_behalf_of: Any, flow_class: Any, process: Any) -> None:
@@ -317,14 +312,20 @@ def _holders(*, people: QuerySet[User], task: Task) -> set[int]:
 
 
 def task_acting(
-    *, user: Any, task: Task, principal: Any = None, ignore_owner: bool = False
+    *,
+    user: Any,
+    task: Task,
+    principal: Any = None,
+    ignore_owner: bool = False,
+    holds_permission: bool = False,
 ) -> Acting | None:
     """Who acts on the task: the user in their own right, or on behalf of a principal who
     delegated to them (the one named, else one who qualifies). A claimed task is acted on only
-    by its owner or the owner's acting official."""
+    by its owner or the owner's acting official. `holds_permission`: the task's lock found the
+    user's own groups holding its permission (`locking.LockedTask`), nothing to ask again."""
     if (
         principal is None
-        and getattr(task, "permission_held_by", None) == user.pk  # read by `_locked`
+        and holds_permission
         and user.is_active
         and (ignore_owner or task.owner_id in (None, user.pk))
     ):
@@ -345,39 +346,63 @@ def task_acting(
 
 
 @contextmanager
-def _locked(task_id: int, caller: User) -> Iterator[Task]:
+def _locked(task_id: int, caller: User) -> Iterator[LockedTask]:
     """The task, locked (see locking.locked_task), for the length of the block's transaction.
     Every claim, unclaim and completion runs in here: key look-ups and inserts, planned once,
     and the audit entries appended last, so the chain's head is held only up to the commit."""
     with planned_once(), transaction.atomic(), appended_together():
-        task = locked_task(task_id, caller)
-        if task is None:
+        locked = locked_task(task_id, caller)
+        if locked is None:
             raise Conflict(gettext("The task no longer exists."), code="task_gone")
-        yield task
+        yield locked
 
 
-def author_refusal(*, user: Any, task: Task) -> PermissionDenied | None:
+def author_refusal(
+    *, user: Any, task: Task, authored: bool | None = None
+) -> PermissionDenied | None:
     """Why the user may not decide the task although they act on it: they wrote the item
-    (`selectors.decisions_authored`); None when they may."""
+    (`selectors.decisions_authored`; `authored` when the task's lock answered it already);
+    None when they may."""
     if not is_decision(task.flow_task):
         return None  # no need to ask the database
-    if not decisions_authored(user=user, tasks=Task.objects.filter(pk=task.pk)).exists():
+    if authored is None:
+        authored = decisions_authored(user=user, tasks=Task.objects.filter(pk=task.pk)).exists()
+    if not authored:
         return None
     return PermissionDenied(gettext("You wrote this item: someone else approves or returns it."))
 
 
-def _acting_or_refuse(*, user: Any, task: Task, principal: Any) -> Acting:
+def _acting_or_refusal(
+    *, user: Any, task: Task, principal: Any, lock: LockedTask | None = None
+) -> Acting | Exception:
+    """Who acts on the task, or why the user may not now (the task is done, someone else
+    claimed it: a conflict; else not theirs): the one rule of the services and the task page."""
     if task.status not in OPEN or not isinstance(task.flow_task, HumanTask):
-        raise Conflict(gettext("The task is already done."), code="task_done")
-    acting = task_acting(user=user, task=task, principal=principal)
+        return Conflict(gettext("The task is already done."), code="task_done")
+    holds = lock is not None and lock.holds_permission
+    acting = task_acting(user=user, task=task, principal=principal, holds_permission=holds)
     if acting is not None:
-        refusal = author_refusal(user=user, task=task)
-        if refusal is not None:
-            raise refusal
-        return acting
-    if task.owner_id and task_acting(user=user, task=task, principal=principal, ignore_owner=True):
-        raise Conflict(gettext("Someone else has claimed the task."), code="task_claimed")
-    raise PermissionDenied(gettext("This task is not yours to act on."))
+        authored = lock.authored if lock is not None else None
+        return author_refusal(user=user, task=task, authored=authored) or acting
+    if task.owner_id and task_acting(
+        user=user, task=task, principal=principal, ignore_owner=True, holds_permission=holds
+    ):
+        return Conflict(gettext("Someone else has claimed the task."), code="task_claimed")
+    return PermissionDenied(gettext("This task is not yours to act on."))
+
+
+def task_refusal(*, user: Any, task: Task, principal: Any = None) -> Exception | None:
+    """Why the user cannot act on the task now, as claiming or completing it would refuse
+    (a `Conflict` or `PermissionDenied`), or None when they can."""
+    result = _acting_or_refusal(user=user, task=task, principal=principal)
+    return result if isinstance(result, Exception) else None
+
+
+def _acting_or_refuse(*, user: Any, locked: LockedTask, principal: Any) -> Acting:
+    result = _acting_or_refusal(user=user, task=locked.task, principal=principal, lock=locked)
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 
 def _audit(*, acting: Acting, action: str, task: Task, extra: dict[str, Any] | None = None) -> None:
@@ -398,8 +423,9 @@ def _assign(activation: Any, acting: Acting) -> None:
 
 
 def task_claim(*, actor: User, task_id: int, on_behalf_of: User | None = None) -> Task:
-    with _locked(task_id, actor) as task:
-        acting = _acting_or_refuse(user=actor, task=task, principal=on_behalf_of)
+    with _locked(task_id, actor) as locked:
+        task = locked.task
+        acting = _acting_or_refuse(user=actor, locked=locked, principal=on_behalf_of)
         if task.status == STATUS.ASSIGNED:
             return task  # already theirs (or their principal's): nothing changes
         activation = task.flow_task.activation_class(task)
@@ -409,8 +435,9 @@ def task_claim(*, actor: User, task_id: int, on_behalf_of: User | None = None) -
 
 
 def task_unclaim(*, actor: User, task_id: int, on_behalf_of: User | None = None) -> Task:
-    with _locked(task_id, actor) as task:
-        acting = _acting_or_refuse(user=actor, task=task, principal=on_behalf_of)
+    with _locked(task_id, actor) as locked:
+        task = locked.task
+        acting = _acting_or_refuse(user=actor, locked=locked, principal=on_behalf_of)
         if task.status == STATUS.NEW:
             return task
         activation = task.flow_task.activation_class(task)
@@ -436,10 +463,11 @@ def task_complete(
         raise ValidationError({"data": [gettext("Give an object.")]})
     with (
         refusals_recorded(actor=actor, on_behalf_of=on_behalf_of),
-        _locked(task_id, actor) as task,
+        _locked(task_id, actor) as locked,
         _announced() as opened,
     ):
-        acting = _acting_or_refuse(user=actor, task=task, principal=on_behalf_of)
+        task = locked.task
+        acting = _acting_or_refuse(user=actor, locked=locked, principal=on_behalf_of)
         node: HumanTask = task.flow_task
         if action not in node.actions:
             raise ValidationError(

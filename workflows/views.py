@@ -42,6 +42,8 @@ from .models import PROCESS_STATUS_STORED, CoordinationProcess
 from .nodes import HumanTask
 from .queue import home, inbox
 from .selectors import (
+    OPEN,
+    RETURN_ACTIONS,
     access_process_by_id,
     access_task_by_id,
     process_tasks,
@@ -53,7 +55,6 @@ from .starting import process_new, startable
 __all__ = ["home"]
 
 PAGE_SIZE = 25
-OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
 # Button labels of the task actions (API.md names them); an unknown one shows its name.
 ACTION_LABELS = {
@@ -67,8 +68,6 @@ ACTION_LABELS = {
     "schedule": _("Put on the agenda"),
     "record_outcome": _("Record the outcome"),
 }
-# Actions that send the item back: their button is not the raised (primary) one.
-RETURN_ACTIONS = ("return", "reconsider")
 
 TASK_STATUS = {
     STATUS.NEW: _("open"),
@@ -339,13 +338,7 @@ def _errors_shown(error: ValidationError, comment: CommentForm, data: forms.Form
 
 def _refusal(user: Any, task: Task) -> Exception | None:
     """Why the user cannot act on the task now (as the services would refuse), or None."""
-    if task.status not in OPEN or not isinstance(task.flow_task, HumanTask):
-        return Conflict(_("The task is already done."), code="task_done")
-    if services.task_acting(user=user, task=task) is not None:
-        return services.author_refusal(user=user, task=task)
-    if task.owner_id and services.task_acting(user=user, task=task, ignore_owner=True):
-        return Conflict(_("Someone else has claimed the task."), code="task_claimed")
-    return PermissionDenied(_("This task is not yours to act on."))
+    return services.task_refusal(user=user, task=task)
 
 
 def _conflict_redirect(request: HttpRequest, conflict: Conflict) -> HttpResponseRedirect:

@@ -1,4 +1,4 @@
-"""The task lock's hand-written statements load what the ORM loads, and hold what they claim."""
+"""The task lock's prepared statements load what the ORM loads, and answer what they claim."""
 
 from datetime import date
 
@@ -35,8 +35,9 @@ def test_locked_task_equals_the_orm_rows_with_the_callers_grant(demo) -> None:  
     task_id = process.task_set.get(flow_task_type="HUMAN").pk
     chair, outsider = demo["kllokot.chair"], demo["prishtine.mayor"]
     with transaction.atomic():
-        task = locked_task(task_id, chair)
-        assert task is not None
+        locked = locked_task(task_id, chair)
+        assert locked is not None
+        task = locked.task
         # Every column converted as the ORM converts it (datetimes, JSON, viewflow's references).
         assert _columns(task) == _columns(Task.objects.get(pk=task_id))
         assert task.flow_task is AssemblyDecisionFlow.approve
@@ -44,10 +45,15 @@ def test_locked_task_equals_the_orm_rows_with_the_callers_grant(demo) -> None:  
         assert model_to_dict(task.process.institution) == model_to_dict(
             Institution.objects.get(code="KLLOKOT")
         )
-        assert task.permission_held_by == chair.pk  # the chair's group holds `approve`
+        assert locked.holds_permission  # the chair's group holds `approve`
+        assert not locked.authored
     with transaction.atomic():
-        task = locked_task(task_id, outsider)
-        assert task is not None and task.permission_held_by is None
+        locked = locked_task(task_id, outsider)
+        assert locked is not None and not locked.holds_permission
+    with transaction.atomic():
+        # The office registered the decision: it may not sign it off (four eyes).
+        locked = locked_task(task_id, demo["kllokot.assembly"])
+        assert locked is not None and locked.authored and not locked.holds_permission
     with transaction.atomic():
         assert locked_task(10**12, chair) is None
 
@@ -57,3 +63,21 @@ def test_a_task_that_no_longer_exists_is_a_conflict(demo) -> None:  # type: igno
     with pytest.raises(Conflict) as conflict:
         services.task_complete(actor=demo["kllokot.chair"], task_id=10**12, action="approve")
     assert conflict.value.code == "task_gone"
+
+
+@pytest.mark.django_db
+def test_the_lock_is_compiled_once_on_postgresql(demo) -> None:  # type: ignore[no-untyped-def]
+    """Both statements take their values as parameters, so they are compiled once (a value the
+    database adapter rewrites, such as a JSON one, would make them compiled on every call)."""
+    from django.db import connection
+
+    from workflows import locking
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite passes some values as text: the queries are evaluated each time")
+    process = _decision(demo)
+    task_id = process.task_set.get(flow_task_type="HUMAN").pk
+    with transaction.atomic():
+        assert locked_task(task_id, demo["kllokot.chair"]) is not None
+    for prepared in (locking._LOCK_PROCESS, locking._LOCK_TASK):
+        assert prepared._compiled["postgresql"] is not None
