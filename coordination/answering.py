@@ -202,12 +202,13 @@ def body_shown(process: Any, body: dict[str, Any], *, user: Any) -> dict[str, An
     """The API's body of the process for this caller: `data.responses` with every response for
     the sender (and auditors), the caller's own institution's otherwise; other recipients'
     tasks and clocks are left out."""
-    responses = list(responses_visible(process=process, user=user))
+    sees_all = sees_every_response(process=process, user=user)
+    responses = list(responses_visible(process=process, user=user, sees_all=sees_all))
     body["data"] = {
         **(body.get("data") or {}),
         "responses": response_rows(process, responses, user=user),
     }
-    if sees_every_response(process=process, user=user):
+    if sees_all:
         return body
     own = {response.institution.code for response in responses}
     body["tasks"] = [

@@ -28,11 +28,11 @@ from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.token import Token
 
-from roles.models import Institution, Role
-from roles.permissions import Acting, grant_to_role
+from roles.models import Institution
+from roles.permissions import Acting, grant_pairs, groups_named
 from roles.selectors import memberships_active
 from workflows.flows import common
-from workflows.models import permission_object
+from workflows.models import PROCESS_VIEW, permission_object
 from workflows.nodes import HumanTask, If, tasks_opened
 
 from . import answering
@@ -118,38 +118,41 @@ class RecipientSplit(flow.Split):
 
 
 def responses_opened(process: CoordinationRequestProcess) -> list[tuple[Response, str]]:
-    """A response row per recipient, and the respond permission on it for the recipient's
-    answering role and its head (who is escalated to): (response, answering role)."""
+    """A response row per recipient; every recipient sees the process, and the respond
+    permission on its own row goes to its answering role and its head (who is escalated to):
+    (response, answering role). Granted in bulk: one request may go to every institution."""
     institutions = list(Institution.objects.filter(code__in=process.recipients).order_by("code"))
     responses = Response.objects.bulk_create(
         [Response(process_id=process.pk, institution=institution) for institution in institutions]
     )
-    roles = {
-        role.code: role
-        for role in Role.objects.filter(
-            code__in={
-                code
-                for institution in institutions
-                for code in (recipient_role(institution), head_role(institution))
-                if code
-            }
-        )
-    }
-    answered_by = []
-    for response in responses:
-        institution = response.institution
-        role = recipient_role(institution)
-        for code in (role, head_role(institution)):
-            if code and code in roles:
-                grant_to_role(
-                    actor=process.created_by,
-                    perm=RESPOND_PERMISSION,
-                    obj=response,
-                    institution=institution,
-                    role=roles[code],
-                )
-        answered_by.append((response, role))
-    return answered_by
+    lanes = [
+        (response, code)
+        for response in responses
+        for code in (recipient_role(response.institution), head_role(response.institution))
+        if code
+    ]
+    groups = groups_named(
+        [f"institution:{institution.code}" for institution in institutions]
+        + [f"role:{response.institution.code}:{code}" for response, code in lanes]
+    )
+    actor = process.created_by
+    grant_pairs(
+        actor=actor,
+        perm=PROCESS_VIEW,
+        pairs=[
+            (permission_object(process), groups[f"institution:{institution.code}"])
+            for institution in institutions
+        ],
+    )
+    grant_pairs(
+        actor=actor,
+        perm=RESPOND_PERMISSION,
+        pairs=[
+            (response, groups[f"role:{response.institution.code}:{code}"])
+            for response, code in lanes
+        ],
+    )
+    return [(response, recipient_role(response.institution)) for response in responses]
 
 
 class CoordinationRequestFlow(flow.Flow):
@@ -217,8 +220,9 @@ class CoordinationRequestFlow(flow.Flow):
         return process.sender_role or common.COMMUNICATIONS_COORDINATOR
 
     def observers(self, process: CoordinationRequestProcess) -> list[Institution]:
-        """Every recipient sees the request (and only its own response in it)."""
-        return list(Institution.objects.filter(code__in=process.recipients).order_by("code"))
+        """Every recipient sees the request (and only its own response in it): granted with
+        their tasks, in bulk (`responses_opened`)."""
+        return []
 
     # what a caller sees of the process (workflows.api)
 

@@ -13,9 +13,9 @@ from config.errors import NotFound
 from deadlines.calendar import end_of_day
 from deadlines.models import Deadline
 from documents.access import documents_readable_ids
-from roles.models import Institution
+from roles.models import Institution, Membership
 from roles.permissions import objects_with_permission, visible_or_404
-from roles.selectors import memberships_active, self_and_principals, user_is_auditor
+from roles.selectors import self_and_principals, user_is_auditor
 from workflows.flows import FLOWS
 from workflows.models import CoordinationProcess
 from workflows.selectors import access_process_by_id, processes_visible
@@ -28,29 +28,34 @@ PLAN_CHANGE = "coordination.change_communicationplan"
 
 
 def _institution_ids(user: Any) -> set[int]:
-    """The institutions the user belongs to, in their own right or for a principal."""
+    """The institutions the user belongs to, in their own right or for a principal (one
+    query)."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    people = self_and_principals(user=user)
-    ids: set[int] = set()
-    for person in people:
-        ids.update(memberships_active(user=person).values_list("institution_id", flat=True))
-    return ids
+    return set(
+        Membership.objects.active()
+        .filter(user__in=self_and_principals(user=user))
+        .values_list("institution_id", flat=True)
+    )
 
 
 def sees_every_response(*, process: Any, user: Any) -> bool:
     """The sending institution (and auditors) sees every recipient's response."""
-    return user_is_auditor(user=user) or process.institution_id in _institution_ids(user)
+    return process.institution_id in _institution_ids(user) or user_is_auditor(user=user)
 
 
-def responses_visible(*, process: Any, user: Any) -> QuerySet[Response]:
+def responses_visible(
+    *, process: Any, user: Any, sees_all: bool | None = None
+) -> QuerySet[Response]:
     responses = (
         Response.objects.filter(process_id=process.pk)
         .select_related("institution", "task", "answered_by")
         .prefetch_related("documents")
         .order_by("institution__code")
     )
-    if sees_every_response(process=process, user=user):
+    if sees_all is None:
+        sees_all = sees_every_response(process=process, user=user)
+    if sees_all:
         return responses
     return responses.filter(institution_id__in=_institution_ids(user))
 
@@ -125,7 +130,8 @@ def tracker(*, process: Any, user: Any) -> dict[str, Any]:
     """The sender's tracker (a recipient's own part only): each response with the institution's
     name, its status, reminders, and the counts."""
     now = timezone.now()
-    responses = list(responses_visible(process=process, user=user))
+    sees_all = sees_every_response(process=process, user=user)
+    responses = list(responses_visible(process=process, user=user, sees_all=sees_all))
     rows = response_rows(process, responses, user=user)
     for row, response in zip(rows, responses, strict=True):
         row["institution_name"] = response.institution.name_in()
@@ -141,7 +147,7 @@ def tracker(*, process: Any, user: Any) -> dict[str, Any]:
     for row in rows:
         counts[row["status"]] += 1
     manage_task = None
-    if sees_every_response(process=process, user=user):
+    if sees_all:
         manage_task = (
             process.task_set.filter(
                 flow_task_type="HUMAN", status__in=(STATUS.NEW, STATUS.ASSIGNED)
@@ -158,7 +164,7 @@ def tracker(*, process: Any, user: Any) -> dict[str, Any]:
         "due_on": process.data.get("due_on"),
         "closed": bool(process.data.get("closed")),
         "closed_at": process.data.get("closed_at"),
-        "sender_view": sees_every_response(process=process, user=user),
+        "sender_view": sees_all,
         "counts": {**counts, "total": len(rows)},
         "responses": rows,
         "manage_task": manage_task.pk if manage_task is not None else None,

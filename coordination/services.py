@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from viewflow.workflow import STATUS
 
+from audit.services import appended_together
 from config.errors import Conflict
 from documents.services import document_share
 from roles.models import Institution, User
@@ -28,8 +29,10 @@ def coordination_request_start(
     on_behalf_of: User | None = None,
     institution: Institution | None = None,
 ) -> CoordinationProcess:
-    """Send the request; every recipient reads its documents from then on."""
-    with transaction.atomic():
+    """Send the request; every recipient reads its documents from then on. The audit entries
+    of the whole request join the chain together, at its end (one lock of the chain's head
+    however many recipients)."""
+    with transaction.atomic(), appended_together():
         process = process_start(
             flow_class=FLOWS[PROCESS_TYPE],
             actor=actor,

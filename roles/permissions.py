@@ -18,7 +18,7 @@ from guardian.core import ObjectPermissionChecker
 from guardian.models import GroupObjectPermission
 from guardian.shortcuts import get_objects_for_group, get_objects_for_user
 
-from audit.services import audit_record_many
+from audit.services import audit_record, audit_record_many
 from config.errors import NotFound
 
 from .events import view_permission_changed
@@ -120,6 +120,70 @@ def _change_group_permission(
         if changed and any(name.split(".", 1)[1].startswith("view_") for name in names):
             view_permission_changed.send(sender=model, objects=changed)
     return changed
+
+
+def groups_named(names: Sequence[str]) -> dict[str, Group]:
+    """The managed groups of these names (`institution:…`, `role:…:…`), made if missing: two
+    queries however many."""
+    found = {group.name: group for group in Group.objects.filter(name__in=set(names))}
+    missing = [Group(name=name) for name in sorted(set(names) - set(found))]
+    if missing:
+        Group.objects.bulk_create(missing, ignore_conflicts=True)
+        found |= {group.name: group for group in Group.objects.filter(name__in=set(names))}
+    return found
+
+
+def grant_pairs(
+    *,
+    actor: Any,
+    perm: str,
+    pairs: Sequence[tuple[models.Model, Group]],
+    on_behalf_of: Any = None,
+) -> list[tuple[models.Model, Group]]:
+    """One permission, each object to its group (objects of one model): a request sent to many
+    institutions at once. One query for the permission, one for what is held, one insert, an
+    audit entry per new grant; the pairs granted now."""
+    if not pairs:
+        return []
+    model = type(pairs[0][0])
+    name = _permission_name(perm, pairs[0][0])
+    content_type = ContentType.objects.get_for_model(model)
+    permission = Permission.objects.get(content_type=content_type, codename=name.split(".", 1)[1])
+    with transaction.atomic():
+        held = set(
+            GroupObjectPermission.objects.filter(
+                permission=permission,
+                content_type=content_type,
+                object_pk__in={str(obj.pk) for obj, _group in pairs},
+                group__in={group.pk for _obj, group in pairs},
+            ).values_list("object_pk", "group_id")
+        )
+        new = [(obj, group) for obj, group in pairs if (str(obj.pk), group.pk) not in held]
+        GroupObjectPermission.objects.bulk_create(
+            [
+                GroupObjectPermission(
+                    permission=permission,
+                    content_type=content_type,
+                    object_pk=str(obj.pk),
+                    group=group,
+                )
+                for obj, group in new
+            ],
+            ignore_conflicts=True,
+        )
+        for obj, group in new:
+            audit_record(
+                actor=actor,
+                on_behalf_of=on_behalf_of,
+                action="permission.granted",
+                obj=obj,
+                extra={"permission": name, "group": group.name},
+            )
+        if new and name.split(".", 1)[1].startswith("view_"):
+            view_permission_changed.send(
+                sender=model, objects=list({obj.pk: obj for obj, _group in new}.values())
+            )
+    return new
 
 
 def grant_to_institution(

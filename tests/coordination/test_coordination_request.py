@@ -311,3 +311,38 @@ def test_who_may_send_and_bad_input(api_as, rule, demo) -> None:  # type: ignore
         == Response.objects.get(process_id=process["id"]).answered_by_id
     )
     assert timezone.now()
+
+
+def test_search_finds_the_request_for_its_recipients_and_never_an_answer(api_as, rule) -> None:  # type: ignore[no-untyped-def]
+    from django.test import override_settings
+
+    from search import backends
+    from search.outbox import drain
+
+    with override_settings(SEARCH_BACKEND="database"):
+        backends._instances.pop("database", None)
+        process = sent(
+            api_as("zkp.coordinator"), title="Pyetësori për zhvillimin rural", recipients=["MF"]
+        )
+        mf = api_as("mf.comms")
+        task = respond_task(mf, process["id"])
+        answer = "Gjetjet konfidenciale: subvencionet bujqësore"
+        assert (
+            mf.post(
+                f"/api/tasks/{task['id']}/complete/",
+                {"action": "respond", "data": {"answer": answer}},
+                format="json",
+            ).status_code
+            == 200
+        )
+        drain()
+        found = mf.get("/api/search/", {"q": "zhvillimin rural"}).json()
+        assert [r["id"] for r in found["results"] if r["object_type"] == "process"] == [
+            process["id"]
+        ]
+        # Answers are never indexed: nobody finds one by its words (nor sees it in a snippet).
+        for username in ("zkp.coordinator", "mf.comms", "kllokot.info"):
+            body = api_as(username).get("/api/search/", {"q": "subvencionet"}).json()
+            assert body["count"] == 0, (username, body)
+        outsider = api_as("kllokot.info").get("/api/search/", {"q": "zhvillimin rural"}).json()
+        assert outsider["count"] == 0
