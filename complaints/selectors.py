@@ -4,15 +4,16 @@ import statistics as stats
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from config.errors import NotFound
 from config.public import TRACKING_CODE_MAX_LENGTH, tracking_code_digest
 from deadlines.calendar import LEGAL_TIME_ZONE
-from roles.models import Institution
-from roles.selectors import memberships_active, user_is_auditor
+from roles.models import Institution, Membership
+from roles.selectors import memberships_active, self_and_principals, user_is_auditor
 from workflows.selectors import processes_visible
 
 from .models import OPEN_STATUSES, Complaint, ComplaintContact, ComplaintTopic, Status
@@ -66,12 +67,33 @@ def public_view(complaint: Complaint) -> dict[str, Any]:
     }
 
 
-def complaints_visible(*, user: Any) -> QuerySet[Complaint]:
-    """The complaints of the processes the user may see (their municipality's members,
-    auditors)."""
+def sees_every_complaint_of(*, user: Any, institution: Institution) -> bool:
+    """Whether the user sees all the municipality's complaints: an auditor, a member, or the
+    acting official of a member (the flow grants every complaint's view to its municipality's
+    members, `workflows.services` at the start)."""
     if user_is_auditor(user=user):
-        return Complaint.objects.all()
-    return Complaint.objects.filter(process_id__in=processes_visible(user=user).values("pk"))
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        Membership.objects.active()
+        .filter(institution=institution, user_id__in=self_and_principals(user=user).values("pk"))
+        .exists()
+    )
+
+
+def complaints_visible(*, user: Any, institution: Institution | None = None) -> QuerySet[Complaint]:
+    """The complaints of the processes the user may see (their municipality's members,
+    auditors), of one municipality when given. Its members read the municipality's rows by
+    their index, without asking the permissions of each."""
+    complaints = Complaint.objects.all()
+    if institution is not None:
+        complaints = complaints.filter(institution=institution)
+        if sees_every_complaint_of(user=user, institution=institution):
+            return complaints
+    elif user_is_auditor(user=user):
+        return complaints
+    return complaints.filter(process_id__in=processes_visible(user=user).values("pk"))
 
 
 def contact_for_officials(*, user: Any, complaint: Complaint) -> ComplaintContact | None:
@@ -106,9 +128,7 @@ def complaint_statistics(
     median days to answer — over the complaints the user may see. A problem reported several
     times counts once (`problems`), with its number of reports (`reports`)."""
     now = now or timezone.now()
-    complaints = complaints_visible(user=user)
-    if institution is not None:
-        complaints = complaints.filter(institution=institution)
+    complaints = complaints_visible(user=user, institution=institution)
     if date_from is not None:
         complaints = complaints.filter(submitted_at__gte=_day_start(date_from))
     if date_to is not None:
@@ -168,13 +188,6 @@ def complaint_statistics(
             }
         )
     totals = complaints.aggregate(**counts)
-    durations = [
-        (answered - submitted).total_seconds() / 86400
-        for submitted, answered in cast(
-            list[tuple[datetime, datetime]],
-            complaints.filter(answered_at__isnull=False).values_list("submitted_at", "answered_at"),
-        )
-    ]
     return {
         "by_topic": by_topic,
         "by_unit": by_unit,
@@ -183,18 +196,44 @@ def complaint_statistics(
         "reports": totals["reports"],
         "open": totals["open"],
         "overdue": totals["overdue"],
-        "median_answer_days": round(stats.median(durations), 1) if durations else None,
+        "median_answer_days": _median_answer_days(complaints.filter(answered_at__isnull=False)),
     }
 
 
+class _Median(Aggregate):
+    """PostgreSQL's median of an interval (percentile_cont), computed where the rows are."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+def _median_answer_days(answered: QuerySet[Complaint]) -> float | None:
+    took = ExpressionWrapper(F("answered_at") - F("submitted_at"), output_field=DurationField())
+    if connection.vendor == "postgresql":
+        median = answered.aggregate(median=_Median(took))["median"]
+        return round(median.total_seconds() / 86400, 1) if median is not None else None
+    durations = [
+        (end - start).total_seconds() / 86400
+        for start, end in cast(
+            list[tuple[datetime, datetime]], answered.values_list("submitted_at", "answered_at")
+        )
+    ]
+    return round(stats.median(durations), 1) if durations else None
+
+
 def top_problems(*, user: Any, institution: Institution | None, limit: int = 10) -> list[Complaint]:
-    """The problems reported most often (each with `report_count`: itself and those linked)."""
-    complaints = complaints_visible(user=user).filter(linked_to__isnull=True)
-    if institution is not None:
-        complaints = complaints.filter(institution=institution)
-    return list(
-        complaints.annotate(report_count=Count("reports") + 1)
-        .filter(report_count__gt=1)
-        .select_related("topic", "unit")
-        .order_by("-report_count", "-submitted_at")[:limit]
+    """The problems reported most often, each with `report_count` (itself and the complaints
+    linked to it): counted over the linked complaints only."""
+    linked = _rows(
+        complaints_visible(user=user, institution=institution)
+        .filter(linked_to__isnull=False)
+        .values("linked_to_id")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "linked_to_id")[:limit]
     )
+    counts = {row["linked_to_id"]: row["count"] + 1 for row in linked}
+    problems = list(Complaint.objects.filter(pk__in=counts).select_related("topic", "unit"))
+    for problem in problems:
+        problem.report_count = counts[problem.pk]  # type: ignore[attr-defined]
+    return sorted(problems, key=lambda problem: (-counts[problem.pk], problem.pk))

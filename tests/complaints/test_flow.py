@@ -5,11 +5,13 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from audit.models import AuditEntry
 from deadlines.models import Deadline
 from documents.models import Registration
 from notifications.models import Notification
+from roles.models import User
 
 from .steps import (
     complete,
@@ -166,6 +168,10 @@ def test_same_problem_linked_counted_once_and_told_the_answer(  # type: ignore[n
     [water] = [row for row in figures["by_topic"] if row["topic"] == "water_irrigation"]
     assert (water["problems"], water["reports"]) == (1, 2)
     assert figures["open"] == 1
+    dashboard = Client()
+    dashboard.force_login(User.objects.get(username="kllokot.oneshop"))
+    top = dashboard.get("/complaints/").content.decode().split('id="complaints-top-problems"')[1]
+    assert first["registration_number"] in top.split("</table>")[0]
 
     # The linked complaint follows the problem's own progress and answer.
     assert tracked(api, second["tracking_code"])["status"] == "received"
