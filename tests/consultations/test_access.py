@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from consultations.models import Comment
 from tests.workflows.steps import complete, completed, inbox
 
 from .steps import ORGANISATION, PERSON, approved, closed, comment, started
@@ -146,9 +147,12 @@ def test_the_office_for_good_governance_sees_every_institution(api_as, api) -> N
     html = page.get("/consultations/")
     assert html.status_code == 200
     assert 'data-institution="KLLOKOT"' in html.content.decode()
+    # Another institution's official has the page with what it may see, without the overview.
     other = Client()
     other.login(username="kllokot.mayor", password="demo")
-    assert other.get("/consultations/").status_code == 404
+    listing = other.get("/consultations/").content.decode()
+    assert 'id="consultation-oversight"' not in listing and 'data-institution="MF"' not in listing
+    assert 'id="consultation-list"' in listing
 
 
 def test_only_officers_prepare_a_consultation(api_as) -> None:  # type: ignore[no-untyped-def]
@@ -162,3 +166,60 @@ def test_only_officers_prepare_a_consultation(api_as) -> None:  # type: ignore[n
     process = started(api_as("zqm.officer"))
     [task] = inbox(api_as("sq.secretary"))
     assert task["process_id"] == process["id"] and task["role"] == "government_secretary"
+
+
+def test_the_officer_answers_on_the_comments_page(api_as, api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    officer, mayor = api_as("kllokot.info"), api_as("kllokot.mayor")
+    process = approved(officer, mayor)
+    first = comment(api, process["id"]).json()
+    second = comment(api, process["id"], **ORGANISATION).json()
+    path = f"/consultations/{process['id']}/comments/"
+    pages = {}
+    for username in ("kllokot.info", "kllokot.mayor", "zqm.officer", "prishtine.info"):
+        pages[username] = Client()
+        pages[username].login(username=username, password="demo")
+    assert pages["prishtine.info"].get(path).status_code == 404
+    html = pages["zqm.officer"].get(path).content.decode()
+    assert PERSON["text"] in html and PERSON["email"] not in html
+    html = pages["kllokot.info"].get(path).content.decode()
+    assert PERSON["email"] in html and 'name="outcome-' not in html  # not being answered yet
+    # Nobody answers while the consultation is open.
+    assert (
+        pages["kllokot.info"].post(path, {f"outcome-{first['id']}": "accepted"}).status_code == 403
+    )
+
+    closed(monkeypatch, process)
+    for username, page in pages.items():  # weeks later: signed in again
+        page.login(username=username, password="demo")
+    html = pages["kllokot.info"].get(path).content.decode()
+    assert f'name="outcome-{first["id"]}"' in html
+    assert 'name="outcome-' not in pages["kllokot.mayor"].get(path).content.decode()
+    assert (
+        pages["kllokot.mayor"].post(path, {f"outcome-{first['id']}": "accepted"}).status_code == 403
+    )
+    # A rejection without its reason is refused; then both are answered, and the step completes.
+    response = pages["kllokot.info"].post(
+        path,
+        {
+            f"outcome-{first['id']}": "accepted",
+            f"outcome-{second['id']}": "rejected",
+            f"reason-{second['id']}": "",
+        },
+    )
+    assert response.status_code == 302
+    assert not Comment.objects.exclude(outcome="").exists()
+    response = pages["kllokot.info"].post(
+        path,
+        {
+            f"outcome-{first['id']}": "accepted",
+            f"outcome-{second['id']}": "rejected",
+            f"reason-{second['id']}": "Jashtë fushëveprimit.",
+        },
+    )
+    assert response.status_code == 302
+    assert set(Comment.objects.values_list("outcome", flat=True)) == {"accepted", "rejected"}
+    [answering] = inbox(officer)
+    completed(officer, answering["id"], "answer_comments")
+    assert inbox(mayor)[0]["name"] == "publish_report"
