@@ -148,3 +148,11 @@ def directory(directory_server: slapd.Directory) -> Iterator[DirectoryEntries]:
             yield entries
     finally:
         entries.remove_all()
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A loopback port nothing listens on (a directory that is down)."""
+    from tests.services.debian import free_port as port
+
+    return port()

@@ -184,3 +184,13 @@ def test_the_sign_in_limits_apply_to_directory_accounts(zimp: DirectoryEntries) 
         )
         assert response.status_code == 429
         assert "_auth_user_id" not in client.session
+
+
+def test_an_unreachable_directory_refuses_its_accounts_but_not_local_ones(
+    zimp: DirectoryEntries, free_port: int
+) -> None:
+    with override_settings(AUTH_LDAP_SERVER_URI=f"ldap://127.0.0.1:{free_port}/"):
+        response = token("ana.directory", "ana-secret-1")
+        assert response.status_code == 400  # refused, not a server error
+        assert not page_client("ana.directory", "ana-secret-1")[1]
+        assert token("admin", "demo").status_code == 200  # break-glass still works
