@@ -130,9 +130,16 @@ def _document_ids(data: dict[str, Any]) -> list[int]:
     return sorted(set(ids))
 
 
-def _record(process: Any, **fields: Any) -> None:
-    """The requester's row follows the process (status, decision, figures of the statistics)."""
+def _record(process: Any, *, told: str = "", **fields: Any) -> None:
+    """The requester's row follows the process (status, decision, figures of the statistics);
+    `told`: the event the requester hears of by e-mail once the transition commits."""
     AccessRequest.objects.filter(process_id=process.pk).update(**fields)
+    if told:
+        from .tasks import requester_tell
+
+        pk = AccessRequest.objects.filter(process_id=process.pk).values_list("pk", flat=True)
+        for access_request_id in pk:
+            requester_tell.delay_on_commit(access_request_id, told)
 
 
 class DecisionForm(forms.Form):
@@ -387,6 +394,7 @@ class AccessRequestFlow(flow.Flow):
             process.complaint_until = complaint_period_end(now)
         _record(
             process,
+            told="decided",
             status=process.request_status,
             decision=decision,
             decided_at=now,
@@ -418,7 +426,7 @@ class AccessRequestFlow(flow.Flow):
         process.extension_reason = reason
         process.extended_until = until
         process.request_status = Status.EXTENDED
-        _record(process, status=Status.EXTENDED, extended=True)
+        _record(process, told="extended", status=Status.EXTENDED, extended=True)
         return {"days": days, "extended_until": until.isoformat(), "events": [("extended", now)]}
 
     def _transferred(
@@ -470,7 +478,7 @@ class AccessRequestFlow(flow.Flow):
         # A new institution, a new period: an extension at the old one does not carry over.
         process.extended_days = 0
         process.extended_until = None
-        _record(process, status=Status.TRANSFERRED, transferred=True)
+        _record(process, told="transferred", status=Status.TRANSFERRED, transferred=True)
         return {"from": current.code, "to": target.code, "events": [("transferred", now)]}
 
     def deemed_refused(self, activation: Any) -> None:
@@ -482,7 +490,7 @@ class AccessRequestFlow(flow.Flow):
         process.complaint_until = complaint_period_end(now)
         process.next_step = ""
         process.save()
-        _record(process, status=Status.DEEMED_REFUSED, deemed_refused=True)
+        _record(process, told="deemed_refused", status=Status.DEEMED_REFUSED, deemed_refused=True)
         audit_record(
             actor=None,
             action="access_request.deemed_refused",
@@ -534,7 +542,12 @@ class AccessRequestFlow(flow.Flow):
             Status.RECEIVED if outcome == ComplaintOutcome.UPHELD else Status.CLOSED
         )
         process.complaint_until = None
-        _record(process, status=process.request_status, complaint_outcome=outcome)
+        _record(
+            process,
+            told="complaint_decided",
+            status=process.request_status,
+            complaint_outcome=outcome,
+        )
         return {"outcome": outcome, "events": [(f"complaint_{outcome}", timezone.now())]}
 
     def closed(self, activation: Any) -> None:

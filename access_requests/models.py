@@ -113,6 +113,9 @@ class AccessRequest(models.Model):
     email = models.EmailField(_("e-mail"), max_length=254, blank=True)
     postal_address = models.CharField(_("postal address"), max_length=500, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"))
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, help_text=_("Of the notices by e-mail.")
+    )
     urgent = models.BooleanField(_("urgent"), default=False)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import dateparse, timezone
+from django.utils import dateparse, timezone, translation
 from django.utils.translation import gettext
 
 from audit.services import audit_record
@@ -166,6 +166,7 @@ def access_request_register(
             submitted_at=process.created,
             urgent=bool(urgent),
             status=Status.RECEIVED,
+            language=(translation.get_language() or "")[:8],
         )
         request.full_clean(exclude=["process", "registration", "institution"])
         request.save()
