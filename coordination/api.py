@@ -21,6 +21,7 @@ from workflows.models import CoordinationProcess, permission_object
 from . import plans, services
 from .models import ANSWER_MAX, RECIPIENTS_MAX, TEXT_MAX, TITLE_MAX
 from .selectors import (
+    access_activity_by_id,
     access_plan_by_id,
     access_request_by_id,
     activities_late,
@@ -357,9 +358,10 @@ class ActivityList(generics.GenericAPIView):
 class ActivityDetail(generics.GenericAPIView):
     serializer_class = ActivitySerializer
 
-    def patch(self, request: Request, pk: int, activity_id: int) -> Response:
-        plan = access_plan_by_id(pk, request.user)
-        activity = plans.access_activity(plan=plan, activity_id=activity_id)
+    def patch(self, request: Request, pk: int) -> Response:
+        """Change an activity or mark its progress (the plan's keepers; 404 for who may not
+        see the plan, 403 for who sees but does not keep it)."""
+        activity = access_activity_by_id(pk, request.user)
         form = self.get_serializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         activity = plans.activity_update(

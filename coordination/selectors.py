@@ -189,6 +189,17 @@ def access_plan_by_id(plan_id: Any, user: Any) -> CommunicationPlan:
     return plan
 
 
+def access_activity_by_id(activity_id: Any, user: Any) -> PlanActivity:
+    """An activity of a plan the user may see; 404 otherwise."""
+    activity: PlanActivity = visible_or_404(
+        PlanActivity.objects.filter(plan__in=plans_visible(user=user)).select_related(
+            "plan__institution", "responsible_unit"
+        ),
+        activity_id,
+    )
+    return activity
+
+
 def plans_with_figures(queryset: QuerySet[CommunicationPlan], today: date) -> Any:
     return queryset.annotate(
         activity_count=Count("activities"),

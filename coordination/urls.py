@@ -48,7 +48,7 @@ api_urlpatterns: list[URLPattern] = [
         name="communication-plan-activities",
     ),
     path(
-        "communication-plans/<int:pk>/activities/<int:activity_id>/",
+        "communication-plan-activities/<int:pk>/",
         api.ActivityDetail.as_view(),
         name="communication-plan-activity",
     ),

@@ -158,3 +158,33 @@ def test_the_tracker_speaks_the_three_languages_and_the_dashboard_counts_its_clo
     assert ("KLLOKOT", "coordination_request") in {
         (row["institution"], row["process_type"]) for row in own["by_institution"]
     }
+
+
+def test_a_recipient_answers_on_its_task_page(api_as, rule) -> None:  # type: ignore[no-untyped-def]
+    from coordination.models import Response
+
+    process = sent(api_as("zkp.coordinator"), recipients=["MF", "KLLOKOT"])
+    task = respond_task(api_as("kllokot.info"), process["id"])
+    page = signed_in("kllokot.info")
+    form = page.get(f"/work/tasks/{task['id']}/")
+    assert form.status_code == 200
+    assert 'name="data-answer"' in form.content.decode()
+    # A comment would be seen by every recipient: refused on the form, nothing recorded.
+    refused = page.post(
+        f"/work/tasks/{task['id']}/",
+        {"action": "respond", "comment": "për të gjithë", "data-answer": "Po"},
+    )
+    assert refused.status_code in (200, 422)
+    assert "fushën e përgjigjes" in refused.content.decode()
+    done = page.post(
+        f"/work/tasks/{task['id']}/", {"action": "respond", "comment": "", "data-answer": "Po, 3"}
+    )
+    assert done.status_code == 302, done.content[:500]
+    response = Response.objects.get(process_id=process["id"], institution__code="KLLOKOT")
+    assert (response.status, response.answer) == ("answered", "Po, 3")
+    # Another recipient cannot answer for it from the page.
+    other = respond_task(api_as("mf.comms"), process["id"])
+    assert signed_in("kllokot.info").post(
+        f"/work/tasks/{other['id']}/", {"action": "respond", "data-answer": "x"}
+    ).status_code in (200, 302, 403)
+    assert Response.objects.get(process_id=process["id"], institution__code="MF").answer == ""
