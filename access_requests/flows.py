@@ -27,6 +27,7 @@ from config.text import control_characters_refused
 from deadlines import calendar
 from deadlines.models import DeadlineRule
 from documents.access import documents_readable_ids
+from documents.services import document_share
 from roles.models import Institution, Role
 from roles.permissions import Acting, grant_to_institution, grant_to_role, revoke_from_role
 from workflows.flows import common
@@ -511,6 +512,9 @@ class AccessRequestFlow(flow.Flow):
             grant_to_institution(
                 actor=None, perm=PROCESS_VIEW, obj=permission_object(process), institution=aip
             )
+            # The whole file: the documents the decision released or named, too.
+            for document in process.documents.exclude(institution=aip).order_by("pk"):
+                document_share(actor=None, document=document, institution=aip)  # type: ignore[arg-type]
         _record(process, status=Status.COMPLAINT_OPEN, complaint_at=now)
         audit_record(
             actor=None,

@@ -138,3 +138,32 @@ def test_complaint_period_ends_by_the_timer(demo: Any, api: Any, api_as: Any) ->
     assert tracked(api, code)["status"] == "closed"
     late = api.post(f"/api/public/access-requests/{code}/complaint/", {"text": "Late."})
     assert late.status_code == 409
+
+
+def test_agency_reads_the_whole_file_once_a_complaint_reaches_it(
+    demo: Any, api: Any, api_as: Any
+) -> None:
+    receipt = submitted(api)
+    officer = api_as("kllokot.info")
+    task = inbox_task(officer, "decide", receipt["registration_number"])
+    document = public_document("KLLOKOT", "kllokot.info")
+    done = complete(
+        officer,
+        task["id"],
+        "partially_grant",
+        documents=[document],
+        reasons="Annex withheld.",
+        legal_basis="Law",
+    )
+    assert done.status_code == 200
+    agency = api_as("aip.officer")
+    assert agency.get(f"/api/documents/{document}/").status_code == 404
+    code = receipt["tracking_code"]
+    assert (
+        api.post(f"/api/public/access-requests/{code}/complaint/", {"text": "Annex?"}).status_code
+        == 201
+    )
+    assert agency.get(f"/api/documents/{document}/").status_code == 200
+    file = agency.get(f"/api/processes/{task['process_id']}/").json()
+    assert file["documents"] == [document]
+    assert file["data"]["reasons"] == "Annex withheld."
