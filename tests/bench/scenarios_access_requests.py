@@ -1,0 +1,237 @@
+"""Access requests at volume: an institution with many requests (1,000,000 at the large scale)
+— a member of the public submits one (`POST /api/public/access-requests/`: the throttle, the
+checks, the registration in the institution's book, the process with its task and timer,
+grants, audit entries, the clock and the search outbox row) beside one INSERT of a request's
+four rows; and follows one by its code (`GET /api/public/access-requests/{code}/`) beside one
+SELECT by digest.
+
+The history is written in SQL (INSERT … SELECT generate_series), registered in a past year of
+the book so the numbers the timed submissions take stay free; it is deleted at the end.
+`BENCH_ACCESS_REQUESTS=N` overrides how many.
+"""
+
+import os
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+from viewflow.workflow.fields import get_flow_ref
+
+from access_requests.flows import AccessRequestFlow
+from config.public import tracking_code_digest
+from roles.models import Institution
+
+from . import SCALES, Context, Row, latency_rows, scenario
+from .data import settle
+
+COUNTS = {"small": 100_000, "medium": 300_000, "large": 1_000_000}
+TARGET = "p95 ≤ 50 ms"
+HISTORY_YEAR = 1999
+
+HISTORY = """
+    WITH made AS (
+        INSERT INTO viewflow_process (flow_class, status, created, finished, data)
+        SELECT %(flow)s, CASE WHEN g %% 20 = 0 THEN 'NEW' ELSE 'DONE' END,
+               %(now)s - interval '1 minute' * ((g::bigint * 7919) %% 525600), NULL,
+               jsonb_build_object('bench_access_request', true, 'request_status', 'decided',
+                                  'decision', 'granted', 'holder', %(code)s)
+        FROM generate_series(1, %(count)s) AS g
+        RETURNING id, status, created
+    ), processes AS (
+        INSERT INTO workflows_coordinationprocess (process_ptr_id, title, created_by_id,
+                                                    institution_id)
+        SELECT id, 'Bench access request ' || id, NULL, %(institution)s FROM made
+        RETURNING process_ptr_id
+    ), books AS (
+        INSERT INTO documents_registration (institution_id, year, number, registration_number,
+                                            registered_at, registered_by_id, annulment_reason)
+        SELECT %(institution)s, %(year)s, made.id, 'BENCHAR-' || made.id, made.created,
+               %(member)s, ''
+        FROM made
+        RETURNING id, number
+    )
+    INSERT INTO access_requests_accessrequest (process_id, tracking_digest, registration_id,
+        institution_id, requester_name, email, postal_address, submitted_at, language, urgent,
+        status, decision, decided_at, extended, transferred, deemed_refused, complaint_at,
+        complaint_outcome)
+    SELECT made.id, encode(sha256(('bench access request ' || made.id)::bytea), 'hex'),
+           books.id, %(institution)s, 'Bench', 'bench@example.org', '', made.created, 'sq',
+           false, CASE WHEN made.status = 'NEW' THEN 'received' ELSE 'decided' END,
+           CASE WHEN made.status = 'NEW' THEN '' ELSE 'granted' END,
+           CASE WHEN made.status = 'DONE' THEN made.created + interval '2 days' END,
+           false, false, false, NULL, ''
+    FROM made JOIN books ON books.number = made.id
+"""
+CLEAN = """
+    DELETE FROM access_requests_accessrequest
+        WHERE registration_id IN (SELECT id FROM documents_registration
+                                  WHERE registration_number LIKE 'BENCHAR-%%');
+    DELETE FROM documents_registration WHERE registration_number LIKE 'BENCHAR-%%';
+    DELETE FROM workflows_coordinationprocess WHERE title LIKE 'Bench access request %%';
+    DELETE FROM viewflow_process WHERE data ? 'bench_access_request';
+"""
+RAW_SUBMIT = """
+    WITH made AS (
+        INSERT INTO viewflow_process (flow_class, status, created, data)
+        VALUES (%(flow)s, 'NEW', now(), '{}'::jsonb) RETURNING id, created
+    ), processes AS (
+        INSERT INTO workflows_coordinationprocess (process_ptr_id, title, institution_id)
+        SELECT id, 'raw access request', %(institution)s FROM made RETURNING process_ptr_id
+    ), books AS (
+        INSERT INTO documents_registration (institution_id, year, number, registration_number,
+                                            registered_at, registered_by_id, annulment_reason)
+        SELECT %(institution)s, %(year)s, made.id + 1000000000, 'RAWAR-' || made.id, now(),
+               %(member)s, ''
+        FROM made RETURNING id
+    )
+    INSERT INTO access_requests_accessrequest (process_id, tracking_digest, registration_id,
+        institution_id, requester_name, email, postal_address, submitted_at, language, urgent,
+        status, decision, extended, transferred, deemed_refused, complaint_outcome)
+    SELECT made.id, md5(random()::text) || md5(random()::text), books.id, %(institution)s,
+           'Raw', 'raw@example.org', '', made.created, 'sq', false, 'received', '', false,
+           false, false, ''
+    FROM made, books
+    RETURNING process_id
+"""
+RAW_CLEAN = """
+    DELETE FROM access_requests_accessrequest
+        WHERE registration_id IN (SELECT id FROM documents_registration
+                                  WHERE registration_number LIKE 'RAWAR-%%');
+    DELETE FROM documents_registration WHERE registration_number LIKE 'RAWAR-%%';
+    DELETE FROM workflows_coordinationprocess WHERE title = 'raw access request';
+"""
+BODY = {
+    "description": "Kontratat e mirëmbajtjes së rrugëve lokale për vitin 2026.",
+    "requester_name": "Qytetari",
+    "email": "qytetari@example.org",
+}
+
+_state: dict[str, Any] = {}
+
+
+def _count(ctx: Context) -> int:
+    override = os.environ.get("BENCH_ACCESS_REQUESTS")
+    if override:
+        return int(override)
+    for name, scale in SCALES.items():
+        if scale == ctx.scale:
+            return COUNTS[name]
+    return COUNTS["small"]
+
+
+def _history(ctx: Context) -> Institution:
+    if "institution" in _state:
+        return _state["institution"]
+    institution = Institution.objects.get(pk=ctx.data.member_institution_id)
+    count = _count(ctx)
+    print(f"access requests: writing {count:,} requests of {institution.code} …", flush=True)
+    ctx.raw.execute(
+        HISTORY,
+        {
+            "flow": get_flow_ref(AccessRequestFlow),
+            "now": timezone.now(),
+            "count": count,
+            "institution": institution.pk,
+            "code": institution.code,
+            "year": HISTORY_YEAR,
+            "member": ctx.data.member_id,
+        },
+    )
+    settle()
+    _state["institution"] = institution
+    _state["count"] = count
+    return institution
+
+
+def _addresses() -> Any:
+    sent = iter(range(10**9))
+
+    def next_address() -> str:
+        n = next(sent)
+        return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+
+    return next_address
+
+
+@scenario("access_request_submit")
+def access_request_submit(ctx: Context) -> list[Row]:
+    institution = _history(ctx)
+    client = Client(SERVER_NAME="localhost")
+    address = _addresses()
+
+    def ours() -> None:
+        response = client.post(
+            "/api/public/access-requests/",
+            {**BODY, "institution": institution.code},
+            content_type="application/json",
+            REMOTE_ADDR=address(),
+        )
+        assert response.status_code == 201, response.content[:300]
+
+    def raw() -> None:
+        ctx.raw.execute(
+            RAW_SUBMIT,
+            {
+                "flow": get_flow_ref(AccessRequestFlow),
+                "institution": institution.pk,
+                "year": HISTORY_YEAR,
+                "member": ctx.data.member_id,
+            },
+        ).fetchone()
+
+    rows = latency_rows(
+        ours, raw, ctx.scale.requests, baseline="raw: one INSERT of a request's four rows"
+    )
+    ctx.raw.execute(RAW_CLEAN)
+    return [
+        Row(
+            f"submit, {_state['count']:,} in the table, {row.metric}",
+            row.ours,
+            row.raw,
+            row.baseline,
+            TARGET,
+        )
+        for row in rows
+    ]
+
+
+@scenario("access_request_track")
+def access_request_track(ctx: Context) -> list[Row]:
+    institution = _history(ctx)
+    client = Client(SERVER_NAME="localhost")
+    address = _addresses()
+    response = client.post(
+        "/api/public/access-requests/",
+        {**BODY, "institution": institution.code},
+        content_type="application/json",
+        REMOTE_ADDR="10.255.255.253",
+    )
+    assert response.status_code == 201, response.content[:300]
+    code = response.json()["tracking_code"]
+    digest = tracking_code_digest(code)
+
+    def ours() -> None:
+        answer = client.get(f"/api/public/access-requests/{code}/", REMOTE_ADDR=address())
+        assert answer.status_code == 200, answer.content[:300]
+
+    def raw() -> None:
+        row = ctx.raw.execute(
+            "SELECT r.status, r.submitted_at, g.registration_number, i.code, p.data "
+            "FROM access_requests_accessrequest r "
+            "JOIN documents_registration g ON g.id = r.registration_id "
+            "JOIN roles_institution i ON i.id = r.institution_id "
+            "JOIN viewflow_process p ON p.id = r.process_id WHERE r.tracking_digest = %s",
+            (digest,),
+        ).fetchone()
+        assert row is not None
+
+    count = _state["count"]
+    try:
+        rows = latency_rows(ours, raw, ctx.scale.requests, baseline="raw: one SELECT by digest")
+    finally:
+        ctx.raw.execute(CLEAN)
+        _state.clear()
+    return [
+        Row(f"track, {count:,} in the table, {row.metric}", row.ours, row.raw, row.baseline, TARGET)
+        for row in rows
+    ]
