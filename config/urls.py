@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -21,6 +22,7 @@ from documents import api as documents_api
 from documents.views import DocumentsApplication
 from notifications import urls as notifications_urls
 from roles import api as roles_api
+from roles import urls as roles_urls
 from roles.views import InstitutionViewset, set_language
 from search import urls as search_urls
 from search.views import SearchApplication
@@ -129,6 +131,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", site.urls),
 ]
+if settings.OIDC_RP_CLIENT_ID:  # signing in through OpenID Connect (roles/oidc.py)
+    urlpatterns.insert(0, path("oidc/", include(roles_urls.oidc_urlpatterns())))
 
 
 def bad_request(request, exception=None):  # type: ignore[no-untyped-def]
