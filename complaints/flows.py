@@ -27,6 +27,7 @@ from roles.selectors import unit_lane_role
 from workflows.models import permission_object
 from workflows.nodes import HumanTask, If
 
+from . import tallies
 from .models import Complaint, ComplaintProcess, Status
 from .tasks import answer_mail
 
@@ -196,8 +197,10 @@ class ComplaintFlow(flow.Flow):
         if action == "link":
             return self._linked(process, acting=acting, data=data, now=now)
         unit = _unit_checked(process, data.get("unit"))
+        previous = process.unit or ""
         self._unit_given(process, unit, acting=acting)
         Complaint.objects.filter(pk=process.pk).update(unit=unit, status=Status.ROUTED)
+        tallies.moved(Complaint.objects.get(pk=process.pk), previous, unit.code)
         return {"unit": unit.code, "events": [("routed", now)]}
 
     def _linked(
@@ -231,6 +234,7 @@ class ComplaintFlow(flow.Flow):
             )
         process.linked_to = root.pk
         Complaint.objects.filter(pk=process.pk).update(linked_to=root, status=Status.CLOSED)
+        tallies.linked(Complaint.objects.get(pk=process.pk), process.unit or "")
         return {"linked_to": root.pk, "events": [("closed", now)]}
 
     def _unit_given(self, process: ComplaintProcess, unit: Unit, *, acting: Acting) -> None:
@@ -273,8 +277,10 @@ class ComplaintFlow(flow.Flow):
                 raise ValidationError(
                     {"unit": [gettext("The complaint is with this unit already.")]}
                 )
+            previous = process.unit or ""
             self._unit_given(process, unit, acting=acting)
             Complaint.objects.filter(pk=process.pk).update(unit=unit)
+            tallies.moved(Complaint.objects.get(pk=process.pk), previous, unit.code)
             return {"unit": unit.code, "events": [("forwarded", now)]}
         answer = str(data.get("answer") or "").strip()
         if not answer:
@@ -290,5 +296,6 @@ class ComplaintFlow(flow.Flow):
         Complaint.objects.filter(pk=process.pk).update(
             answer=answer, answered_at=now, status=Status.ANSWERED
         )
+        tallies.answered(Complaint.objects.get(pk=process.pk), process.unit or "", now)
         answer_mail.delay_on_commit(process.pk)
         return {"events": [("answered", now), ("closed", now)]}

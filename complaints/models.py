@@ -191,3 +191,58 @@ class ComplaintContact(models.Model):
 
     def __str__(self) -> str:
         return str(self.complaint_id)
+
+
+class ComplaintTally(models.Model):
+    """The statistics kept as they happen, per municipality, month of submission, topic and unit
+    (empty: not routed): what the dashboard reads instead of counting every complaint.
+    `complaints.tallies` changes it in the transaction of each registration and task action."""
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"), help_text=_("Its first day, in legal time."))
+    topic = models.ForeignKey(
+        ComplaintTopic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.CharField(_("unit"), max_length=64, blank=True)
+    reports = models.IntegerField(_("complaints"), default=0)
+    problems = models.IntegerField(_("problems"), default=0)
+    open = models.IntegerField(_("open"), default=0)
+    answered = models.IntegerField(_("answered"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "month", "topic", "unit"], name="complaint_tally_once"
+            )
+        ]
+        verbose_name = _("complaint tally")
+        verbose_name_plural = _("complaint tallies")
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.month} {self.topic_id} {self.unit}"
+
+
+class ComplaintAnswerTime(models.Model):
+    """How many complaints of a municipality, submitted in a month, were answered in how many
+    whole hours: the median answer time without reading every complaint."""
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    hours = models.IntegerField(_("hours"))
+    count = models.IntegerField(_("complaints"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "month", "hours"], name="complaint_answer_time_once"
+            )
+        ]
+        verbose_name = _("complaint answer time")
+        verbose_name_plural = _("complaint answer times")
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.month} {self.hours} h"

@@ -1,22 +1,41 @@
 """Reads about complaints: the topics, the public tracking view, and the statistics."""
 
 import statistics as stats
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from config.errors import NotFound
 from config.public import TRACKING_CODE_MAX_LENGTH, tracking_code_digest
 from deadlines.calendar import LEGAL_TIME_ZONE
-from roles.models import Institution, Membership
+from roles.models import Institution, Membership, Unit
 from roles.selectors import memberships_active, self_and_principals, user_is_auditor
 from workflows.selectors import processes_visible
 
-from .models import OPEN_STATUSES, Complaint, ComplaintContact, ComplaintTopic, Status
+from . import tallies
+from .models import (
+    OPEN_STATUSES,
+    Complaint,
+    ComplaintAnswerTime,
+    ComplaintContact,
+    ComplaintTally,
+    ComplaintTopic,
+    Status,
+)
 
 
 def municipality_by_code(code: Any) -> Institution | None:
@@ -128,6 +147,13 @@ def complaint_statistics(
     median days to answer — over the complaints the user may see. A problem reported several
     times counts once (`problems`), with its number of reports (`reports`)."""
     now = now or timezone.now()
+    if (
+        institution is not None
+        and date_from is None
+        and date_to is None
+        and sees_every_complaint_of(user=user, institution=institution)
+    ):
+        return _statistics_kept(institution, now)
     complaints = complaints_visible(user=user, institution=institution)
     if date_from is not None:
         complaints = complaints.filter(submitted_at__gte=_day_start(date_from))
@@ -237,3 +263,106 @@ def top_problems(*, user: Any, institution: Institution | None, limit: int = 10)
     for problem in problems:
         problem.report_count = counts[problem.pk]  # type: ignore[attr-defined]
     return sorted(problems, key=lambda problem: (-counts[problem.pk], problem.pk))
+
+
+def _statistics_kept(institution: Institution, now: datetime) -> dict[str, Any]:
+    """`complaint_statistics` of a whole municipality for one who sees all of it, from the
+    running counts (`tallies.py`) and the open complaints past their due time (a partial
+    index): its cost follows the months, topics and units, not the complaints. The median is
+    to the hour."""
+    kept = ComplaintTally.objects.filter(institution=institution)
+    sums = {"reports": Sum("reports"), "problems": Sum("problems"), "open": Sum("open")}
+    late = _rows(
+        Complaint.objects.filter(
+            institution=institution, status__in=OPEN_STATUSES, due_at__lt=now
+        ).values("topic_id", "unit__code", "submitted_at")
+    )
+    overdue_by: dict[str, Counter[Any]] = {name: Counter() for name in ("topic", "unit", "month")}
+    for row in late:
+        overdue_by["topic"][row["topic_id"]] += 1
+        overdue_by["unit"][row["unit__code"] or ""] += 1
+        overdue_by["month"][tallies.month_of(row["submitted_at"])] += 1
+    by_topic = [
+        {
+            "topic": row["topic__code"],
+            "names": _names(row, "topic__"),
+            "problems": row["problems"],
+            "reports": row["reports"],
+            "open": row["open"],
+            "overdue": overdue_by["topic"][row["topic_id"]],
+        }
+        for row in _rows(
+            cast(Any, kept)
+            .values("topic_id", "topic__code", "topic__name_sq", "topic__name_sr", "topic__name_en")
+            .annotate(**sums)
+            .filter(reports__gt=0)
+            .order_by("-reports", "topic__code")
+        )
+    ]
+    unit_rows = _rows(
+        cast(Any, kept).values("unit").annotate(**sums).filter(problems__gt=0).order_by("unit")
+    )
+    units = {
+        unit.code: unit
+        for unit in Unit.objects.filter(
+            institution=institution, code__in=[row["unit"] for row in unit_rows if row["unit"]]
+        )
+    }
+    by_unit = sorted(
+        (
+            {
+                "unit": row["unit"] or None,
+                "names": units[row["unit"]].names if row["unit"] in units else {},
+                "problems": row["problems"],
+                "reports": row["problems"],
+                "open": row["open"],
+                "overdue": overdue_by["unit"][row["unit"]],
+            }
+            for row in unit_rows
+        ),
+        key=lambda row: (-row["problems"], row["unit"] or ""),
+    )
+    by_month = [
+        {
+            "month": row["month"].strftime("%Y-%m"),
+            "problems": row["problems"],
+            "reports": row["reports"],
+            "open": row["open"],
+            "overdue": overdue_by["month"][row["month"]],
+        }
+        for row in _rows(
+            cast(Any, kept).values("month").annotate(**sums).filter(reports__gt=0).order_by("month")
+        )
+    ]
+    return {
+        "by_topic": by_topic,
+        "by_unit": by_unit,
+        "by_month": by_month,
+        "problems": sum(row["problems"] for row in by_topic),
+        "reports": sum(row["reports"] for row in by_topic),
+        "open": sum(row["open"] for row in by_topic),
+        "overdue": len(late),
+        "median_answer_days": _median_kept(institution),
+    }
+
+
+def _median_kept(institution: Institution) -> float | None:
+    """The median of the answer times counted by the hour (each hour's middle)."""
+    hours = _rows(
+        ComplaintAnswerTime.objects.filter(institution=institution, count__gt=0)
+        .values("hours")
+        .annotate(total=Sum("count"))
+        .order_by("hours")
+    )
+    total = sum(row["total"] for row in hours)
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]  # the one or two middle positions
+    found: list[float] = []
+    seen = 0
+    for row in hours:
+        while middle and middle[0] < seen + row["total"]:
+            found.append(row["hours"] + 0.5)
+            middle.pop(0)
+        seen += row["total"]
+    return round(sum(found) / len(found) / 24, 1)

@@ -21,6 +21,7 @@ from workflows.events import ProcessEvent, process_transitioned
 from workflows.flows import FLOWS
 from workflows.models import CoordinationProcess, permission_object
 
+from . import tallies
 from .flows import markup_refused
 from .models import Channel, Complaint, ComplaintContact, ComplaintTopic
 
@@ -208,6 +209,7 @@ def complaint_register(
                 email=checked["email"],
                 phone=checked["phone"],
             )
+        tallies.registered(complaint)
         _answer_clock_started(process, complaint)
         audit_record(
             actor=actor,

@@ -76,3 +76,30 @@ def unit_officer(username: str, unit_code: str, *, code: str = "KLLOKOT") -> Use
         unit=unit,
     )
     return user
+
+
+def statistics_agree(username: str, code: str = "KLLOKOT") -> dict[str, Any]:
+    """The statistics kept as they happen equal those counted from every complaint (a date
+    range makes the selector count); returns the kept ones."""
+    from datetime import date
+
+    from complaints.selectors import complaint_statistics
+
+    user = User.objects.get(username=username)
+    institution = Institution.objects.get(code=code)
+    kept = complaint_statistics(user=user, institution=institution)
+    counted = complaint_statistics(user=user, institution=institution, date_from=date(2000, 1, 1))
+
+    def rows(figures: dict[str, Any], part: str) -> list[Any]:
+        return sorted(
+            (sorted((k, str(v)) for k, v in row.items() if k != "names") for row in figures[part]),
+        )
+
+    for part in ("by_topic", "by_unit", "by_month"):
+        assert rows(kept, part) == rows(counted, part), part
+    for total in ("open", "overdue", "problems", "reports"):
+        assert kept[total] == counted[total], total
+    assert (kept["median_answer_days"] is None) == (counted["median_answer_days"] is None)
+    if kept["median_answer_days"] is not None:
+        assert abs(kept["median_answer_days"] - counted["median_answer_days"]) <= 0.1
+    return kept

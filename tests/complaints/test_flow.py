@@ -17,6 +17,7 @@ from .steps import (
     complete,
     completed,
     inbox,
+    statistics_agree,
     submitted,
     task_of,
     tracked,
@@ -131,6 +132,7 @@ def test_forwarded_to_another_unit_which_answers(  # type: ignore[no-untyped-def
     same = complete(services, answer["id"], "forward", unit="public-services")
     assert same.status_code == 400
     process = completed(services, answer["id"], "forward", unit="infrastructure")
+    statistics_agree("kllokot.roads")
     assert process["data"]["unit"] == "infrastructure"
     assert process["data"]["units"] == ["public-services", "infrastructure"]
     assert tracked(api, receipt["tracking_code"])["status"] == "routed"
@@ -168,6 +170,7 @@ def test_same_problem_linked_counted_once_and_told_the_answer(  # type: ignore[n
     [water] = [row for row in figures["by_topic"] if row["topic"] == "water_irrigation"]
     assert (water["problems"], water["reports"]) == (1, 2)
     assert figures["open"] == 1
+    statistics_agree("kllokot.oneshop")
     dashboard = Client()
     dashboard.force_login(User.objects.get(username="kllokot.oneshop"))
     top = dashboard.get("/complaints/").content.decode().split('id="complaints-top-problems"')[1]
@@ -182,6 +185,7 @@ def test_same_problem_linked_counted_once_and_told_the_answer(  # type: ignore[n
         completed(services, answer["id"], "answer", answer="U pastrua.")
     view = tracked(api, second["tracking_code"])
     assert (view["status"], view["answer"]) == ("answered", "U pastrua.")
+    statistics_agree("kllokot.services")
     assert [message.to for message in mail.outbox] == [["fqinji@example.org"]]
 
 
@@ -246,6 +250,7 @@ def test_statistics_make_thirty_irrigation_complaints_stand_out(api, api_as, dem
     completed(services, answer["id"], "answer", answer="U riparua.")
     figures = services.get("/api/complaints/statistics/").json()
     assert figures["median_answer_days"] is not None and figures["median_answer_days"] < 1
+    statistics_agree("kllokot.services")
     [unit] = [row for row in figures["by_unit"] if row["unit"] == "public-services"]
     assert unit["problems"] == 1 and unit["open"] == 0
     in_window = services.get(
@@ -275,6 +280,7 @@ def test_overdue_complaints_are_counted(api, api_as, demo) -> None:  # type: ign
     Complaint.objects.filter(pk=complaint.pk).update(due_at=timezone.now() - timedelta(days=1))
     figures = api_as("kllokot.oneshop").get("/api/complaints/statistics/").json()
     assert (figures["open"], figures["overdue"]) == (1, 1)
+    assert statistics_agree("kllokot.oneshop")["overdue"] == 1
 
 
 def _contact_free(value: Any) -> None:
@@ -297,3 +303,26 @@ def test_contact_details_never_leave_the_municipality(api, api_as) -> None:  # t
     auditor = api_as("auditor")
     _contact_free(auditor.get(f"/api/processes/{route['process_id']}/").json())
     _contact_free(auditor.get("/api/audit/", {"object_id": route["process_id"]}).json())
+
+
+@pytest.mark.django_db
+def test_the_migration_counts_the_complaints_made_before_it(api, api_as) -> None:  # type: ignore[no-untyped-def]
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from complaints.models import ComplaintAnswerTime, ComplaintTally
+
+    oneshop, services = api_as("kllokot.oneshop"), api_as("kllokot.services")
+    first, second = submitted(api), submitted(api, topic="roads")
+    route = task_of(oneshop, first["registration_number"], "route")
+    completed(oneshop, route["id"], "route", unit="public-services")
+    other = task_of(oneshop, second["registration_number"], "route")
+    completed(oneshop, other["id"], "link", complaint=route["process_id"])
+    answer = task_of(services, first["registration_number"], "answer")
+    completed(services, answer["id"], "answer", answer="U bë.")
+    before = statistics_agree("kllokot.oneshop")
+    ComplaintTally.objects.all().delete()
+    ComplaintAnswerTime.objects.all().delete()
+    import_module("complaints.migrations.0003_statistics_kept").backfill(apps, None)
+    assert statistics_agree("kllokot.oneshop") == before

@@ -1,0 +1,55 @@
+"""The statistics' running counts (`ComplaintTally`, `ComplaintAnswerTime`), changed in the
+transaction of each registration and task action. Each change is an insert of the key if it is
+missing (ignoring a concurrent one) and an increment in the database, so concurrent actions
+add up instead of overwriting each other."""
+
+from datetime import date, datetime
+
+from django.db.models import F
+
+from deadlines.calendar import LEGAL_TIME_ZONE
+
+from .models import Complaint, ComplaintAnswerTime, ComplaintTally
+
+
+def month_of(moment: datetime) -> date:
+    return moment.astimezone(LEGAL_TIME_ZONE).date().replace(day=1)
+
+
+def _add(complaint: Complaint, unit: str, **changes: int) -> None:
+    key = {
+        "institution_id": complaint.institution_id,
+        "month": month_of(complaint.submitted_at),
+        "topic_id": complaint.topic_id,
+        "unit": unit,
+    }
+    ComplaintTally.objects.bulk_create([ComplaintTally(**key)], ignore_conflicts=True)
+    ComplaintTally.objects.filter(**key).update(
+        **{field: F(field) + change for field, change in changes.items()}
+    )
+
+
+def registered(complaint: Complaint) -> None:
+    _add(complaint, "", reports=1, problems=1, open=1)
+
+
+def moved(complaint: Complaint, old_unit: str, new_unit: str) -> None:
+    """Routed (from no unit) or forwarded: the complaint counts with its new unit."""
+    _add(complaint, old_unit, reports=-1, problems=-1, open=-1)
+    _add(complaint, new_unit, reports=1, problems=1, open=1)
+
+
+def linked(complaint: Complaint, unit: str) -> None:
+    """Counted once, with the problem it reports: no longer a problem of its own."""
+    _add(complaint, unit, problems=-1, open=-1)
+
+
+def answered(complaint: Complaint, unit: str, at: datetime) -> None:
+    _add(complaint, unit, open=-1, answered=1)
+    key = {
+        "institution_id": complaint.institution_id,
+        "month": month_of(complaint.submitted_at),
+        "hours": max(0, int((at - complaint.submitted_at).total_seconds() // 3600)),
+    }
+    ComplaintAnswerTime.objects.bulk_create([ComplaintAnswerTime(**key)], ignore_conflicts=True)
+    ComplaintAnswerTime.objects.filter(**key).update(count=F("count") + 1)
