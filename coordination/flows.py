@@ -13,6 +13,7 @@ recipients apart; the process itself is visible to every recipient, with only it
 in it (`process_body_shown`).
 """
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -49,6 +50,8 @@ OFFICER = "officer"
 COORDINATING_UNITS = ("zck", "zqm")
 # Roles that send requests in their own right: the central office (ZKP) and any institution's head.
 SENDER_ROLES = (common.COMMUNICATIONS_COORDINATOR, common.MINISTER, common.MAYOR)
+# A due date further ahead is a typing mistake (a request is not a plan).
+MAX_DAYS_AHEAD = 366
 
 
 class AnswerForm(forms.Form):
@@ -248,7 +251,10 @@ class CoordinationRequestFlow(flow.Flow):
         if len(text) > TEXT_MAX:
             raise ValidationError({"text": [gettext("At most %d characters.") % TEXT_MAX]})
         process.text = text
-        process.due_on = common.not_in_past(fields.get("due_on"), "due_on")
+        due_on = common.not_in_past(fields.get("due_on"), "due_on")
+        if due_on > timezone.localdate() + timedelta(days=MAX_DAYS_AHEAD):
+            raise ValidationError({"due_on": [gettext("At most %d days ahead.") % MAX_DAYS_AHEAD]})
+        process.due_on = due_on
         process.recipients = [
             recipient.code
             for recipient in recipients_resolved(fields.get("recipients"), sender=institution)

@@ -272,6 +272,7 @@ def test_who_may_send_and_bad_input(api_as, rule, demo) -> None:  # type: ignore
         {"recipients": "MF"},
         {"recipients": [1, 2]},
         {"due_on": "2001-01-01"},
+        {"due_on": "9999-12-31"},
         {"due_on": "tomorrow"},
         {"title": ""},
         {"text": ""},
