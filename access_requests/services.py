@@ -30,8 +30,9 @@ ADDRESS_LENGTH = 500
 REASON_LENGTH = 1000
 COMPLAINT_LENGTH = 5000
 TITLE_LENGTH = 120
-# The account the public portal registers requests under (no one signs in as it).
-PORTAL_ACCOUNT = "public-portal"
+# The account the public portal registers requests under (no one signs in as it); the same
+# one the portal's complaints are registered under.
+PORTAL_ACCOUNT = "portal"
 
 
 def plain_text(value: Any, field: str, *, limit: int, required: bool, one_line: bool) -> str:
@@ -51,11 +52,11 @@ def plain_text(value: Any, field: str, *, limit: int, required: bool, one_line: 
 
 def portal_account() -> User:
     """The registry entries of requests submitted on the portal name this (inactive) account."""
-    user, created = User.objects.get_or_create(
+    user, _created = User.objects.get_or_create(
         username=PORTAL_ACCOUNT,
         defaults={"is_active": False, "first_name": "Public", "last_name": "portal"},
     )
-    if created:
+    if user.has_usable_password():
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
