@@ -202,8 +202,10 @@ def body_shown(process: Any, body: dict[str, Any], *, user: Any) -> dict[str, An
     """The API's body of the process for this caller: `data.responses` with every response for
     the sender (and auditors), the caller's own institution's otherwise; other recipients'
     tasks and clocks are left out."""
-    sees_all = sees_every_response(process=process, user=user)
-    responses = list(responses_visible(process=process, user=user, sees_all=sees_all))
+    sees_all = user is not None and sees_every_response(process=process, user=user)
+    responses = (
+        list(responses_visible(process=process, user=user, sees_all=sees_all)) if user else []
+    )
     body["data"] = {
         **(body.get("data") or {}),
         "responses": response_rows(process, responses, user=user),

@@ -29,9 +29,9 @@ from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.token import Token
 
-from roles.models import Institution
+from roles.models import Institution, Membership
 from roles.permissions import Acting, grant_pairs, groups_named
-from roles.selectors import memberships_active
+from roles.selectors import self_and_principals
 from workflows.flows import common
 from workflows.models import PROCESS_VIEW, permission_object
 from workflows.nodes import HumanTask, If, tasks_opened
@@ -282,9 +282,10 @@ class CoordinationRequestFlow(flow.Flow):
 def sender_role(actor: Any, institution: Institution) -> str:
     """The role the person sends in: a sender role they hold there, or an officer of a
     coordinating unit of the central office; anyone else is refused."""
+    # Under a delegation the principal's roles count (the engine checked they may start it).
     memberships = list(
-        memberships_active(user=actor)
-        .filter(institution=institution)
+        Membership.objects.active()
+        .filter(user__in=self_and_principals(user=actor), institution=institution)
         .select_related("role", "unit")
         .order_by("pk")
     )

@@ -347,3 +347,28 @@ def test_search_finds_the_request_for_its_recipients_and_never_an_answer(api_as,
             assert body["count"] == 0, (username, body)
         outsider = api_as("kllokot.info").get("/api/search/", {"q": "zhvillimin rural"}).json()
         assert outsider["count"] == 0
+
+
+def test_an_acting_official_sends_for_the_coordinator(api_as, rule) -> None:  # type: ignore[no-untyped-def]
+    from roles import services as roles_services
+
+    now = timezone.now()
+    roles_services.delegation_create(
+        actor=User.objects.get(username="admin"),
+        principal=User.objects.get(username="zkp.coordinator"),
+        deputy=User.objects.get(username="sq.secretary"),
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=2),
+        reason="Pushim",
+    )
+    deputy = api_as("sq.secretary")
+    deputy.credentials(
+        HTTP_AUTHORIZATION=deputy._credentials["HTTP_AUTHORIZATION"],
+        HTTP_X_ON_BEHALF_OF="zkp.coordinator",
+    )
+    process = sent(deputy, recipients=["MF"])
+    started = AuditEntry.objects.get(object_id=str(process["id"]), action="process.started")
+    assert (started.actor, started.on_behalf_of) == ("sq.secretary", "zkp.coordinator")
+    # The acting official follows it up for the coordinator too.
+    closed = deputy.post(f"/api/coordination-requests/{process['id']}/close/", {}, format="json")
+    assert closed.status_code == 200, closed.content
