@@ -49,7 +49,8 @@ def released_version(request: AccessRequest, document_id: Any) -> DocumentVersio
         number = int(document_id)
     except (TypeError, ValueError):
         number = 0
-    document = released_documents(request).filter(pk=number).first() if number > 0 else None
+    # Ids beyond what the database holds are unknown ids like any other.
+    document = released_documents(request).filter(pk=number).first() if 0 < number < 2**63 else None
     version = document.versions.order_by("-number").first() if document is not None else None
     if version is None:
         raise NotFound()

@@ -34,7 +34,7 @@ HISTORY = """
         SELECT %(flow)s, CASE WHEN g %% 20 = 0 THEN 'NEW' ELSE 'DONE' END,
                %(now)s - interval '1 minute' * ((g::bigint * 7919) %% 525600), NULL,
                jsonb_build_object('bench_access_request', true, 'request_status', 'decided',
-                                  'decision', 'granted', 'holder', %(code)s)
+                                  'decision', 'granted', 'holder', %(code)s::text)
         FROM generate_series(1, %(count)s) AS g
         RETURNING id, status, created
     ), processes AS (
