@@ -307,6 +307,10 @@ def _data_form(node: Any, process: CoordinationProcess, post: Any = None) -> for
         current |= initial_for(process)
     form: forms.Form = form_class(post, prefix="data")
     form.initial = {name: current[name] for name in form.fields if name in current}
+    # A consequential choice (a meeting's outcome) starts empty: the official picks it.
+    for name, field in form.fields.items():
+        if isinstance(field, forms.ChoiceField) and not form.initial.get(name):
+            field.choices = [("", "—"), *(c for c in field.choices if c[0] != "")]
     return form
 
 
