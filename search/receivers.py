@@ -10,6 +10,7 @@ outbox row commits or rolls back with the change. No rule lives here.
 - `roles.events.view_permission_changed`: who may see a document or a process changed (each
   entry lists its viewers);
 - `workflows.events.process_transitioned`: a process started or moved on;
+- `workflows.events.process_changed`: a process edited in `/admin/`;
 - `post_delete` of a document or a process (deleted in `/admin/`): it leaves the index.
 """
 
@@ -20,7 +21,7 @@ from django.dispatch import receiver
 
 from documents.events import document_changed
 from roles.events import view_permission_changed
-from workflows.events import process_transitioned
+from workflows.events import process_changed, process_transitioned
 
 from .models import ObjectType
 from .outbox import enqueue, enqueue_object, object_type_of
@@ -39,6 +40,7 @@ def viewers_queued(sender: Any, objects: list[Any], **kwargs: Any) -> None:
 
 
 @receiver(process_transitioned, dispatch_uid="search.process_transitioned")
+@receiver(process_changed, dispatch_uid="search.process_changed")
 def process_queued(sender: Any, process: Any, **kwargs: Any) -> None:
     enqueue(ObjectType.PROCESS, [process.pk])
 

@@ -1,7 +1,7 @@
 """What the workflows announce. Sent once, inside the transition's own transaction, by
-`workflows/services.py` (start, task completion, a timer firing); whoever follows a process
-(the deadline clocks, the search index) subscribes in its own app's `receivers.py`, so nothing
-here names them."""
+`workflows/services.py` (start, task completion, a timer firing) and `admin.py` (an edit in
+`/admin/`); whoever follows a process (the deadline clocks, the search index) subscribes in its
+own app's `receivers.py`, so nothing here names them."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,3 +25,6 @@ class ProcessEvent:
 # order; may be empty, e.g. a timer that only released the item), `actor` (a User, or None for
 # the system).
 process_transitioned = Signal()
+
+# A process was edited outside its flow (in /admin/): `process`, `actor` (a User).
+process_changed = Signal()

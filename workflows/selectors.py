@@ -4,8 +4,9 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, cast
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from viewflow.workflow import STATUS
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
@@ -103,7 +104,8 @@ def decisions_authored(*, user: Any, tasks: QuerySet[Task]) -> QuerySet[Task]:
     text: a JSON comparison's values would reach the database as JSON, which a prepared query,
     `locking`, cannot substitute.)"""
     resubmitted = Task.objects.annotate(
-        step_action=KT("data__action"), step_completed_by=KT("data__completed_by")
+        step_action=Cast(KT("data__action"), TextField()),
+        step_completed_by=Cast(KT("data__completed_by"), TextField()),
     ).filter(
         process_id=OuterRef("process_id"),
         step_action="submit",

@@ -56,3 +56,33 @@ def test_the_index_subscribes_to_each_apps_events() -> None:
     assert document_changed.has_listeners() and view_permission_changed.has_listeners()
     live = [ref() for _key, ref, *_rest in process_transitioned.receivers]
     assert receivers.process_queued in live
+
+
+def test_a_process_edited_in_the_admin_is_queued_for_the_index(demo) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib import admin
+    from django.test import RequestFactory
+    from django.utils import timezone
+    from viewflow.workflow.models import Process
+
+    from workflows import services as workflow_services
+    from workflows.flows import FLOWS
+
+    process = workflow_services.process_start(
+        flow_class=FLOWS["assembly_decision"],
+        actor=demo["kllokot.assembly"],
+        fields={"title": "Vendimi nr. 4", "adopted_on": timezone.localdate()},
+    )
+    SearchOutbox.objects.all().delete()
+    page = admin.site._registry[Process]
+    request = RequestFactory().post("/admin/")
+    request.user = demo["admin"]
+
+    class Form:  # what the change page's form gives `save_related`: the saved process
+        instance = process
+
+        def save_m2m(self) -> None:
+            pass
+
+    with transaction.atomic():
+        page.save_related(request, Form(), [], change=True)
+    assert _rows(ObjectType.PROCESS, process.pk) == 1
