@@ -94,6 +94,87 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str | None, int]]] = [
     ("get", "/api/public/press-statements/", None, expect(200, others=200)),
     ("get", "/api/public/meeting-materials/", None, expect(200, others=200)),
     ("get", "/api/public/meeting-materials/999999/documents/1/", None, expect(404, others=404)),
+    # Public consultations: each step's matrix is in tests/consultations/test_access.py.
+    (
+        "post",
+        "/api/processes/public-consultation/",
+        {
+            "title": "Konsultim",
+            "summary_sq": "Përmbledhje",
+            "summary_sr": "Sažetak",
+            "closes_at": "2099-01-05T16:00:00+01:00",
+        },
+        expect(401, kllokot_info=201, others=403),
+    ),
+    ("get", "/api/public/consultations/", None, expect(200, others=200)),
+    ("get", "/api/public/consultations/999999/", None, expect(404, others=404)),
+    ("get", "/api/public/consultations/999999/report/", None, expect(404, others=404)),
+    ("get", "/api/public/consultations/999999/documents/1/", None, expect(404, others=404)),
+    (
+        "post",
+        "/api/public/consultations/999999/comments/",
+        {"name": "Arta", "capacity": "individual", "email": "a@example.org", "text": "Mirë."},
+        expect(404, others=404),
+    ),
+    # Access to public documents: each step's matrix is in tests/access_requests/.
+    ("get", "/api/public/institutions/", None, expect(200, others=200)),
+    (
+        "post",
+        "/api/public/access-requests/",
+        {
+            "institution": "KLLOKOT",
+            "description": "Buxheti 2026",
+            "requester_name": "Arta",
+            "email": "a@example.org",
+        },
+        expect(201, others=201),
+    ),
+    ("get", "/api/public/access-requests/no-such-code/", None, expect(404, others=404)),
+    (
+        "post",
+        "/api/public/access-requests/no-such-code/complaint/",
+        {"text": "Ankesë"},
+        expect(404, others=404),
+    ),
+    (
+        "get",
+        "/api/public/access-requests/no-such-code/documents/1/",
+        None,
+        expect(404, others=404),
+    ),
+    (
+        "post",
+        "/api/processes/access-request/",
+        {"description": "Buxheti 2026", "requester_name": "Arta", "postal_address": "Kllokot"},
+        expect(401, kllokot_info=201, others=403),
+    ),
+    # Citizens' complaints: each step's matrix is in tests/complaints/.
+    ("get", "/api/public/complaint-topics/?institution=KLLOKOT", None, expect(200, others=200)),
+    (
+        "post",
+        "/api/public/complaints/",
+        {"institution": "KLLOKOT", "topic": "roads", "text": "Gropë në rrugë."},
+        expect(201, others=201),
+    ),
+    ("get", "/api/public/complaints/no-such-code/", None, expect(404, others=404)),
+    (
+        "post",
+        "/api/processes/complaint/",
+        {"topic": "roads", "text": "Gropë në rrugë.", "channel": "phone"},
+        expect(401, others=403),  # the one-stop shop's (tests/complaints/test_flow.py)
+    ),
+    ("get", "/api/complaints/statistics/", None, expect(401, others=200)),
+    (
+        "get",
+        "/api/access-requests/statistics/?institution=KLLOKOT",
+        None,
+        expect(401, others=200),
+    ),
+    ("get", "/api/access-requests/statistics/?year=1", None, expect(401, others=400)),
+    ("get", "/api/consultations/oversight/", None, expect(401, auditor=200, admin=200, others=404)),
+    ("get", "/api/consultations/999999/comments/", None, expect(401, others=404)),
+    ("get", "/api/consultations/999999/comments/export/", None, expect(401, others=404)),
+    ("post", "/api/consultations/999999/answers/", {"answers": []}, expect(401, others=404)),
     # Everyone has their own notifications (an empty list at first); another person's, or a
     # missing one, is 404: tests/notifications/test_api.py.
     ("get", "/api/notifications/", None, expect(401, others=200)),
@@ -393,7 +474,7 @@ def test_every_documented_path_answers_options_and_head(api_as, caller: str | No
     assert len(paths) > 20
     for template in paths:
         path = template
-        for name in ("id", "pk", "document_id", "code"):
+        for name in ("id", "pk", "document_id", "code", "tracking_code"):
             path = path.replace("{" + name + "}", "1")
         assert "{" not in path, template
         for method in ("options", "head"):
