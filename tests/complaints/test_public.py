@@ -126,3 +126,19 @@ def test_submissions_are_throttled_per_address(api, demo, monkeypatch) -> None: 
         assert other.status_code == 201
     finally:
         cache.clear()
+
+
+@pytest.mark.django_db
+def test_the_schema_describes_the_complaints_endpoints(api_as) -> None:  # type: ignore[no-untyped-def]
+    response = api_as("kllokot.oneshop").get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    text = response.content.decode()
+    for path in (
+        "/api/public/complaint-topics/",
+        "/api/public/complaints/",
+        "/api/public/complaints/{tracking_code}/",
+        "/api/processes/complaint/",
+        "/api/complaints/statistics/",
+    ):
+        assert path in text, path
+    assert "median_answer_days" in text
