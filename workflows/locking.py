@@ -41,11 +41,17 @@ def _lock_process(task_id: int) -> QuerySet[Any]:
     return (
         CoordinationProcess.objects.select_for_update(of=("self", "process_ptr"))
         .filter(pk=Subquery(task.values("process_id")[:1]))
-        .annotate(task_permission=Subquery(task.values("owner_permission")[:1]))
+        .annotate(
+            task_permission=Subquery(task.values("owner_permission")[:1]),
+            task_object_type=Subquery(task.values("owner_permission_content_type")[:1]),
+            task_object_pk=Subquery(task.values("owner_permission_obj_pk")[:1]),
+        )
         .values_list(
             *_names(CoordinationProcess),
             *(f"institution__{name}" for name in _names(Institution)),
             "task_permission",
+            "task_object_type",
+            "task_object_pk",
         )
     )
 
@@ -59,9 +65,9 @@ def _lock_task(
     caller_username: str,
 ) -> QuerySet[Any]:
     """The task, locked, with whether the caller's own groups hold its permission on its
-    process (guardian's grant looked up by object and codename as values: compared with the
-    task's columns, a stale estimate once made the planner hash every grant of the
-    permission), and whether the caller wrote the item."""
+    process, or on the row it has of its own (guardian's grant looked up by object and
+    codename as values: compared with the task's columns, a stale estimate once made the
+    planner hash every grant of the permission), and whether the caller wrote the item."""
     grants = GroupObjectPermission.objects.filter(
         content_type_id=content_type_id,
         object_pk=process_key,
@@ -107,13 +113,22 @@ def locked_task(task_id: int, caller: User) -> LockedTask | None:
     process.institution = Institution.from_db(
         DEFAULT_DB_ALIAS, institution_names, row[split : split + len(institution_names)]
     )
+    permission, object_type_id, object_pk = row[-3:]
     # Without a permission on the process no grant matches: no task is open to everyone.
-    codename = task_permission_codename(row[-1]) or ""
-    content_type = ContentType.objects.get_for_model(CoordinationProcess)
+    codename = task_permission_codename(permission) or ""
+    content_type_id, object_key = (
+        ContentType.objects.get_for_model(CoordinationProcess).pk,
+        str(process.pk),
+    )
+    if object_type_id not in (None, content_type_id):
+        # A task permitted on a row of its own (one recipient's part of a process that many
+        # share): its permission on that row, as viewflow recorded it.
+        content_type_id, object_key = object_type_id, str(object_pk)
+        codename = (permission or "").partition(".")[2]
     rows = _LOCK_TASK.rows(
         task_id=task_id,
-        content_type_id=content_type.pk,
-        process_key=str(process.pk),
+        content_type_id=content_type_id,
+        process_key=object_key,
         codename=codename,
         caller_id=caller.pk,
         caller_username=caller.get_username(),
