@@ -15,7 +15,6 @@ from deadlines.clock import ClockEvent, clock_events
 from documents.access import documents_visible
 from documents.services import document_share
 from notifications.services import notify
-from roles.models import Institution
 from roles.permissions import Acting
 from roles.selectors import role_holders
 
@@ -221,7 +220,3 @@ def body_shown(process: Any, body: dict[str, Any], *, user: Any) -> dict[str, An
     hidden = deadline_ids_of(process=process, excluding_institutions=own)
     body["deadlines"] = [d for d in body.get("deadlines", []) if d.get("id") not in hidden]
     return body
-
-
-def institution_of(code: str) -> Institution | None:
-    return Institution.objects.filter(code=code).first()

@@ -13,7 +13,7 @@ from config.errors import NotFound
 from deadlines.calendar import end_of_day
 from deadlines.models import Deadline
 from documents.access import documents_readable_ids
-from roles.models import Institution, Membership
+from roles.models import Membership
 from roles.permissions import objects_with_permission, visible_or_404
 from roles.selectors import self_and_principals, user_is_auditor
 from workflows.flows import FLOWS
@@ -217,7 +217,3 @@ def activities_late(*, plans: QuerySet[CommunicationPlan], today: date) -> Query
         .select_related("plan__institution", "responsible_unit")
         .order_by("due_on", "pk")
     )
-
-
-def institution_by_code(code: str) -> Institution | None:
-    return Institution.objects.filter(code=code.upper()).first()

@@ -15,6 +15,7 @@ from deadlines.models import Deadline
 from deadlines.sweep import sweep
 from notifications.models import Notification
 from roles.models import User
+from workflows.models import CoordinationProcess
 
 from .conftest import due_in, member, ministry, respond_task, sent
 
@@ -203,8 +204,8 @@ def test_a_late_recipient_is_reminded_and_escalated_then_the_request_closes(api_
     assert named.status_code == 200, named.content
     # The MAPL clock: reminded before, overdue after the due day, escalated to the minister role.
     clock = Deadline.objects.get(process_id=process["id"], completed_at__isnull=True)
-    mapl_comms = member("mapl.comms", "MAPL", "communications_officer")
-    mapl_minister = member("mapl.minister", "MAPL", "minister")
+    member("mapl.comms", "MAPL", "communications_officer")
+    member("mapl.minister", "MAPL", "minister")
     sweep(now=clock.due_at - timedelta(hours=23))
     assert told("mapl.comms", "reminder")
     sweep(now=clock.due_at + timedelta(minutes=5))
@@ -214,20 +215,26 @@ def test_a_late_recipient_is_reminded_and_escalated_then_the_request_closes(api_
     assert not told("mf.minister", "escalation")
     clock.refresh_from_db()
     assert clock.state == "overdue" and clock.escalated_at is not None
-    del mapl_comms, mapl_minister
 
-    # The tracker says who is late; remind (no names) reaches the late one only.
+    # Days later (the due date has passed): the tracker says who is late, and remind with no
+    # names reaches the late one only.
+    row = CoordinationProcess.objects.get(pk=process["id"])
+    row.data["due_on"] = (timezone.localdate() - timedelta(days=1)).isoformat()
+    row.save(update_fields=["data"])
     tracker = zkp.get(f"/api/coordination-requests/{process['id']}/tracker/").json()
-    # The clock is overdue by the sweep's time; by the calendar the due day has not ended.
-    assert tracker["counts"]["answered"] == 1
-    Response.objects.filter(process_id=process["id"], institution__code="MAPL").update()
-    late = zkp.post(
-        f"/api/coordination-requests/{process['id']}/remind/",
-        {"institutions": ["MAPL"]},
-        format="json",
-    )
-    assert late.status_code == 200
-    assert AuditEntry.objects.filter(action="coordination.reminded").count() == 2
+    assert {r["institution"]: r["status"] for r in tracker["responses"]} == {
+        "MAPL": "overdue",
+        "MF": "answered",
+    }
+    assert tracker["counts"]["overdue"] == 1
+    before = len(told("mapl.comms", "reminder"))
+    late = zkp.post(f"/api/coordination-requests/{process['id']}/remind/", {}, format="json")
+    assert late.status_code == 200, late.content
+    assert len(told("mapl.comms", "reminder")) == before + 1
+    assert not told("mf.comms", "reminder")
+    reminded = AuditEntry.objects.filter(action="coordination.reminded").order_by("seq")
+    assert [entry.object_type for entry in reminded] == ["coordination.response"] * 2
+    assert {r["institution"]: r["reminders"] for r in late.json()["responses"]}["MAPL"] == 2
     # Close: the open task is cancelled, its clock stops, the process is done.
     closed = zkp.post(f"/api/coordination-requests/{process['id']}/close/", {}, format="json")
     assert closed.status_code == 200, closed.content
