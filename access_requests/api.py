@@ -311,3 +311,26 @@ class AccessRequestStatistics(generics.GenericAPIView):
             user=request.user, institution=institution, year=year
         )
         return Response(StatisticsSerializer(figures).data)
+
+
+class RequesterSerializer(serializers.Serializer):
+    registration_number = serializers.CharField(source="registration.registration_number")
+    requester_name = serializers.CharField()
+    email = serializers.CharField()
+    postal_address = serializers.CharField()
+    format = serializers.SerializerMethodField()
+    submitted_at = serializers.DateTimeField()
+
+    def get_format(self, record: Any) -> str:
+        return str((record.process.data or {}).get("format") or "")
+
+
+class AccessRequestRequester(generics.GenericAPIView):
+    """Who asked and where to answer: for the members of the institution deciding the request
+    only (404 for everyone else, other institutions and AIP included)."""
+
+    serializer_class = RequesterSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        record = selectors.requester_for_official(user=request.user, process_id=pk)
+        return Response(RequesterSerializer(record).data)

@@ -292,6 +292,8 @@ class AccessRequestFlow(flow.Flow):
     end = flow.End().Annotation(title=_("Done"))
 
     starter_roles = (common.INFORMATION_OFFICER,)
+    # The flow's own bookkeeping, not shown among the request's details on the officials' pages.
+    data_shown_apart = ("next_step",)
 
     # lanes
 

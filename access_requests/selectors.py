@@ -98,6 +98,30 @@ def public_view(request: AccessRequest) -> dict[str, Any]:
     }
 
 
+def requester_for_official(*, user: Any, process_id: Any) -> AccessRequest:
+    """The requester's details, for the deciding institution's own members only (it answers
+    them on paper or by e-mail); NotFound for everyone else, whatever else they may see."""
+    from roles.selectors import memberships_active
+
+    try:
+        number = int(process_id)
+    except (TypeError, ValueError):
+        number = 0
+    record = (
+        AccessRequest.objects.select_related("process", "institution", "registration")
+        .filter(process_id=number, process__in=processes_visible(user=user).values("pk"))
+        .first()
+        if 0 < number < 2**63
+        else None
+    )
+    if record is None:
+        raise NotFound()
+    holder = (record.process.data or {}).get("holder") or record.institution.code
+    if not memberships_active(user=user).filter(institution__code=holder).exists():
+        raise NotFound()
+    return record
+
+
 def complaint_allowed(view: dict[str, Any], now: datetime) -> bool:
     return bool(
         view["status"] in (Status.DECIDED, Status.DEEMED_REFUSED)

@@ -33,6 +33,11 @@ api_urlpatterns = [
         name="process-access-request",
     ),
     path(
+        "access-requests/<int:pk>/requester/",
+        api.AccessRequestRequester.as_view(),
+        name="access-request-requester",
+    ),
+    path(
         "access-requests/statistics/",
         api.AccessRequestStatistics.as_view(),
         name="access-request-statistics",

@@ -171,6 +171,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str | None, int]]] = [
         expect(401, others=200),
     ),
     ("get", "/api/access-requests/statistics/?year=1", None, expect(401, others=400)),
+    ("get", "/api/access-requests/999999/requester/", None, expect(401, others=404)),
     ("get", "/api/consultations/oversight/", None, expect(401, auditor=200, admin=200, others=404)),
     ("get", "/api/consultations/999999/comments/", None, expect(401, others=404)),
     ("get", "/api/consultations/999999/comments/export/", None, expect(401, others=404)),

@@ -9,7 +9,7 @@ from django.test import Client
 from roles.models import User
 from search.outbox import drain
 
-from .conftest import inbox_task, submitted
+from .conftest import complete, inbox_task, submitted
 
 
 def signed_in(username: str) -> Client:
@@ -88,3 +88,23 @@ def test_search_deadlines_and_audit_for_those_who_may_see(demo: Any, api: Any, a
     actions = [entry["action"] for entry in audit.json()["results"]]
     assert "access_request.registered" in actions
     assert "ana@example.org" not in str(audit.json())
+
+
+def test_requester_details_for_the_deciding_institution_only(
+    demo: Any, api: Any, api_as: Any
+) -> None:
+    receipt = submitted(api, postal_address="Rruga e Kishës 4, Kllokot")
+    officer = api_as("kllokot.info")
+    task = inbox_task(officer, "decide", receipt["registration_number"])
+    path = f"/api/access-requests/{task['process_id']}/requester/"
+    details = officer.get(path)
+    assert details.status_code == 200
+    assert details.json()["email"] == "ana@example.org"
+    assert details.json()["postal_address"] == "Rruga e Kishës 4, Kllokot"
+    for outsider in ("prishtine.info", "mf.info", "aip.officer", "auditor"):
+        assert api_as(outsider).get(path).status_code == 404
+    assert api.get(path).status_code == 401
+    # After a transfer, the new institution answers; the first one no longer reads them.
+    assert complete(officer, task["id"], "transfer", institution="MF").status_code == 200
+    assert api_as("mf.info").get(path).status_code == 200
+    assert officer.get(path).status_code == 404
