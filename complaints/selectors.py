@@ -23,7 +23,7 @@ from config.errors import NotFound
 from config.public import TRACKING_CODE_MAX_LENGTH, tracking_code_digest
 from deadlines.calendar import LEGAL_TIME_ZONE
 from roles.models import Institution, Membership, Unit
-from roles.selectors import memberships_active, self_and_principals, user_is_auditor
+from roles.selectors import self_and_principals, user_is_auditor
 from workflows.selectors import processes_visible
 
 from . import tallies
@@ -31,7 +31,6 @@ from .models import (
     OPEN_STATUSES,
     Complaint,
     ComplaintAnswerTime,
-    ComplaintContact,
     ComplaintTally,
     ComplaintTopic,
     Status,
@@ -113,14 +112,6 @@ def complaints_visible(*, user: Any, institution: Institution | None = None) -> 
     elif user_is_auditor(user=user):
         return complaints
     return complaints.filter(process_id__in=processes_visible(user=user).values("pk"))
-
-
-def contact_for_officials(*, user: Any, complaint: Complaint) -> ComplaintContact | None:
-    """The complainant's contact, for the officials of the complaint's own municipality only
-    (not auditors or anyone else)."""
-    if not memberships_active(user=user).filter(institution_id=complaint.institution_id).exists():
-        return None
-    return ComplaintContact.objects.filter(complaint=complaint).first()
 
 
 def _rows(queryset: Any) -> list[dict[str, Any]]:
