@@ -6,6 +6,7 @@ notifications, permissions and audit entries are exactly those of real work. Run
 changes nothing: it stops when its first process exists.
 """
 
+import io
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +17,9 @@ from django.utils import timezone
 from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
+from documents.services import document_create
 from roles.models import User
+from roles.selectors import memberships_active
 from workflows.flows import FLOWS
 from workflows.models import CoordinationProcess
 from workflows.services import monthly_reports_start, process_start, task_claim, task_complete
@@ -60,6 +63,31 @@ def _done(
     )
 
 
+def _decision_texts(office: User, title: str) -> list[int]:
+    """The decision's registered texts in Albanian and Serbian (nothing is signed off or sent
+    without both), as the assembly office registers them."""
+    membership = memberships_active(user=office).first()
+    assert membership is not None
+    ids = []
+    for language, text in (
+        ("sq", f"{title}. Kuvendi Komunal miratoi këtë vendim."),
+        ("sr", f"{title}. Скупштина општине усвојила је ову одлуку."),
+    ):
+        content = text.encode()
+        document = document_create(
+            actor=office,
+            institution=membership.institution,
+            upload=io.BytesIO(content),
+            filename=f"vendimi-{language}.txt",
+            size=len(content),
+            title=title if language == "sq" else f"{title} ({language})",
+            kind="decision",
+            language=language,
+        )
+        ids.append(document.pk)
+    return ids
+
+
 def demo_work_in_progress_seed(people: dict[str, User]) -> list[CoordinationProcess]:
     """Start the demo's processes and drive each to its step; returns them."""
     today = timezone.localdate()
@@ -77,6 +105,7 @@ def demo_work_in_progress_seed(people: dict[str, User]) -> list[CoordinationProc
             flow_class=assembly,
             actor=people[office],
             fields={"title": title, "adopted_on": days_ago(adopted_days_ago)},
+            document_ids=_decision_texts(people[office], title),
         )
         started.append(process)
         return process
