@@ -310,7 +310,8 @@ def _data_form(node: Any, process: CoordinationProcess, post: Any = None) -> for
     # A consequential choice (a meeting's outcome) starts empty: the official picks it.
     for name, field in form.fields.items():
         if isinstance(field, forms.ChoiceField) and not form.initial.get(name):
-            field.choices = [("", "—"), *(c for c in field.choices if c[0] != "")]
+            choices: Any = field.choices
+            field.choices = [("", "—"), *(choice for choice in choices if choice[0] != "")]
     return form
 
 
