@@ -220,3 +220,24 @@ def body_shown(process: Any, body: dict[str, Any], *, user: Any) -> dict[str, An
     hidden = deadline_ids_of(process=process, excluding_institutions=own)
     body["deadlines"] = [d for d in body.get("deadlines", []) if d.get("id") not in hidden]
     return body
+
+
+def page_shown(process: Any, context: dict[str, Any], *, user: Any) -> dict[str, Any]:
+    """The officials' process page for this caller: another recipient's steps and clocks are
+    left out (as in the API's body)."""
+    if sees_every_response(process=process, user=user):
+        return context
+    own = {
+        response.institution.code
+        for response in responses_visible(process=process, user=user, sees_all=False)
+    }
+
+    def shown(task: Any) -> bool:
+        data = getattr(task, "data", None) or {}
+        return "response" not in data or data.get("institution") in own
+
+    context["steps"] = [step for step in context.get("steps", []) if shown(step["task"])]
+    hidden = deadline_ids_of(process=process, excluding_institutions=own)
+    for key in ("clocks",):
+        context[key] = [c for c in context.get(key, []) if c["deadline"].pk not in hidden]
+    return context

@@ -232,6 +232,9 @@ class CoordinationRequestFlow(flow.Flow):
     def process_body_shown(self, process: Any, body: dict[str, Any], *, user: Any) -> dict:
         return answering.body_shown(process, body, user=user)
 
+    def process_page_shown(self, process: Any, context: dict[str, Any], *, user: Any) -> dict:
+        return answering.page_shown(process, context, user=user)
+
     # start and task handlers
 
     def start_process(

@@ -188,3 +188,20 @@ def test_a_recipient_answers_on_its_task_page(api_as, rule) -> None:  # type: ig
         f"/work/tasks/{other['id']}/", {"action": "respond", "data-answer": "x"}
     ).status_code in (200, 302, 403)
     assert Response.objects.get(process_id=process["id"], institution__code="MF").answer == ""
+
+
+def test_the_process_page_shows_a_recipient_its_own_part(api_as, rule) -> None:  # type: ignore[no-untyped-def]
+    process = sent(api_as("zkp.coordinator"), recipients=["MF", "KLLOKOT", "PRISHTINE"])
+    answered(api_as, "mf.comms", process["id"], "Gati nga Financat")
+    url = f"/work/processes/{process['id']}/"
+    mine = signed_in("kllokot.info").get(url)
+    assert mine.status_code == 200
+    html = mine.content.decode()
+    assert html.count('data-name="respond"') == 1
+    assert "Komuna e Kllokotit" in html
+    assert "Komuna e Prishtinës" not in html
+    assert "mf.comms" not in html and "Kelmendi" not in html
+    sender = signed_in("zkp.coordinator").get(url).content.decode()
+    assert sender.count('data-name="respond"') == 3
+    assert "Komuna e Prishtinës" in sender and "(mf.comms)" in sender
+    assert signed_in("mapl.registry").get(url).status_code == 404
