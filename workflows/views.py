@@ -241,18 +241,6 @@ def _documents(process: CoordinationProcess, user: Any) -> QuerySet[Any]:
     return documents_visible(user=user).filter(processes=process).order_by("pk")
 
 
-def _record(process: CoordinationProcess) -> dict[str, Any]:
-    """What the page shows beside the steps (`history`): the withdrawal, the clocks and their
-    warnings, a decision's rounds."""
-    deadlines = deadlines_for_process(process)
-    return {
-        "cancellation": history.cancellation(process),
-        "clocks": history.clocks(deadlines),
-        "warnings": history.warnings(deadlines),
-        "rounds": history.rounds(process, deadlines),
-    }
-
-
 @require_GET
 def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
     process = access_process_by_id(pk, request.user)
@@ -263,7 +251,6 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "details": _details(process),
         "documents": _documents(process, request.user),
         "steps": _steps(process),
-        **_record(process),
     }
     # A flow whose process many institutions share shows each its own part only
     # (`process_page_shown(process, context, *, user)`, as the API's `process_body_shown`).
