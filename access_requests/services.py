@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import dateparse, timezone, translation
 from django.utils.translation import gettext
 
-from audit.services import audit_record
+from audit.services import appended_together, audit_record
 from config.errors import Conflict, NotFound
 from config.public import tracking_code_digest, tracking_code_new
 from config.text import control_characters_refused
@@ -129,7 +129,9 @@ def access_request_register(
     title = gettext("Access request: %(what)s") % {"what": " ".join(description.split())}
     if len(title) > TITLE_LENGTH:
         title = title[: TITLE_LENGTH - 1] + "…"
-    with transaction.atomic():
+    # The entries join the audit chain together at the end: its head is held only up to the
+    # commit, not from the first of the registration's six entries.
+    with transaction.atomic(), appended_together():
         registration = registration_allocate(
             actor=actor or portal_account(), institution=institution
         )
