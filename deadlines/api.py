@@ -14,7 +14,7 @@ from roles.api import InstitutionCode
 from workflows.flows import process_type_spellings
 
 from .models import Deadline
-from .selectors import STATES, dashboard, deadlines_visible, state_is
+from .selectors import JUDGED_STATES, STATES, dashboard, deadlines_visible, state_is
 
 
 class DeadlineSerializer(serializers.Serializer):
@@ -100,7 +100,9 @@ class DeadlineList(generics.ListAPIView):
         return queryset.order_by("due_at", "pk")
 
 
-COUNTS: dict[str, serializers.Field] = {state: serializers.IntegerField() for state in STATES}
+COUNTS: dict[str, serializers.Field] = {
+    state: serializers.IntegerField() for state in JUDGED_STATES
+}
 
 
 class DeadlineDashboard(generics.GenericAPIView):

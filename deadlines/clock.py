@@ -222,6 +222,10 @@ def clock_event(
 # What the clocks are told is what the workflows announce (`workflows.events`).
 ClockEvent = ProcessEvent
 
+# The process was withdrawn (`workflows.services.process_cancel`): every clock still running
+# stops, neither met nor missed, whatever the rules say.
+CANCELED = "canceled"
+
 
 def _concerns(rule: DeadlineRule, event: str) -> bool:
     """Whether the rule starts, ends, pauses or resumes on the event."""
@@ -252,6 +256,9 @@ def clock_events(
         return
     rules = _RULES_OF_TYPE.objects(process_type=process_type)
     for event in events:
+        if event.name == CANCELED:
+            _clocks_stopped(process=process, at=event.at, actor=actor, rules=rules)
+            continue
         concerned = {rule.pk: rule for rule in rules if _concerns(rule, event.name)}
         if concerned:
             _clock_event(
@@ -262,6 +269,47 @@ def clock_events(
                 actor=actor,
                 rules=concerned,
             )
+
+
+def _clocks_stopped(
+    *, process: CoordinationProcess, at: datetime, actor: Any, rules: list[DeadlineRule]
+) -> None:
+    """Stop every running clock of the withdrawn process: `canceled`, with the record of it."""
+    running = list(Deadline.objects.filter(process_id=process.pk, completed_at__isnull=True))
+    if not running:
+        return
+    for deadline in running:
+        if deadline.paused_at is not None:
+            deadline.due_at += max(at - deadline.paused_at, timedelta(0))
+            deadline.paused_at = None
+        deadline.completed_at = at
+        deadline.state = State.CANCELED
+        deadline.next_check_at = None
+    Deadline.objects.bulk_update(running, CLOCK_FIELDS)
+    DeadlineEvent.objects.bulk_create(
+        DeadlineEvent(deadline=deadline, kind=DeadlineEvent.Kind.CANCELED, at=at, data={})
+        for deadline in running
+    )
+    codes = {rule.pk: rule.code for rule in rules}
+    audit_record(
+        actor=actor,
+        action="deadline.clock",
+        obj=permission_object(process),
+        extra={
+            "event": CANCELED,
+            "at": at,
+            "task_id": None,
+            "deadlines": [
+                {
+                    "id": deadline.pk,
+                    "rule": codes.get(deadline.rule_id, deadline.rule_id),
+                    "kind": DeadlineEvent.Kind.CANCELED,
+                    "due_at": deadline.due_at,
+                }
+                for deadline in running
+            ],
+        },
+    )
 
 
 def _clock_event(

@@ -45,10 +45,12 @@ class State(models.TextChoices):
     OVERDUE = "overdue", _("overdue")
     MET = "met", _("met")
     MISSED = "missed", _("missed")
+    # Stopped because its process was withdrawn: neither met nor missed.
+    CANCELED = "canceled", _("canceled")
 
 
 OPEN_STATES = (State.OPEN, State.DUE_SOON, State.OVERDUE)
-CLOSED_STATES = (State.MET, State.MISSED)
+CLOSED_STATES = (State.MET, State.MISSED, State.CANCELED)
 
 
 def _codes(value: str) -> list[str]:
@@ -319,6 +321,7 @@ class DeadlineEvent(models.Model):
         REMINDER = "reminder", _("reminder")
         OVERDUE = "overdue", _("overdue")
         ESCALATION = "escalation", _("escalation")
+        CANCELED = "canceled", _("canceled")
 
     deadline = models.ForeignKey(
         Deadline, verbose_name=_("deadline"), on_delete=models.CASCADE, related_name="events"

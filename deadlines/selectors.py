@@ -34,6 +34,8 @@ from .calendar import LEGAL_TIME_ZONE
 from .models import Deadline, State
 
 STATES = [state.value for state in State]
+# What the dashboards count: a clock stopped by a withdrawal is neither on time nor late.
+JUDGED_STATES = [state for state in STATES if state != State.CANCELED]
 
 
 def process_type_of(process: Any) -> str | None:
@@ -77,7 +79,7 @@ def state_is(state: str, now: datetime) -> Q:
     """A filter for clocks in `state` at `now`, written so the open ones are a range scan on
     the partial index over `due_at` (no expression around the column)."""
     running = Q(completed_at__isnull=True)
-    if state in (State.MET, State.MISSED):
+    if state in (State.MET, State.MISSED, State.CANCELED):
         return Q(completed_at__isnull=False, state=state)
     overdue = Q(paused_at__isnull=True, due_at__lt=now) | Q(
         paused_at__isnull=False, due_at__lt=F("paused_at")
@@ -208,7 +210,7 @@ def dashboard(
         deadlines = deadlines.filter(process_type=process_type)
     if institution:
         deadlines = deadlines.filter(institution__code=institution)
-    counts = {state: Count("pk", filter=state_is(state, now)) for state in STATES}
+    counts = {state: Count("pk", filter=state_is(state, now)) for state in JUDGED_STATES}
     rows = cast(
         list[dict[str, Any]],
         list(
@@ -228,7 +230,7 @@ def dashboard(
             "institution": row["institution__code"],
             "institution_name": names.get(row["institution__code"], ""),
             "process_type": row["process_type"],
-            **{state: row[state] for state in STATES},
+            **{state: row[state] for state in JUDGED_STATES},
         }
         for row in rows
     ]
@@ -259,7 +261,7 @@ def dashboard(
                 "on_time_rate": round(row["met"] / judged, 4),
             }
         )
-    totals = {state: sum(row[state] for row in by_institution) for state in STATES}
+    totals = {state: sum(row[state] for row in by_institution) for state in JUDGED_STATES}
     return {
         "generated_at": now,
         "totals": totals,

@@ -13,17 +13,17 @@ from workflows.flows import process_type_name, process_types
 
 from . import monitoring
 from .models import State
-from .selectors import STATES, dashboard, deadlines_visible, state_is
+from .selectors import JUDGED_STATES, dashboard, deadlines_visible, state_is
 
 OVERDUE_LISTED = 50
 
 
 def _bars(row: dict[str, Any]) -> list[dict[str, Any]]:
     """Each state's share of the row, in percent, for a stacked bar."""
-    total = sum(row[state] for state in STATES) or 1
+    total = sum(row[state] for state in JUDGED_STATES) or 1
     return [
         {"state": state, "count": row[state], "percent": round(100 * row[state] / total, 1)}
-        for state in STATES
+        for state in JUDGED_STATES
         if row[state]
     ]
 
@@ -54,6 +54,7 @@ def deadline_dashboard(request: HttpRequest) -> HttpResponse:
             "legend": [
                 {"state": state, "label": label, "count": figures["totals"][state]}
                 for state, label in State.choices
+                if state in JUDGED_STATES
             ],
             "types": [(code, process_type_name(code)) for code in process_types()],
             "selected_type": process_type,

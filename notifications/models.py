@@ -15,6 +15,10 @@ class Kind(models.TextChoices):
     OVERDUE = "overdue", _("overdue")
     ESCALATION = "escalation", _("escalation")
     PUBLISHED = "published", _("published")
+    # MAPL's receipt of a municipal act, told to the municipality that sent it.
+    RECEIVED = "received", _("received")
+    # A process withdrawn by the head of its institution, told to everyone who had a task.
+    CANCELED = "canceled", _("canceled")
 
 
 # Mailed as soon as the transaction that created them commits; the rest wait for the digest.

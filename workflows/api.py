@@ -28,7 +28,7 @@ from deadlines.selectors import (
 from documents.access import documents_readable_ids
 from roles.models import Institution, User
 
-from . import services
+from . import history, services
 from .flows import FLOWS, process_type_of
 from .models import PROCESS_STATUS, PROCESS_STATUS_STORED, CoordinationProcess
 from .nodes import HumanTask
@@ -79,6 +79,10 @@ class TaskSerializer(serializers.Serializer):
     on_behalf_of = serializers.SerializerMethodField()
     action = serializers.SerializerMethodField()
     comment = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField(
+        help_text="Why the step sent the item back (a return, a reconsideration)."
+    )
+    outcome = serializers.SerializerMethodField(help_text="What the step decided, if anything.")
 
     def get_process_type(self, task: Task) -> str | None:
         return process_type_of(task.process.flow_class)
@@ -129,6 +133,12 @@ class TaskSerializer(serializers.Serializer):
     def get_comment(self, task: Task) -> str | None:
         return task.data.get("comment")
 
+    def get_reason(self, task: Task) -> str | None:
+        return task.data.get("reason")
+
+    def get_outcome(self, task: Task) -> str | None:
+        return task.data.get("outcome")
+
 
 class ProcessSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
@@ -143,6 +153,10 @@ class ProcessSerializer(serializers.Serializer):
     data = serializers.JSONField()  # type: ignore[assignment]  # the field, not .data
     tasks = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField(
+        help_text="What the record warns of: a step that began after its due time (material "
+        "submitted later than the lead time before its meeting, a decision registered late)."
+    )
 
     def get_type(self, process: CoordinationProcess) -> str | None:
         return process_type_of(process.flow_class)
@@ -171,15 +185,23 @@ class ProcessSerializer(serializers.Serializer):
         )
         return TaskSerializer(tasks, many=True).data  # type: ignore[return-value]
 
+    def _clocks(self, process: CoordinationProcess) -> list[Any]:
+        """The process's clocks: the page's (read for every process at once), else its own,
+        read once for the body's deadlines and warnings."""
+        by_process = self.context.get("deadlines_by_process")
+        if by_process is not None:
+            return list(by_process.get(process.pk, []))
+        read = cast(dict[str, Any], self.context).setdefault("clocks_read", {})
+        if process.pk not in read:
+            read[process.pk] = deadlines_for_process(process)
+        return list(read[process.pk])
+
     @extend_schema_field(DeadlineSerializer(many=True))
     def get_deadlines(self, process: CoordinationProcess) -> list[dict[str, Any]]:
-        by_process = self.context.get("deadlines_by_process")
-        deadlines = (
-            by_process.get(process.pk, [])
-            if by_process is not None
-            else deadlines_for_process(process)
-        )
-        return DeadlineSerializer(deadlines, many=True).data  # type: ignore[return-value]
+        return DeadlineSerializer(self._clocks(process), many=True).data  # type: ignore[return-value]
+
+    def get_warnings(self, process: CoordinationProcess) -> list[str]:
+        return history.warnings(self._clocks(process))
 
     def to_representation(self, instance: Any) -> Any:
         body = super().to_representation(instance)
@@ -287,6 +309,31 @@ class ProcessDetail(generics.GenericAPIView):
         return Response(_process_body(access_process_by_id(pk, request.user), request))
 
 
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, help_text="Why the process is withdrawn.")
+
+
+class ProcessCancel(generics.GenericAPIView):
+    """Withdraw a process that is not done, with its reason: the head of the institution that
+    started it (403 for others who see it); its open steps close, its clocks stop, everyone
+    who had a task is told. Done or withdrawn already: 409."""
+
+    serializer_class = ProcessSerializer
+
+    @extend_schema(request=CancelSerializer, responses=ProcessSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        process = access_process_by_id(pk, request.user)
+        form = CancelSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        process = services.process_cancel(
+            actor=cast(User, request.user),
+            process_id=process.pk,
+            reason=form.validated_data["reason"],
+            on_behalf_of=_on_behalf_of(request),
+        )
+        return Response(_process_body(process, request))
+
+
 DOCUMENT_IDS = serializers.ListField(
     child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
     required=False,
@@ -298,11 +345,44 @@ INSTITUTION = serializers.CharField(
 )
 
 
+BILINGUAL_DOCUMENT_IDS = serializers.ListField(
+    child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+    required=False,
+    default=list,
+    max_length=200,
+    help_text="Of `documents`, those holding both the Albanian and the Serbian text (a decision "
+    "is signed off and sent, and material published, only in both official languages).",
+)
+
+
+def bilingual_validated(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Documents marked bilingual are among those attached (a 400 on `documents` else)."""
+    stray = sorted(set(attrs.get("bilingual_documents") or []) - set(attrs.get("documents") or []))
+    if stray:
+        raise exceptions.ValidationError(
+            {
+                "documents": [
+                    gettext("Marked bilingual but not attached: %s.") % ", ".join(map(str, stray))
+                ]
+            }
+        )
+    return attrs
+
+
 class AssemblyDecisionStartSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=500)
-    adopted_on = serializers.DateField(help_text="Not in the future.")
+    adopted_on = serializers.DateField(help_text="The decision date; not in the future.")
+    issuing_body = serializers.ChoiceField(
+        choices=["municipal_assembly", "mayor"],
+        default="municipal_assembly",
+        help_text="Who took the decision: the assembly's chair or the mayor signs it off.",
+    )
     documents = DOCUMENT_IDS
+    bilingual_documents = BILINGUAL_DOCUMENT_IDS
     institution = INSTITUTION
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return bilingual_validated(attrs)
 
 
 class PressStatementStartSerializer(serializers.Serializer):
@@ -341,11 +421,15 @@ class MeetingMaterialStartSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=500)
     meeting_date = serializers.DateField(help_text="Not in the past.")
     documents = DOCUMENT_IDS
+    bilingual_documents = BILINGUAL_DOCUMENT_IDS
     communication_plan = CommunicationPlanField(
         help_text="key_messages, audiences, channels, spokesperson, timing, languages: all "
         "required."
     )
     institution = INSTITUTION
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return bilingual_validated(attrs)
 
 
 class _ProcessStart(generics.GenericAPIView):

@@ -145,6 +145,7 @@ class InboxEntry(models.Model):
 class LegalOutcome(models.TextChoices):
     LAWFUL = "lawful", _("lawful")
     RECONSIDER = "reconsider", _("returned for reconsideration")
+    UPHELD = "upheld_by_assembly", _("kept by the assembly")
 
 
 class AssemblyDecisionProcess(CoordinationProcess):
@@ -159,6 +160,19 @@ class AssemblyDecisionProcess(CoordinationProcess):
     )
     legal_reasons = jsonstore.TextField(_("reasons"), blank=True)
     transmissions = jsonstore.IntegerField(_("transmissions"), default=0)
+    # Issue 27: who issued it, MAPL's own number of its receipt, and each transmission's
+    # round (texts, receipt, review, reconsideration, court) kept whole.
+    issuing_body = jsonstore.CharField(
+        _("issuing body"),
+        max_length=32,
+        choices=[("municipal_assembly", _("municipal assembly")), ("mayor", _("mayor"))],
+        default="municipal_assembly",
+    )
+    receipt_registration_number = jsonstore.CharField(
+        _("MAPL registration number"), max_length=64, blank=True
+    )
+    court_referral = jsonstore.BooleanField(_("referred to court"), null=True, default=None)
+    rounds = jsonstore.JSONField(_("rounds"), default=list)
 
     class Meta:
         proxy = True

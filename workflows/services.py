@@ -14,27 +14,28 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from guardian.models import GroupObjectPermission
-from viewflow.workflow import STATUS
-from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow import PROCESS, STATUS
+from viewflow.workflow.exceptions import FlowLockFailed, FlowRuntimeError
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
 from audit.services import appended_together, audit_record
-from config.errors import Conflict
+from config.errors import Conflict, NotFound
 from config.prepared import planned_once
 from config.text import control_characters_refused
 from documents.services import refusals_recorded
-from roles.models import Institution, Role, User
+from roles.models import Institution, Membership, Role, User
 from roles.permissions import Acting, grant_to_institution, grant_to_role
 from roles.selectors import memberships_active, role_holders, self_and_principals
 
 from .attachments import process_documents_set
 from .events import ProcessEvent, process_transitioned
 from .flows import FLOWS, process_type_of
+from .flows.common import head_roles
 from .locking import LockedTask, locked_task
 from .models import (
     PROCESS_VIEW,
@@ -108,8 +109,15 @@ def _task_message(task_title: Any, process_title: str, comment: str | None) -> s
 
 
 def _opened_events(opened: list[Task]) -> list[ProcessEvent]:
-    """The `task:<node>` event of each task the transition opened."""
-    return [ProcessEvent(f"task:{task.flow_task.name}", task.created, task) for task in opened]
+    """The `task:<node>` event of each task the transition opened, and the further names its
+    flow announces it under (`CoordinationFlow.task_events`: a re-transmission after a
+    reconsideration is also `task:retransmit`)."""
+    events = []
+    for task in opened:
+        events.append(ProcessEvent(f"task:{task.flow_task.name}", task.created, task))
+        more = getattr(task.flow_task.flow_class.instance, "task_events", None)
+        events += [ProcessEvent(name, task.created, task) for name in (more(task) if more else ())]
+    return events
 
 
 def _tasks_announce(*, process: Any, opened: list[Task], returned_because: str | None) -> None:
@@ -486,6 +494,9 @@ def task_complete(
         extra = node.on_complete(
             activation, acting=acting, action=action, comment=comment, data=data
         )
+        # The reason an item is sent back (the handler's, else the comment): in the step's row
+        # of the history, the audit entry and the `returned` notice, and never cleared.
+        reason = str(extra.get("reason") or (comment if action in RETURN_ACTIONS else ""))
         # Domain events the handler reports (e.g. `transmitted` at the transmission time) are
         # announced with their own times, like the task's completion is.
         events = [
@@ -503,6 +514,9 @@ def task_complete(
                 "on_behalf_of": (
                     acting.on_behalf_of.get_username() if acting.on_behalf_of else None
                 ),
+                **({"reason": reason} if reason else {}),
+                # What the step decided (a meeting's outcome, MAPL's finding), for its row.
+                **({"outcome": str(extra["outcome"])} if extra.get("outcome") else {}),
             }
         )
         # Recorded before the flow moves on, so what the next steps record follows it.
@@ -510,7 +524,13 @@ def task_complete(
             acting=acting,
             action="task.completed",
             task=task,
-            extra={"action": action, "comment": comment, "claimed": claimed, **extra},
+            extra={
+                "action": action,
+                "comment": comment,
+                "claimed": claimed,
+                **({"reason": reason} if reason else {}),
+                **extra,
+            },
         )
         activation.execute()
         # The step's completion, then the steps it opened: announced together, once.
@@ -523,7 +543,7 @@ def task_complete(
         _tasks_announce(
             process=activation.process,
             opened=opened,
-            returned_because=comment if action in RETURN_ACTIONS else None,
+            returned_because=reason if action in RETURN_ACTIONS else None,
         )
     return task
 
@@ -611,4 +631,146 @@ def handle_run(*, process_id: int, node: Any, **kwargs: Any) -> CoordinationProc
             actor=None,
         )
         _tasks_announce(process=process, opened=opened, returned_because=None)
+    return process
+
+
+# Withdrawal
+
+# Statuses of a task that still waits for someone or something: closed by a withdrawal.
+WAITING = (STATUS.NEW, STATUS.ASSIGNED, STATUS.SCHEDULED)
+
+
+def _cancel_acting(
+    *, user: User, process: CoordinationProcess, roles: Iterable[str], principal: Any
+) -> Acting | None:
+    """Who withdraws the process: the user holding one of `roles` in the institution that
+    started it, or a principal who delegated to them and holds one (the one named, else one
+    who qualifies); None when neither does."""
+    candidates = (
+        User.objects.filter(pk=principal.pk)
+        if principal is not None
+        else self_and_principals(user=user)
+    )
+    holders = set(
+        Membership.objects.active()
+        .filter(
+            user__in=candidates,
+            user__is_active=True,
+            institution_id=process.institution_id,
+            role__code__in=list(roles),
+        )
+        .values_list("user_id", flat=True)
+    )
+    if user.pk in holders and principal is None:
+        return Acting(user=user, on_behalf_of=None)
+    if not holders:
+        return None
+    person = principal if principal is not None else User.objects.get(pk=min(holders))
+    return Acting(user=user, on_behalf_of=None if person.pk == user.pk else person)
+
+
+def _people_with_tasks(process: CoordinationProcess, tasks: list[Task]) -> list[User]:
+    """Everyone who had a task of the process: who started it, claimed or completed a step (and
+    for whom), and the people of each waiting step's lane."""
+    usernames = {
+        name
+        for task in tasks
+        for name in ((task.data or {}).get("completed_by"), (task.data or {}).get("on_behalf_of"))
+        if name
+    }
+    ids = {task.owner_id for task in tasks if task.owner_id}
+    people: dict[int, User] = {
+        user.pk: user for user in User.objects.filter(Q(pk__in=ids) | Q(username__in=usernames))
+    }
+    lanes = {
+        ((task.data or {}).get("institution"), (task.data or {}).get("role"))
+        for task in tasks
+        if task.status in WAITING and isinstance(task.flow_task, HumanTask)
+    }
+    institutions = {
+        institution.code: institution
+        for institution in Institution.objects.filter(code__in={code for code, _ in lanes})
+    }
+    for code, role in lanes:
+        if code in institutions and role:
+            for user in role_holders(institution=institutions[code], role=role):
+                people.setdefault(user.pk, user)
+    return list(people.values())
+
+
+def process_cancel(
+    *, actor: User, process_id: Any, reason: str, on_behalf_of: User | None = None
+) -> CoordinationProcess:
+    """Withdraw a process that is not done, with its reason: by the head of the institution
+    that started it (the flow's `cancel_roles`), in their own right or for a principal who
+    delegated to them. Its waiting steps close, its clocks stop, neither met nor missed (the
+    `canceled` event), everyone who had one of its tasks is told, and the audit log records it.
+    A process already done or withdrawn is a conflict (409); anybody else who sees it, 403."""
+    from notifications.services import notify
+
+    process = CoordinationProcess.objects.filter(pk=process_id).first()
+    if process is None or process.flow_class is None:
+        raise NotFound()
+    flow_class = process.flow_class
+    with flow_class.lock(process.pk), appended_together():
+        process = flow_class.process_class.objects.select_related("institution").get(pk=process.pk)
+        if process.status != PROCESS.NEW:
+            raise Conflict(gettext("The process is no longer running."), code="process_done")
+        acting = _cancel_acting(
+            user=actor,
+            process=process,
+            roles=flow_class.instance.cancel_roles(process)
+            if hasattr(flow_class.instance, "cancel_roles")
+            else head_roles(process.institution),
+            principal=on_behalf_of,
+        )
+        if acting is None:
+            raise PermissionDenied(
+                gettext("Only the head of the institution that started it withdraws it.")
+            )
+        reason = control_characters_refused((reason or "").strip(), "reason", one_line=False)
+        if not reason:
+            raise ValidationError({"reason": [gettext("Say why the process is withdrawn.")]})
+        tasks = list(Task.objects.filter(process_id=process.pk).select_related("owner"))
+        waiting = [task for task in tasks if task.status in WAITING]
+        told = [person for person in _people_with_tasks(process, tasks) if person.pk != actor.pk]
+        now = timezone.now()
+        canceled = getattr(flow_class.instance, "canceled", None)
+        record = {
+            "at": now.isoformat(),
+            "by": actor.get_username(),
+            "on_behalf_of": acting.on_behalf_of.get_username() if acting.on_behalf_of else None,
+            "reason": reason,
+            "steps": sorted({task.flow_task.name for task in waiting}),
+            **(canceled(process) if canceled is not None else {}),
+        }
+        process.data["cancellation"] = record
+        try:
+            flow_class.instance.cancel(process)
+        except FlowRuntimeError as error:
+            raise Conflict(str(error), code="not_cancelable") from error
+        audit_record(
+            actor=acting.user,
+            on_behalf_of=acting.on_behalf_of,
+            action="process.canceled",
+            obj=permission_object(process),
+            extra={**record, "tasks": [task.pk for task in waiting]},
+        )
+        process_transitioned.send(
+            sender=CoordinationProcess,
+            process=process,
+            events=[ProcessEvent("canceled", now)],
+            actor=acting.user,
+        )
+        title = process.title
+        notify(
+            recipients=told,
+            kind="canceled",
+            message=lambda: (
+                gettext("Withdrawn: %(process)s — %(reason)s")
+                % {"process": title, "reason": reason}
+            ),
+            process=process,
+            key=f"process:{process.pk}:canceled",
+        )
     return process

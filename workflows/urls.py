@@ -22,6 +22,7 @@ api_urlpatterns = [
         name="process-meeting-material",
     ),
     path("processes/<int:pk>/", api.ProcessDetail.as_view(), name="process-detail"),
+    path("processes/<int:pk>/cancel/", api.ProcessCancel.as_view(), name="process-cancel"),
     path(
         "public/press-statements/",
         public.PublicPressStatements.as_view(),

@@ -30,13 +30,14 @@ from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
 from config.errors import Conflict
+from deadlines.selectors import deadlines_for_process
 from documents.access import documents_visible
 from documents.services import DocumentsRefused
 from notifications.views import notification_list, notification_open, notification_read_all
 from roles.models import Institution, Role, User
 from roles.views import delegation_list, delegation_revoke
 
-from . import services
+from . import history, services
 from .flows import FLOWS
 from .models import PROCESS_STATUS_STORED, CoordinationProcess
 from .nodes import HumanTask
@@ -191,7 +192,10 @@ def _steps(process: CoordinationProcess) -> list[dict[str, Any]]:
                 "by": person(task.data.get("completed_by")) or task.owner,
                 "on_behalf_of": person(task.data.get("on_behalf_of")),
                 "action": ACTION_LABELS.get(action, action) if action else "",
+                "outcome": history.outcome_label(task.data.get("outcome")),
                 "comment": task.data.get("comment", ""),
+                # Why it was sent back, when the flow took it from a field, not the comment.
+                "reason": task.data.get("reason", ""),
                 "when": task.finished or task.created,
                 "lane": institutions.get(task.data.get("institution", ""), ""),
                 "role": roles.get(task.data.get("role", ""), ""),
@@ -233,12 +237,25 @@ def _details(process: CoordinationProcess) -> list[tuple[Any, Any]]:
         (field.verbose_name, _display(field, getattr(typed, field.name), labels))
         for field in typed._meta.get_fields()
         if isinstance(field, jsonstore.JSONFieldMixin)
+        and field.name not in getattr(process.flow_class, "data_shown_apart", ())
     ]
 
 
 def _documents(process: CoordinationProcess, user: Any) -> QuerySet[Any]:
     """The process's documents the user may open (others are not even named)."""
     return documents_visible(user=user).filter(processes=process).order_by("pk")
+
+
+def _record(process: CoordinationProcess) -> dict[str, Any]:
+    """What the page shows beside the steps (`history`): the withdrawal, the clocks and their
+    warnings, a decision's rounds."""
+    deadlines = deadlines_for_process(process)
+    return {
+        "cancellation": history.cancellation(process),
+        "clocks": history.clocks(deadlines),
+        "warnings": history.warnings(deadlines),
+        "rounds": history.rounds(process, deadlines),
+    }
 
 
 @require_GET
@@ -425,6 +442,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "details": _details(process),
             "documents": _documents(process, request.user),
             "steps": steps,
+            "warnings": history.warnings(deadlines_for_process(process)),
+            "cancellation": history.cancellation(process),
         },
         status=status,
     )

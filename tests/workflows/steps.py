@@ -2,6 +2,9 @@
 
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
 from audit.models import AuditEntry
 from roles import services as roles_services
 from roles.models import Institution, Role, Unit, User
@@ -18,6 +21,45 @@ def statement_drafted(client, title: str, text_sq: str, text_sr: str) -> dict[st
     )
     assert response.status_code == 201, response.content
     return dict(response.json())
+
+
+def decision_text(client, language: str = "", title: str = "Vendimi / Odluka") -> int:  # type: ignore[no-untyped-def]
+    """A decision's text registered by the client's institution: in `language`, or (empty)
+    one document with the Albanian and the Serbian text."""
+    response = client.post(
+        "/api/documents/",
+        {
+            "title": title,
+            "kind": "decision",
+            "language": language or "sq",
+            "file": SimpleUploadedFile(
+                "vendimi.txt", "Vendimi i Kuvendit.\nOdluka Skupštine.".encode()
+            ),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    return int(response.json()["id"])
+
+
+def decision_texts(client) -> dict[str, list[int]]:  # type: ignore[no-untyped-def]
+    """What an assembly decision's start needs to be signed off later: its text in both
+    official languages (one document, marked bilingual)."""
+    document = decision_text(client)
+    return {"documents": [document], "bilingual_documents": [document]}
+
+
+def decision_transmitted(api_as, **fields: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """An assembly decision of Kllokot registered with its texts, signed off and transmitted:
+    MAPL's registry has it to acknowledge."""
+    office = api_as("kllokot.assembly")
+    body = {"title": "Vendimi nr. 12 për buxhetin", **decision_texts(office), **fields}
+    body.setdefault("adopted_on", str(timezone.localdate()))
+    response = office.post("/api/processes/assembly-decision/", body, format="json")
+    assert response.status_code == 201, response.content
+    process = response.json()
+    process = completed(api_as("kllokot.chair"), open_task(process, "approve")["id"], "approve")
+    return completed(office, open_task(process, "transmit")["id"], "transmit")
 
 
 def inbox(client, **params: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]

@@ -26,7 +26,17 @@ from workflows import services
 from workflows.flows import FLOWS
 from workflows.models import AssemblyDecisionProcess, InboxEntry, permission_object
 
-from .steps import PROCESS_TYPE, audit_actions, complete, completed, inbox, member, open_task
+from .steps import (
+    PROCESS_TYPE,
+    audit_actions,
+    complete,
+    completed,
+    decision_text,
+    decision_texts,
+    inbox,
+    member,
+    open_task,
+)
 
 TODAY = timezone.localdate()
 OUTSIDERS = ("prishtine.assembly", "prishtine.chair")
@@ -50,7 +60,10 @@ def upload_decision(client) -> int:  # type: ignore[no-untyped-def]
 
 
 def start(client, **fields: Any):  # type: ignore[no-untyped-def]
-    body = {"title": "Vendimi nr. 12 për buxhetin", "adopted_on": str(TODAY), **fields}
+    """Registered with its texts in both languages, which the sign-off needs (unless the
+    test gives the documents itself)."""
+    texts = {} if "documents" in fields else decision_texts(client)
+    body = {"title": "Vendimi nr. 12 për buxhetin", "adopted_on": str(TODAY), **texts, **fields}
     return client.post("/api/processes/assembly-decision/", body, format="json")
 
 
@@ -79,8 +92,13 @@ def test_decision_travels_to_mapl_through_return_and_reconsideration(api_as) -> 
     registry, legal = api_as("mapl.registry"), api_as("mapl.legal")
     document_id = upload_decision(office)
 
-    # The assembly office registers the decision.
-    response = start(office, adopted_on=str(TODAY - timedelta(days=2)), documents=[document_id])
+    # The assembly office registers the decision (one document with both texts).
+    response = start(
+        office,
+        adopted_on=str(TODAY - timedelta(days=2)),
+        documents=[document_id],
+        bilingual_documents=[document_id],
+    )
     assert response.status_code == 201, response.content
     process = response.json()
     assert process["type"] == "assembly_decision"
@@ -374,14 +392,16 @@ def test_an_acting_official_completes_the_principals_task_on_their_behalf(api_as
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_officials_completing_at_once_exactly_one_wins(demo) -> None:  # type: ignore[no-untyped-def]
+def test_two_officials_completing_at_once_exactly_one_wins(demo, api_as) -> None:  # type: ignore[no-untyped-def]
     vice = member("kllokot.vicechair", "KLLOKOT", "assembly_chair")
     chair = demo["kllokot.chair"]
+    text = decision_text(api_as("kllokot.assembly"))
     process = services.process_start(
         flow_class=FLOWS["assembly_decision"],
         actor=demo["kllokot.assembly"],
         institution=Institution.objects.get(code="KLLOKOT"),
-        fields={"title": "Vendimi nr. 13", "adopted_on": TODAY},
+        fields={"title": "Vendimi nr. 13", "adopted_on": TODAY, "bilingual_documents": [text]},
+        document_ids=[text],
     )
     task_id = process.task_set.get(flow_task_type="HUMAN").pk
     barrier = threading.Barrier(2)
@@ -426,9 +446,17 @@ def test_flowexport_writes_bpmn(tmp_path: Path) -> None:
     user_tasks = root.findall(".//bpmn:userTask", namespace)
     assert {task.get("id") for task in user_tasks} == {
         f"id_node_{name}"
-        for name in ("approve", "revise", "transmit", "reconsider", "acknowledge", "review")
+        for name in (
+            "approve",
+            "revise",
+            "transmit",
+            "reconsider",
+            "acknowledge",
+            "review",
+            "court",  # after the assembly keeps the act (issue 27)
+        )
     }
-    assert len(root.findall(".//bpmn:exclusiveGateway", namespace)) == 2
+    assert len(root.findall(".//bpmn:exclusiveGateway", namespace)) == 3
 
 
 def test_inbox_costs_a_fixed_number_of_queries_whatever_the_page_size(  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ or a version names only the documents the caller may read."""
 
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -62,6 +63,8 @@ def start_material(client, documents: list[int], **headers: str):  # type: ignor
         "meeting_date": str(MEETING),
         "communication_plan": PLAN,
         "documents": documents,
+        # Each holds both official languages: published only so (issue 27).
+        "bilingual_documents": documents,
     }
     return client.post("/api/processes/meeting-material/", body, format="json", **headers)
 
@@ -210,7 +213,10 @@ def material_approved(api_as, documents: list[int]) -> dict[str, Any]:  # type: 
     completed(minister, inbox(minister)[0]["id"], "approve")
     completed(zkp, inbox(zkp)[0]["id"], "approve")
     completed(secretary, inbox(secretary)[0]["id"], "schedule", agenda_item="3")
-    return completed(secretary, inbox(secretary)[0]["id"], "record_outcome", outcome="approved")
+    # Recorded once the meeting took place (issue 27).
+    meeting_day = timezone.now() + timedelta(days=10)
+    with mock.patch.object(timezone, "now", lambda: meeting_day):
+        return completed(secretary, inbox(secretary)[0]["id"], "record_outcome", outcome="approved")
 
 
 @pytest.mark.django_db

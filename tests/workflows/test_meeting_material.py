@@ -52,7 +52,7 @@ def start(client, **fields: Any):  # type: ignore[no-untyped-def]
 
 @pytest.mark.django_db
 def test_material_approved_reviewed_scheduled_postponed_then_approved_and_published(
-    api_as, api
+    api_as, api, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     comms, minister = api_as("mf.comms"), api_as("mf.minister")
     zkp, secretary = api_as("zkp.coordinator"), api_as("sq.secretary")
@@ -86,6 +86,9 @@ def test_material_approved_reviewed_scheduled_postponed_then_approved_and_publis
     process = completed(secretary, schedule["id"], "schedule", agenda_item="7")
     assert process["data"]["agenda_item"] == "7"
     [outcome] = inbox(secretary)
+    # The meeting takes place (no outcome is recorded before it).
+    meeting_day = timezone.now() + timedelta(days=10)
+    monkeypatch.setattr(timezone, "now", lambda: meeting_day)
     wrong = complete(secretary, outcome["id"], "record_outcome", outcome="maybe")
     assert wrong.status_code == 400 and "outcome" in wrong.json()["error"]["details"]
     process = completed(secretary, outcome["id"], "record_outcome", outcome="postponed")

@@ -17,6 +17,8 @@ from roles import services as roles_services
 from roles.models import Institution, Role, Unit, User
 from workflows.models import AssemblyDecisionProcess, CoordinationProcess
 
+from .steps import decision_texts
+
 TODAY = timezone.localdate()
 TITLE = "Vendimi nr. 7 për rrugët lokale"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -31,9 +33,11 @@ def client_for(username: str | None) -> Client:
 
 
 def start_decision(api_as, title: str = TITLE) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    response = api_as("kllokot.assembly").post(
+    office = api_as("kllokot.assembly")
+    response = office.post(
         "/api/processes/assembly-decision/",
-        {"title": title, "adopted_on": str(TODAY - timedelta(days=1))},
+        # With its text in both languages: the chair signs off only so (issue 27).
+        {"title": title, "adopted_on": str(TODAY - timedelta(days=1)), **decision_texts(office)},
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -194,9 +198,10 @@ def test_inbox_shows_the_due_dates_and_overdue_flags_the_api_gives(api_as) -> No
         ("Vendimi i ri", TODAY),
         ("Vendimi i vjetër", TODAY - timedelta(days=20)),
     ):
-        response = api_as("kllokot.assembly").post(
+        registering = api_as("kllokot.assembly")
+        response = registering.post(
             "/api/processes/assembly-decision/",
-            {"title": title, "adopted_on": str(adopted)},
+            {"title": title, "adopted_on": str(adopted), **decision_texts(registering)},
             format="json",
         )
         assert response.status_code == 201, response.content

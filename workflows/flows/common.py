@@ -1,6 +1,9 @@
-"""What every flow shares: role codes, the central institutions, and input checks that turn
-what the law forbids into a 400 with the field's name."""
+"""What every flow shares: role codes, the central institutions, input checks that turn what
+the law forbids into a 400 with the field's name, and `CoordinationFlow` with the node builders
+(`approval`, `step`, `approved_gate`) that let a process be a short declarative file: its lanes,
+its approve → check → revise loop, its reasons for a return, its cancellation."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -8,13 +11,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import dateparse, timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
 
 from audit.services import audit_record_many
 from config.text import control_characters_refused
 from documents.access import documents_forwardable
+from documents.models import Document
 from documents.services import document_share
 from roles.models import Institution
 from roles.permissions import Acting
+
+from ..models import permission_object
+from ..nodes import HumanTask, If
 
 # Role codes (roles/catalogue.py)
 ASSEMBLY_OFFICER = "assembly_officer"
@@ -27,6 +37,22 @@ REGISTRY_CLERK = "registry_clerk"
 LEGAL_REVIEWER = "legal_reviewer"
 COMMUNICATIONS_COORDINATOR = "communications_coordinator"
 GOVERNMENT_SECRETARY = "government_secretary"
+HEAD_OF_UNIT = "head_of_unit"
+
+# Who heads an institution of each kind (the reading of "the head" the deadline rules'
+# escalations and the consultations use): the catalogue has no head of a whole government
+# office or agency, so there the Secretariat's officials and the heads of units stand in.
+HEAD_ROLES = {
+    Institution.Kind.MUNICIPALITY: (MAYOR,),
+    Institution.Kind.MINISTRY: (MINISTER,),
+    Institution.Kind.GOVERNMENT_OFFICE: (GOVERNMENT_SECRETARY,),
+    Institution.Kind.CENTRAL_OFFICE: (GOVERNMENT_SECRETARY,),
+}
+OFFICIAL_LANGUAGES = ("sq", "sr")
+
+
+def head_roles(institution: Institution) -> tuple[str, ...]:
+    return HEAD_ROLES.get(institution.kind, (HEAD_OF_UNIT,))  # type: ignore[call-overload]
 
 
 def decision_recorded(
@@ -38,6 +64,32 @@ def decision_recorded(
         raise ValidationError({"comment": [why]})
     setattr(process, flag, action == "approve")
     return {}
+
+
+def reason_given(value: Any, *, field: str = "comment", why: str, required: bool = True) -> str:
+    """The reason for a return: not empty (else a 400 on `field` saying `why`), one a person
+    typed. The handler returns it as `{"reason": …}`: the services put it in the step's row of
+    the history, the audit entry and the `returned` notice."""
+    reason = text_checked(value, field, required=False)
+    if required and not reason:
+        raise ValidationError({field: [why]})
+    return reason
+
+
+def languages_of(documents: Iterable[Document], bilingual: Iterable[int] = ()) -> set[str]:
+    """The languages a set of registered documents carries: each one's own, and both official
+    ones for a document marked bilingual (one file with the Albanian and the Serbian text)."""
+    marked = set(bilingual)
+    languages: set[str] = set()
+    for document in documents:
+        languages |= set(OFFICIAL_LANGUAGES) if document.pk in marked else {document.language}
+    return languages
+
+
+def missing_languages(languages: set[str]) -> list[str]:
+    """The official languages missing, named in the active language."""
+    names = {"sq": gettext("Albanian"), "sr": gettext("Serbian")}
+    return [names[code] for code in OFFICIAL_LANGUAGES if code not in languages]
 
 
 def documents_sent(process: Any, institution: Institution, *, acting: Acting) -> dict[str, Any]:
@@ -141,3 +193,126 @@ def moment_checked(value: Any, field: str) -> datetime | None:
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
+
+
+# The base of every flow, and the nodes they are built of
+
+
+def step(
+    title: Any,
+    *,
+    lane: tuple[Any, Any],
+    permission: str,
+    actions: tuple[str, ...],
+    handler: Any,
+    then: Any,
+    form: Any = None,
+) -> HumanTask:
+    """A task people do: its title, its lane (institution, role), the permission granted on
+    the process to that lane, the actions that complete it and the handler that applies them,
+    the fields the page shows for `data`, and the node that follows."""
+    node = (
+        HumanTask()
+        .Annotation(title=title)
+        .Lane(*lane)
+        .Permission(permission, obj=permission_object)
+        .Actions(*actions, handler=handler)
+    )
+    if form is not None:
+        node = node.Form(form)
+    return node.Next(then)
+
+
+def approval(
+    title: Any, *, lane: tuple[Any, Any], permission: str, then: Any, handler: Any = None
+) -> HumanTask:
+    """An approve-or-return step (`CoordinationFlow.approved` unless another handler); a gate
+    (`approved_gate`) then sends the item on or back to its revision."""
+    return step(
+        title,
+        lane=lane,
+        permission=permission,
+        actions=("approve", "return"),
+        handler=handler if handler is not None else this.approved,
+        then=then,
+    )
+
+
+def approved_gate(title: Any, *, then: Any, otherwise: Any, flag: str = "approved") -> If:
+    """Where an approval leads: on when the process's `flag` is set, else back."""
+    return (
+        If(lambda activation: bool(getattr(activation.process, flag)))
+        .Annotation(title=title)
+        .Then(then)
+        .Else(otherwise)
+    )
+
+
+class CoordinationFlow(flow.Flow):
+    """What every flow of ours shares: the process row locked while a transition runs (two
+    clicks queue instead of failing), the lanes most flows use, the approve-or-return handlers,
+    who may withdraw a process (`cancel_roles`) and what a flow records when it is withdrawn
+    (`canceled`), and the further names under which a step's opening is announced to the
+    clocks (`task_events`)."""
+
+    process_summary_template = "{{ process.title }}"
+    # Blocking row lock on the process: concurrent clicks queue instead of failing.
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    starter_roles: tuple[str, ...] = ()
+    # What a returned item's comment must say (a 400 without it).
+    return_hint: Any = _("Say what to change.")
+
+    # lanes
+
+    def own_institution(self, process: Any) -> Institution:
+        return process.institution
+
+    def central_office_lane(self, process: Any) -> Institution | None:
+        return central_office()
+
+    def observers(self, process: Any) -> list[Institution]:
+        """Institutions that see the item besides its own (none until it is sent)."""
+        return []
+
+    # approve or return
+
+    def approved(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self.decided(activation, "approved", action=action, comment=comment)
+
+    def reviewed(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self.decided(activation, "reviewed", action=action, comment=comment)
+
+    def decided(
+        self, activation: Any, flag: str, *, action: str, comment: str, why: Any = None
+    ) -> dict[str, Any]:
+        """`flag` set by an approval, cleared by a return, which needs its reason (`why` says
+        what it must say; the flow's `return_hint` by default)."""
+        decision_recorded(
+            activation.process,
+            flag,
+            action=action,
+            comment=comment,
+            why=str(why if why is not None else self.return_hint),
+        )
+        return {"reason": comment} if action == "return" else {}
+
+    # withdrawal
+
+    def cancel_roles(self, process: Any) -> tuple[str, ...]:
+        """Who may withdraw the process: the head of the institution that started it."""
+        return head_roles(process.institution)
+
+    def canceled(self, process: Any) -> dict[str, Any]:
+        """What the flow adds to the record of a withdrawal (the process is locked)."""
+        return {}
+
+    # clocks
+
+    def task_events(self, task: Any) -> list[str]:
+        """More names under which the opening of `task` is announced, besides `task:<step>`,
+        so that a deadline rule can time one round of a step and not another."""
+        return []

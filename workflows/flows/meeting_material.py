@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from audit.services import audit_record
 from config.text import control_characters_refused
@@ -22,7 +22,7 @@ from roles.permissions import Acting
 
 from ..attachments import process_documents_set
 from ..models import MeetingMaterialProcess, MeetingOutcome, permission_object
-from ..nodes import HumanTask, If
+from ..nodes import If
 from . import common
 
 # What a communication plan must say (all required).
@@ -92,6 +92,16 @@ class RevisionForm(forms.Form):
         }
 
 
+def languages_missing(process: MeetingMaterialProcess) -> list[str]:
+    """The official languages the material's publishable documents lack (named)."""
+    return common.missing_languages(
+        common.languages_of(
+            documents_publishable(process.documents.all()),
+            process.data.get("bilingual_documents") or [],
+        )
+    )
+
+
 class ScheduleForm(forms.Form):
     meeting_date = forms.DateField(label=_("Meeting date"), required=False)
     agenda_item = forms.CharField(label=_("Agenda item"), max_length=64, required=False)
@@ -101,7 +111,7 @@ class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=MeetingOutcome.choices)
 
 
-class MeetingMaterialFlow(flow.Flow):
+class MeetingMaterialFlow(common.CoordinationFlow):
     """Government-meeting material
 
     A ministry submits material with its communication plan, the minister approves it, the
@@ -113,8 +123,7 @@ class MeetingMaterialFlow(flow.Flow):
     process_title = _("Government-meeting material")
     # The communication plan's parts, named as its form names them.
     data_labels = {name: RevisionForm.base_fields[name].label for name in PLAN_FIELDS}
-    process_summary_template = "{{ process.title }}"
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    starter_roles = (common.COMMUNICATIONS_OFFICER,)
 
     start = (
         flow.StartHandle(this.start_process)
@@ -122,74 +131,80 @@ class MeetingMaterialFlow(flow.Flow):
         .Next(this.approve)
     )
 
-    approve = (
-        HumanTask()
-        .Annotation(title=_("Approve the material"))
-        .Lane(this.ministry, common.MINISTER)
-        .Permission("workflows.approve_meeting_material", obj=permission_object)
-        .Actions("approve", "return", handler=this.approved)
-        .Next(this.check_approval)
+    # the minister
+    approve = common.approval(
+        _("Approve the material"),
+        lane=(this.own_institution, common.MINISTER),
+        permission="workflows.approve_meeting_material",
+        then=this.check_approval,
+    )
+    check_approval = common.approved_gate(
+        _("Approved?"), then=this.zkp_review, otherwise=this.revise
     )
 
-    check_approval = (
-        If(lambda activation: activation.process.approved)
-        .Annotation(title=_("Approved?"))
-        .Then(this.zkp_review)
-        .Else(this.revise)
+    # the ministry's communications officer
+    revise = common.step(
+        _("Revise the material"),
+        lane=(this.own_institution, common.COMMUNICATIONS_OFFICER),
+        permission="workflows.prepare_meeting_material",
+        actions=("submit",),
+        handler=this.revised,
+        form=RevisionForm,
+        then=this.approve,
     )
 
-    revise = (
-        HumanTask()
-        .Annotation(title=_("Revise the material"))
-        .Lane(this.ministry, common.COMMUNICATIONS_OFFICER)
-        .Permission("workflows.prepare_meeting_material", obj=permission_object)
-        .Actions("submit", handler=this.revised)
-        .Form(RevisionForm)
-        .Next(this.approve)
+    # the central office: ZKP, then the Government Secretariat
+    zkp_review = common.approval(
+        _("Review the communication plan"),
+        lane=(this.central_office_lane, common.COMMUNICATIONS_COORDINATOR),
+        permission="workflows.review_communication_plan",
+        handler=this.reviewed,
+        then=this.check_review,
     )
-
-    zkp_review = (
-        HumanTask()
-        .Annotation(title=_("Review the communication plan"))
-        .Lane(this.central_office_lane, common.COMMUNICATIONS_COORDINATOR)
-        .Permission("workflows.review_communication_plan", obj=permission_object)
-        .Actions("approve", "return", handler=this.reviewed)
-        .Next(this.check_review)
+    check_review = common.approved_gate(
+        _("Plan cleared?"), flag="reviewed", then=this.schedule, otherwise=this.revise
     )
-
-    check_review = (
-        If(lambda activation: activation.process.reviewed)
-        .Annotation(title=_("Plan cleared?"))
-        .Then(this.schedule)
-        .Else(this.revise)
+    schedule = common.step(
+        _("Put on a meeting's agenda"),
+        lane=(this.central_office_lane, common.GOVERNMENT_SECRETARY),
+        permission="workflows.schedule_meeting_material",
+        actions=("schedule",),
+        handler=this.scheduled,
+        form=ScheduleForm,
+        then=this.record_outcome,
     )
-
-    schedule = (
-        HumanTask()
-        .Annotation(title=_("Put on a meeting's agenda"))
-        .Lane(this.central_office_lane, common.GOVERNMENT_SECRETARY)
-        .Permission("workflows.schedule_meeting_material", obj=permission_object)
-        .Actions("schedule", handler=this.scheduled)
-        .Form(ScheduleForm)
-        .Next(this.record_outcome)
-    )
-
-    record_outcome = (
-        HumanTask()
-        .Annotation(title=_("Record the meeting's outcome"))
-        .Lane(this.central_office_lane, common.GOVERNMENT_SECRETARY)
-        .Permission("workflows.schedule_meeting_material", obj=permission_object)
-        .Actions("record_outcome", handler=this.outcome_recorded)
-        .Form(OutcomeForm)
-        .Next(this.check_outcome)
+    record_outcome = common.step(
+        _("Record the meeting's outcome"),
+        lane=(this.central_office_lane, common.GOVERNMENT_SECRETARY),
+        permission="workflows.schedule_meeting_material",
+        actions=("record_outcome",),
+        handler=this.outcome_recorded,
+        form=OutcomeForm,
+        then=this.check_outcome,
     )
 
     check_outcome = (
         flow.Switch()
         .Annotation(title=_("Outcome?"))
-        .Case(this.publish, lambda a: a.process.outcome == MeetingOutcome.APPROVED)
+        .Case(this.check_languages, lambda a: a.process.outcome == MeetingOutcome.APPROVED)
         .Case(this.schedule, lambda a: a.process.outcome == MeetingOutcome.POSTPONED)
         .Default(this.rejected)
+    )
+
+    # Published only in both official languages: else the ministry adds what is missing.
+    check_languages = (
+        If(lambda activation: not languages_missing(activation.process))
+        .Annotation(title=_("In Albanian and Serbian?"))
+        .Then(this.publish)
+        .Else(this.complete_languages)
+    )
+    complete_languages = common.step(
+        _("Add the material's missing language version"),
+        lane=(this.own_institution, common.COMMUNICATIONS_OFFICER),
+        permission="workflows.prepare_meeting_material",
+        actions=("submit",),
+        handler=this.languages_completed,
+        then=this.check_languages,
     )
 
     publish = (
@@ -201,16 +216,8 @@ class MeetingMaterialFlow(flow.Flow):
 
     # lanes
 
-    def ministry(self, process: MeetingMaterialProcess) -> Institution:
-        return process.institution
-
-    def central_office_lane(self, process: MeetingMaterialProcess) -> Institution:
-        return common.central_office()
-
     def observers(self, process: MeetingMaterialProcess) -> list[Institution]:
         return [common.central_office()]
-
-    starter_roles = (common.COMMUNICATIONS_OFFICER,)
 
     # start and task handlers
 
@@ -227,6 +234,9 @@ class MeetingMaterialFlow(flow.Flow):
         process.title = common.title_checked(fields.get("title"))
         process.meeting_date = common.not_in_past(fields.get("meeting_date"), "meeting_date")
         process.communication_plan = plan_checked(fields.get("communication_plan"))
+        process.data["bilingual_documents"] = sorted(
+            {int(pk) for pk in fields.get("bilingual_documents") or []}
+        )
         activation.task.owner = actor
         return process
 
@@ -235,12 +245,8 @@ class MeetingMaterialFlow(flow.Flow):
     ) -> dict[str, Any]:
         """Approved, the material goes to the central office, whose communications office
         reviews it and whose Secretariat puts it on an agenda: they read its documents."""
-        answer = common.decision_recorded(
-            activation.process,
-            "approved",
-            action=action,
-            comment=comment,
-            why=gettext("Say what to change."),
+        answer = super().approved(
+            activation, acting=acting, action=action, comment=comment, data=data
         )
         if activation.process.approved:
             answer |= common.documents_sent(
@@ -251,8 +257,8 @@ class MeetingMaterialFlow(flow.Flow):
     def reviewed(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
-        return common.decision_recorded(
-            activation.process,
+        return self.decided(
+            activation,
             "reviewed",
             action=action,
             comment=comment,
@@ -288,10 +294,19 @@ class MeetingMaterialFlow(flow.Flow):
     def scheduled(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
+        """On a meeting's agenda: an agenda item is required (kept from an earlier scheduling
+        when not given again)."""
         process = activation.process
         if data.get("meeting_date"):
             process.meeting_date = common.not_in_past(data["meeting_date"], "meeting_date")
-        process.agenda_item = str(data.get("agenda_item") or "").strip()[:64]
+        agenda_item = control_characters_refused(
+            str(data.get("agenda_item") or process.agenda_item or "").strip(),
+            "agenda_item",
+            one_line=True,
+        )
+        if not agenda_item:
+            raise ValidationError({"agenda_item": [gettext("Give the agenda item.")]})
+        process.agenda_item = agenda_item[:64]
         process.outcome = ""
         return {
             "meeting_date": process.meeting_date.isoformat(),
@@ -301,13 +316,51 @@ class MeetingMaterialFlow(flow.Flow):
     def outcome_recorded(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
+        """The meeting's outcome: approved or rejected once the meeting has taken place (a
+        postponement, which takes the item off that agenda, also before)."""
+        process = activation.process
         outcome = data.get("outcome")
         if outcome not in MeetingOutcome.values:
             raise ValidationError(
                 {"outcome": [gettext("Choose one of: %s.") % ", ".join(MeetingOutcome.values)]}
             )
-        activation.process.outcome = outcome
-        return {"outcome": outcome}
+        # A postponement may come before the meeting; its decision only after it.
+        if outcome != MeetingOutcome.POSTPONED and timezone.localdate() < process.meeting_date:
+            raise ValidationError(
+                {
+                    "outcome": [
+                        gettext("The meeting is on %s: its outcome is recorded after it.")
+                        % process.meeting_date.isoformat()
+                    ]
+                }
+            )
+        process.outcome = outcome
+        return {"outcome": outcome, "meeting_date": process.meeting_date.isoformat()}
+
+    def languages_completed(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The ministry attaches the material again, with the missing language version (a
+        public document), so that it goes out in Albanian and Serbian."""
+        process = activation.process
+        if "documents" not in data:
+            raise ValidationError(
+                {
+                    "documents": [
+                        gettext("Attach the material in both official languages; missing: %s.")
+                        % ", ".join(languages_missing(process))
+                    ]
+                }
+            )
+        attached = process_documents_set(
+            process=process, user=acting.user, document_ids=data["documents"]
+        )
+        marked = data.get("bilingual_documents") or []
+        process.data["bilingual_documents"] = sorted({int(pk) for pk in marked} & set(attached))
+        return {
+            "changes": {"documents": attached},
+            **common.documents_sent(process, common.central_office(), acting=acting),
+        }
 
     def published(self, activation: Any) -> None:
         process = activation.process

@@ -1,6 +1,9 @@
 """The mayor's monthly report to MAPL (DOMAIN.md, 1): at the end of each month the system
-compiles, for each municipality, the decisions its register holds for that month; the mayor
-approves it (or has it corrected) and it goes to MAPL, whose registry acknowledges receipt."""
+compiles, for each municipality, the decisions taken under the mayor's authority that month (by
+their decision date, the last day included); the mayor approves it (or has it corrected) and it
+goes to MAPL, whose registry acknowledges receipt. The register is read again at each
+correction and at the approval, so a decision of the month's last day recorded after the report
+was compiled still counts."""
 
 import calendar
 from datetime import date, datetime, time
@@ -8,18 +11,19 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.db.models import Prefetch
+from django.utils import dateparse, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import PROCESS, flow
+from viewflow.workflow.fields import get_flow_ref
 
 from documents.models import Document
 from roles.models import Institution
 from roles.permissions import Acting, grant_to_institution
 
-from ..models import PROCESS_VIEW, MonthlyReportProcess, permission_object
-from ..nodes import HumanTask, If
+from ..models import PROCESS_VIEW, CoordinationProcess, MonthlyReportProcess, permission_object
 from . import common
 from .assembly_decision import AssemblyDecisionFlow
 
@@ -44,31 +48,52 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 
 
 def decisions_registered(institution: Institution, month: str) -> list[dict[str, Any]]:
-    """The institution's decisions registered in the month and not annulled, from its
-    registration book."""
+    """The mayor's decisions of the month, by decision date: the municipality's decision
+    processes issued by the mayor (`issuing_body`), not withdrawn, with their texts from its
+    registration book (not annulled)."""
     start, end = month_bounds(month)
-    documents = (
-        Document.objects.filter(
+    first, last = timezone.localdate(start), timezone.localdate(end)
+    processes = (
+        CoordinationProcess.objects.filter(
             institution=institution,
-            kind="decision",
-            created_at__range=(start, end),
-            registration__annulled_at__isnull=True,
+            flow_class=get_flow_ref(AssemblyDecisionFlow),
+            data__issuing_body="mayor",
         )
-        .select_related("registration")
-        .order_by("created_at", "pk")
+        .exclude(status=PROCESS.CANCELED)
+        .prefetch_related(
+            Prefetch(
+                "documents",
+                queryset=Document.objects.filter(
+                    institution=institution,
+                    kind="decision",
+                    registration__annulled_at__isnull=True,
+                )
+                .select_related("registration")
+                .order_by("pk"),
+                to_attr="texts",
+            )
+        )
     )
-    return [
-        {
-            "document": document.pk,
-            "registration_number": document.registration_number,
-            "title": document.title,
-            "registered_on": timezone.localdate(document.created_at).isoformat(),
-        }
-        for document in documents
-    ]
+    decisions = []
+    for process in processes:
+        decided_on = dateparse.parse_date(str(process.data.get("adopted_on") or ""))
+        if decided_on is None or not first <= decided_on <= last:
+            continue
+        texts = process.texts  # type: ignore[attr-defined]
+        decisions.append(
+            {
+                "process": process.pk,
+                "title": process.title,
+                "decided_on": decided_on.isoformat(),
+                "documents": [document.pk for document in texts],
+                "document": texts[0].pk if texts else None,
+                "registration_number": texts[0].registration_number if texts else "",
+            }
+        )
+    return sorted(decisions, key=lambda decision: (decision["decided_on"], decision["process"]))
 
 
-class MonthlyReportFlow(flow.Flow):
+class MonthlyReportFlow(common.CoordinationFlow):
     """Monthly report to MAPL
 
     The system compiles each municipality's decisions of the month from its register; the mayor
@@ -78,8 +103,8 @@ class MonthlyReportFlow(flow.Flow):
 
     process_class = MonthlyReportProcess
     process_title = _("Monthly report to MAPL")
-    process_summary_template = "{{ process.title }}"
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    return_hint = _("Say what to correct.")
+    starter_roles: tuple[str, ...] = ()  # started by the system only
 
     start = (
         flow.StartHandle(this.start_process)
@@ -87,53 +112,43 @@ class MonthlyReportFlow(flow.Flow):
         .Next(this.approve)
     )
 
-    approve = (
-        HumanTask()
-        .Annotation(title=_("Approve the monthly report"))
-        .Lane(this.municipality, common.MAYOR)
-        .Permission("workflows.approve_monthly_report", obj=permission_object)
-        .Actions("approve", "return", handler=this.approved)
-        .Next(this.check_approval)
+    # the mayor: approving transmits it
+    approve = common.approval(
+        _("Approve the monthly report"),
+        lane=(this.own_institution, common.MAYOR),
+        permission="workflows.approve_monthly_report",
+        then=this.check_approval,
+    )
+    check_approval = common.approved_gate(
+        _("Approved?"), then=this.acknowledge, otherwise=this.revise
     )
 
-    check_approval = (
-        If(lambda activation: activation.process.approved)
-        .Annotation(title=_("Approved?"))
-        .Then(this.acknowledge)
-        .Else(this.revise)
+    # the information officer
+    revise = common.step(
+        _("Correct the monthly report"),
+        lane=(this.own_institution, common.INFORMATION_OFFICER),
+        permission="workflows.prepare_monthly_report",
+        actions=("submit",),
+        handler=this.revised,
+        form=RevisionForm,
+        then=this.approve,
     )
 
-    revise = (
-        HumanTask()
-        .Annotation(title=_("Correct the monthly report"))
-        .Lane(this.municipality, common.INFORMATION_OFFICER)
-        .Permission("workflows.prepare_monthly_report", obj=permission_object)
-        .Actions("submit", handler=this.revised)
-        .Form(RevisionForm)
-        .Next(this.approve)
-    )
-
-    acknowledge = (
-        HumanTask()
-        .Annotation(title=_("Acknowledge receipt"))
-        .Lane(this.supervisor, common.REGISTRY_CLERK)
-        .Permission("workflows.acknowledge_monthly_report", obj=permission_object)
-        .Actions("acknowledge", handler=this.acknowledged)
-        .Next(this.end)
+    # the ministry's registry
+    acknowledge = common.step(
+        _("Acknowledge receipt"),
+        lane=(this.supervisor, common.REGISTRY_CLERK),
+        permission="workflows.acknowledge_monthly_report",
+        actions=("acknowledge",),
+        handler=this.acknowledged,
+        then=this.end,
     )
 
     end = flow.End().Annotation(title=_("Received by the ministry"))
 
-    starter_roles: tuple[str, ...] = ()  # started by the system only
-
-    def municipality(self, process: MonthlyReportProcess) -> Institution:
-        return process.institution
-
     def supervisor(self, process: MonthlyReportProcess) -> Institution:
+        """The ministry the municipality reports to (it sees the report once transmitted)."""
         return AssemblyDecisionFlow.instance.supervisor(process)
-
-    def observers(self, process: MonthlyReportProcess) -> list[Institution]:
-        return []  # the ministry sees it once transmitted
 
     def start_process(
         self, activation: Any, *, actor: Any, institution: Institution, fields: dict[str, Any]
@@ -157,12 +172,15 @@ class MonthlyReportFlow(flow.Flow):
     ) -> dict[str, Any]:
         """Approval transmits the report at once: the ministry sees it from then on."""
         process = activation.process
+        answer = super().approved(
+            activation, acting=acting, action=action, comment=comment, data=data
+        )
         if action == "return":
-            if not comment:
-                raise ValidationError({"comment": [gettext("Say what to correct.")]})
-            process.approved = False
-            return {}
+            return answer
         process.approved = True
+        # What the register holds when the report leaves: the month's last decisions too.
+        process.decisions = decisions_registered(process.institution, process.month)
+        process.decision_count = len(process.decisions)
         process.transmitted_at = timezone.now()
         grant_to_institution(
             actor=acting.user,
@@ -173,6 +191,7 @@ class MonthlyReportFlow(flow.Flow):
         )
         return {
             "transmitted_at": process.transmitted_at,
+            "decision_count": process.decision_count,
             "events": [("transmitted", process.transmitted_at)],
         }
 

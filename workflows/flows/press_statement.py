@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import STATUS, flow
 
 from audit.services import audit_record
 from documents.services import document_create
@@ -23,7 +23,7 @@ from roles.models import Institution
 from roles.permissions import Acting
 
 from ..models import PressStatementProcess, permission_object
-from ..nodes import HumanTask, If
+from ..nodes import If
 from . import common
 
 LANGUAGES = (("sq", "text_sq", True), ("sr", "text_sr", True), ("en", "text_en", False))
@@ -51,7 +51,7 @@ def texts_apply(process: PressStatementProcess, data: dict[str, Any], *, partial
     return changes
 
 
-class PressStatementFlow(flow.Flow):
+class PressStatementFlow(common.CoordinationFlow):
     """Press statement
 
     The officer drafts a statement in Albanian and Serbian, the mayor or minister approves or
@@ -61,8 +61,7 @@ class PressStatementFlow(flow.Flow):
 
     process_class = PressStatementProcess
     process_title = _("Press statement")
-    process_summary_template = "{{ process.title }}"
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    starter_roles = (common.INFORMATION_OFFICER, common.COMMUNICATIONS_OFFICER)
 
     start = (
         flow.StartHandle(this.start_process)
@@ -70,30 +69,26 @@ class PressStatementFlow(flow.Flow):
         .Next(this.approve)
     )
 
-    approve = (
-        HumanTask()
-        .Annotation(title=_("Approve the statement"))
-        .Lane(this.own_institution, this.approver_role)
-        .Permission("workflows.approve_press_statement", obj=permission_object)
-        .Actions("approve", "return", handler=this.approved)
-        .Next(this.check_approval)
+    # the mayor or minister
+    approve = common.approval(
+        _("Approve the statement"),
+        lane=(this.own_institution, this.approver_role),
+        permission="workflows.approve_press_statement",
+        then=this.check_approval,
+    )
+    check_approval = common.approved_gate(
+        _("Approved?"), then=this.check_level, otherwise=this.revise
     )
 
-    check_approval = (
-        If(lambda activation: activation.process.approved)
-        .Annotation(title=_("Approved?"))
-        .Then(this.check_level)
-        .Else(this.revise)
-    )
-
-    revise = (
-        HumanTask()
-        .Annotation(title=_("Revise the returned statement"))
-        .Lane(this.own_institution, this.officer_role)
-        .Permission("workflows.prepare_press_statement", obj=permission_object)
-        .Actions("submit", handler=this.revised)
-        .Form(RevisionForm)
-        .Next(this.approve)
+    # the information (or communications) officer
+    revise = common.step(
+        _("Revise the returned statement"),
+        lane=(this.own_institution, this.officer_role),
+        permission="workflows.prepare_press_statement",
+        actions=("submit",),
+        handler=this.revised,
+        form=RevisionForm,
+        then=this.approve,
     )
 
     check_level = (
@@ -103,20 +98,16 @@ class PressStatementFlow(flow.Flow):
         .Else(this.check_embargo)
     )
 
-    zkp_review = (
-        HumanTask()
-        .Annotation(title=_("Clear the statement (central office)"))
-        .Lane(this.central_office_lane, common.COMMUNICATIONS_COORDINATOR)
-        .Permission("workflows.review_press_statement", obj=permission_object)
-        .Actions("approve", "return", handler=this.cleared)
-        .Next(this.check_clearance)
+    # the central office (ZKP)
+    zkp_review = common.approval(
+        _("Clear the statement (central office)"),
+        lane=(this.central_office_lane, common.COMMUNICATIONS_COORDINATOR),
+        permission="workflows.review_press_statement",
+        handler=this.reviewed,
+        then=this.check_clearance,
     )
-
-    check_clearance = (
-        If(lambda activation: activation.process.reviewed)
-        .Annotation(title=_("Cleared?"))
-        .Then(this.check_embargo)
-        .Else(this.revise)
+    check_clearance = common.approved_gate(
+        _("Cleared?"), flag="reviewed", then=this.check_embargo, otherwise=this.revise
     )
 
     check_embargo = (
@@ -138,9 +129,6 @@ class PressStatementFlow(flow.Flow):
 
     # lanes
 
-    def own_institution(self, process: PressStatementProcess) -> Institution:
-        return process.institution
-
     def central_office_lane(self, process: PressStatementProcess) -> Institution | None:
         return common.central_office() if process.government_level else None
 
@@ -157,7 +145,14 @@ class PressStatementFlow(flow.Flow):
         every ministry's communication."""
         return [] if common.is_municipality(process.institution) else [common.central_office()]
 
-    starter_roles = (common.INFORMATION_OFFICER, common.COMMUNICATIONS_OFFICER)
+    def cancel_roles(self, process: PressStatementProcess) -> tuple[str, ...]:
+        """The approver withdraws a statement (held back before its embargo, too)."""
+        return (self.approver_role(process),)
+
+    def canceled(self, process: PressStatementProcess) -> dict[str, Any]:
+        """An approved statement waiting for its embargo is held back: never released."""
+        waiting = process.task_set.filter(flow_task=self.embargo, status=STATUS.SCHEDULED).exists()
+        return {"withdrawn_before_embargo": True} if waiting else {}
 
     # start and task handlers
 
@@ -182,28 +177,6 @@ class PressStatementFlow(flow.Flow):
         process.government_level = government_level
         activation.task.owner = actor
         return process
-
-    def approved(
-        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
-    ) -> dict[str, Any]:
-        return common.decision_recorded(
-            activation.process,
-            "approved",
-            action=action,
-            comment=comment,
-            why=gettext("Say what to change."),
-        )
-
-    def cleared(
-        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
-    ) -> dict[str, Any]:
-        return common.decision_recorded(
-            activation.process,
-            "reviewed",
-            action=action,
-            comment=comment,
-            why=gettext("Say what to change."),
-        )
 
     def revised(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
