@@ -11,8 +11,10 @@ the same name cannot take it over), and a disabled account (`is_active` off, her
 `import_organisation`) cannot sign in through the directory either.
 """
 
+import logging
 from typing import Any
 
+import ldap
 from django.db import transaction
 from django_auth_ldap.backend import LDAPBackend
 
@@ -20,6 +22,8 @@ from audit.services import audit_record, snapshot
 
 from . import services
 from .models import User
+
+logger = logging.getLogger(__name__)
 
 
 class DirectoryBackend(LDAPBackend):
@@ -31,10 +35,18 @@ class DirectoryBackend(LDAPBackend):
         return user, built
 
     def authenticate_ldap_user(self, ldap_user: Any, password: str) -> User | None:
+        # The directory is asked (bind, search, groups) before the transaction begins: no
+        # database lock is held while a slow directory answers.
+        user = super().authenticate_ldap_user(ldap_user, password)
+        if user is None or not user.is_active:
+            return None
+        try:
+            groups = set(ldap_user.group_dns) | set(ldap_user.group_names)
+        except ldap.LDAPError as error:
+            # Without the groups, syncing would end every membership they give: refuse instead.
+            logger.warning("directory groups of %s unreadable: %s", user.username, error)
+            return None
         with transaction.atomic():
-            user = super().authenticate_ldap_user(ldap_user, password)
-            if user is None or not user.is_active:
-                return None
             if getattr(ldap_user, "built", False):
                 audit_record(
                     actor=None,
@@ -43,7 +55,6 @@ class DirectoryBackend(LDAPBackend):
                     new=snapshot(user, ["username", "first_name", "last_name", "email"]),
                     extra={"source": "directory", "dn": ldap_user.dn},
                 )
-            groups = set(ldap_user.group_dns) | set(ldap_user.group_names)
             services.directory_memberships_sync(user=user, groups=groups)
         return user
 
