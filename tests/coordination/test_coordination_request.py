@@ -114,6 +114,21 @@ def test_every_ministry_answers_in_its_own_task_and_the_sender_sees_all(api_as, 
     ).order_by("seq")
     assert [entry.data.get("institution") for entry in completions] == ["MF", "MAPLX"]
 
+    # The sender's own task, in its inbox, with the actions of the contract.
+    [manage] = [
+        t
+        for t in zkp.get("/api/inbox/", {"type": "coordination_request"}).json()["results"]
+        if t["process_id"] == process["id"]
+    ]
+    assert (manage["name"], manage["actions"]) == ("manage", ["remind", "close"])
+    closed = zkp.post(f"/api/tasks/{manage['id']}/complete/", {"action": "close"}, format="json")
+    assert closed.status_code == 200, closed.content
+    assert closed.json()["process"]["status"] == "done"
+    statuses = {
+        r["institution"]: r["status"] for r in closed.json()["process"]["data"]["responses"]
+    }
+    assert statuses == {"MAPL": "open", "MAPLX": "answered", "MF": "answered"}
+
 
 def test_recipients_are_isolated_from_each_other_everywhere(api_as, rule) -> None:  # type: ignore[no-untyped-def]
     ministry("MAPLX")
