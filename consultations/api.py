@@ -194,7 +194,7 @@ class CommentSerializer(serializers.Serializer):
     fields_of_action = serializers.CharField(
         max_length=models.FIELDS_OF_ACTION_MAX, required=False, allow_blank=True
     )
-    email = serializers.CharField(max_length=models.EMAIL_MAX)
+    email = serializers.EmailField(max_length=models.EMAIL_MAX)
     phone = serializers.CharField(max_length=models.PHONE_MAX, required=False, allow_blank=True)
     address = serializers.CharField(max_length=models.ADDRESS_MAX, required=False, allow_blank=True)
     text = serializers.CharField(max_length=models.TEXT_MAX)
@@ -365,6 +365,8 @@ class ConsultationComments(generics.ListAPIView):
     filter_backends: list[Any] = []
 
     def get_serializer_class(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # the schema's generation: no request
+            return OfficialCommentSerializer
         process = selectors.consultation_for_official(self.kwargs["pk"], self.request.user)
         if selectors.contacts_readable(self.request.user, process):
             return OfficialCommentSerializer
@@ -499,13 +501,20 @@ class OversightSerializer(serializers.Serializer):
     on_time_rate = serializers.FloatField(allow_null=True)
 
 
+class OversightResponseSerializer(serializers.Serializer):
+    generated_at = serializers.DateTimeField()
+    results = OversightSerializer(many=True)
+
+
 class ConsultationOversight(generics.GenericAPIView):
     """The Office for Good Governance: every institution's consultations and the on-time rate
-    of their clocks (404 for anyone outside it; auditors read it too)."""
+    of their clocks (404 for anyone outside it; auditors read it too). One row per
+    institution: not paginated."""
 
-    serializer_class = OversightSerializer
+    serializer_class = OversightResponseSerializer
+    pagination_class = None
 
-    @extend_schema(responses=OversightSerializer(many=True))
+    @extend_schema(responses=OversightResponseSerializer)
     def get(self, request: Request) -> Response:
         if not selectors.is_good_governance(request.user):
             raise NotFound

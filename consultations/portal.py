@@ -60,7 +60,7 @@ class CommentForm(forms.Form):
         label=_("Organisation, company or institution"),
         max_length=models.ORGANISATION_MAX,
         required=False,
-        help_text=_("Required unless you comment as an individual."),
+        help_text=_("Name the organisation, company or institution you comment for."),
     )
     fields_of_action = forms.CharField(
         label=_("Its main fields of action"),

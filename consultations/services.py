@@ -76,10 +76,6 @@ def comment_fields_checked(values: dict[str, Any]) -> dict[str, str]:
         errors["capacity"] = [gettext("Choose one of: %s.") % ", ".join(Capacity.values)]
     else:
         cleaned["capacity"] = capacity
-        if capacity != Capacity.INDIVIDUAL and not cleaned.get("organisation"):
-            errors.setdefault("organisation", []).append(
-                gettext("Name the organisation, company or institution you comment for.")
-            )
     if cleaned.get("email") and "email" not in errors:
         try:
             validate_email(cleaned["email"])

@@ -69,6 +69,13 @@ BEYOND_THE_DOCUMENT = {
     "at_to",
     "date_to",
     "non_field_errors",
+    # A consultation's period against the clock and its minimum length (a rule, as data);
+    # the comments an answer names may not exist; an address the generator writes in a form
+    # Django's e-mail validator does not take.
+    "closes_at",
+    "opens_at",
+    "answers",
+    "email",
 }
 with translation.override("sq"):
     ONE_LINE_REFUSAL = gettext("The text contains a control character.")

@@ -209,7 +209,6 @@ def test_a_late_approval_must_still_leave_the_minimum_period(api_as, monkeypatch
         ({"email": "not-an-address"}, "email"),
         ({"email": ""}, "email"),
         ({"capacity": "citizen"}, "capacity"),
-        ({"capacity": "company", "organisation": ""}, "organisation"),
         ({"text": "bad\x00byte"}, "text"),
         ({"name": ["list"]}, "name"),
         ({"section": "s" * 201}, "section"),
