@@ -51,7 +51,10 @@ def _storage() -> Storage:
 
 
 def _stored_names(storage: Storage, folder: str = "") -> Iterator[str]:
-    folders, files = storage.listdir(folder)
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # a local storage nothing was ever stored in
+        return
     for name in sorted(files):
         yield f"{folder}/{name}" if folder else name
     for sub in sorted(folders):

@@ -188,3 +188,11 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(  # type: ignore
     tables = "from django.db import connection as c; print(len(c.introspection.table_names()))"
     shown = manage(environment, "shell", "-c", tables)
     assert shown.stdout.strip().splitlines()[-1] == "0"  # nothing was written
+
+
+def test_a_backup_of_an_installation_that_stored_no_file_yet(tmp_path: Path) -> None:
+    with override_settings(MEDIA_ROOT=str(tmp_path / "never-created")):
+        call_command("backup", str(tmp_path / "backup"), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert manifest["parts"]["media"]["files"] == 0
+    assert "anchors" not in manifest["parts"]  # the test settings anchor nowhere
