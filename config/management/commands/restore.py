@@ -22,9 +22,10 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(f"Nothing was restored: {error}") from error
         files = manifest["parts"]["media"]["files"]
+        anchors = " and the audit anchors" if "anchors" in manifest["parts"] else ""
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored {folder} (made {manifest['created_at']}): the database, {files} "
-                "stored files and the audit anchors. Next: verify_audit, rebuild_search_index."
+                f"stored files{anchors}. Next: verify_audit, rebuild_search_index."
             )
         )
