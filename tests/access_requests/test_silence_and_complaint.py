@@ -25,7 +25,7 @@ def time_runs_out(process_id: int) -> None:
     assert timers.count() == 1
     timers.update(scheduled=past)
     Deadline.objects.filter(process_id=process_id, completed_at__isnull=True).update(
-        due_at=past, due_soon_at=past, next_check_at=past
+        due_at=past, due_soon_at=past, next_check_at=past, escalate_at=past
     )
 
 
@@ -50,6 +50,11 @@ def test_silence_is_refusal_by_the_sweep(demo: Any, api: Any, api_as: Any) -> No
     assert clock.state == State.OVERDUE
     assert Notification.objects.filter(
         user__username="kllokot.info", process_id=process_id, kind="overdue"
+    ).exists()
+    # The grace period over, the next sweep escalates to the head (the mayor here).
+    call_command("sweep_deadlines", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Notification.objects.filter(
+        user__username="kllokot.mayor", process_id=process_id, kind="escalation"
     ).exists()
     assert Task.objects.get(process_id=process_id, flow_task_type="HUMAN").status == STATUS.CANCELED
 
