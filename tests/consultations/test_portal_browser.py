@@ -39,12 +39,12 @@ def test_a_member_of_the_public_comments_in_albanian(
         expect(page).to_have_url(re.compile(rf"/portal/consultations/{process['id']}/$"))
         expect(page.locator("#consultation-title")).to_have_text(process["title"])
 
-        page.get_by_label("Emri juaj").fill("Drita Krasniqi")
-        page.get_by_label("Komentoni si").select_option("organisation")
-        page.get_by_label("Organizata, kompania ose institucioni").fill("Shoqata Gjelbër")
-        page.get_by_label("Fushat kryesore të veprimit të saj").fill("mjedisi")
-        page.get_by_label("E-posta").fill("drita@example.org")
-        page.get_by_label("Pjesa që komentoni").fill("Neni 2")
+        page.locator("#id_name").fill("Drita Krasniqi")
+        page.locator("#id_capacity").select_option("organisation")
+        page.locator("#id_organisation").fill("Shoqata Gjelbër")
+        page.locator("#id_fields_of_action").fill("mjedisi")
+        page.locator("#id_email").fill("drita@example.org")
+        page.locator("#id_section").fill("Neni 2")
         page.get_by_label("Komenti juaj").fill("Stacioni duhet të jetë pranë shkollës në Mogillë.")
         # Nothing runs off the side of a phone's screen.
         width = page.evaluate("document.documentElement.scrollWidth")
