@@ -28,7 +28,7 @@ from workflows.models import permission_object
 from workflows.nodes import HumanTask, If
 
 from . import tallies
-from .models import Complaint, ComplaintProcess, Status
+from .models import OPEN_STATUSES, Complaint, ComplaintProcess, Status
 from .tasks import answer_mail
 
 # Role codes (created by migration 0002 of this app)
@@ -160,6 +160,15 @@ class ComplaintFlow(flow.Flow):
         return []
 
     starter_roles = (ONE_STOP_SHOP_OFFICER,)
+
+    def canceled(self, process: ComplaintProcess) -> dict[str, Any]:
+        """Withdrawn by the head of the municipality (`workflows.services.process_cancel`):
+        the complainant's tracking page says closed, and it is no longer counted open."""
+        complaint = Complaint.objects.filter(pk=process.pk).first()
+        if complaint is not None and complaint.status in OPEN_STATUSES:
+            Complaint.objects.filter(pk=process.pk).update(status=Status.CLOSED)
+            tallies.withdrawn(complaint, process.unit or "")
+        return {}
 
     # start and task handlers
 

@@ -53,3 +53,8 @@ def answered(complaint: Complaint, unit: str, at: datetime) -> None:
     }
     ComplaintAnswerTime.objects.bulk_create([ComplaintAnswerTime(**key)], ignore_conflicts=True)
     ComplaintAnswerTime.objects.filter(**key).update(count=F("count") + 1)
+
+
+def withdrawn(complaint: Complaint, unit: str) -> None:
+    """The process was withdrawn before an answer: no longer open."""
+    _add(complaint, unit, open=-1)

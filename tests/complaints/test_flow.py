@@ -326,3 +326,18 @@ def test_the_migration_counts_the_complaints_made_before_it(api, api_as) -> None
     ComplaintAnswerTime.objects.all().delete()
     import_module("complaints.migrations.0003_statistics_kept").backfill(apps, None)
     assert statistics_agree("kllokot.oneshop") == before
+
+
+@pytest.mark.django_db
+def test_withdrawn_by_the_mayor_is_closed_and_no_longer_open(api, api_as) -> None:  # type: ignore[no-untyped-def]
+    receipt = submitted(api)
+    oneshop = api_as("kllokot.oneshop")
+    route = task_of(oneshop, receipt["registration_number"], "route")
+    completed(oneshop, route["id"], "route", unit="public-services")
+    url = f"/api/processes/{route['process_id']}/cancel/"
+    assert api_as("prishtine.mayor").post(url, {"reason": "x"}, format="json").status_code == 404
+    assert oneshop.post(url, {"reason": "x"}, format="json").status_code == 403
+    response = api_as("kllokot.mayor").post(url, {"reason": "Kërkesë e dyfishtë."}, format="json")
+    assert response.status_code == 200, response.content
+    assert tracked(api, receipt["tracking_code"])["status"] == "closed"
+    assert statistics_agree("kllokot.oneshop")["open"] == 0
