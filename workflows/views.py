@@ -268,6 +268,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "details": _details(process),
         "documents": _documents(process, request.user),
         "steps": _steps(process),
+        **_record(process),
     }
     # A flow whose process many institutions share shows each its own part only
     # (`process_page_shown(process, context, *, user)`, as the API's `process_body_shown`).
