@@ -50,15 +50,18 @@ run: setup
 
 test: setup lint test-embedded test-production
 
+# Each profile runs the whole suite but for two parts that need one profile only: the pages in
+# Chromium run on the embedded default, the Elasticsearch backend beside PostgreSQL (production).
 test-embedded:
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(PYTHON) -m pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(PYTHON) -m pytest \
+		-k "not elasticsearch and not live_cluster" $(PYTEST_ARGS)
 
 services: $(VENV)/.installed
 	$(PYTHON) -m tests.services $(TEST_DATABASE_URL) $(TEST_BROKER_URL)
 
 test-production: services
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
-		$(PYTHON) -m pytest $(PYTEST_ARGS)
+		$(PYTHON) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

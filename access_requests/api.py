@@ -43,6 +43,7 @@ class PublicInstitutions(_Public):
     """Every institution a request may be addressed to (no sign-in)."""
 
     serializer_class = PublicInstitutionSerializer
+    pagination_class = None  # the contract's plain list: a few hundred institutions at most
 
     @extend_schema(responses=PublicInstitutionSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -285,7 +286,14 @@ class AccessRequestStatistics(generics.GenericAPIView):
     serializer_class = StatisticsSerializer
 
     @extend_schema(
-        parameters=[OpenApiParameter("institution", str), OpenApiParameter("year", int)],
+        parameters=[
+            OpenApiParameter("institution", str),
+            OpenApiParameter(
+                "year",
+                {"type": "integer", "minimum": 2000, "maximum": 2100},
+                description="The calendar year; default the current one.",
+            ),
+        ],
         responses=StatisticsSerializer,
     )
     def get(self, request: Request) -> Response:

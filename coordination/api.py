@@ -370,10 +370,18 @@ class ActivityDetail(generics.GenericAPIView):
         return Response(ActivitySerializer(activity).data)
 
 
+class LateActivitySerializer(ActivitySerializer):
+    plan = serializers.IntegerField(read_only=True)
+    institution = serializers.CharField(read_only=True)
+    days_late = serializers.IntegerField(read_only=True)
+
+
+@extend_schema(responses=LateActivitySerializer(many=True))
 class LateActivities(generics.GenericAPIView):
     """Late activities of every plan the caller sees (the central office: every ministry's)."""
 
-    serializer_class = ActivitySerializer
+    serializer_class = LateActivitySerializer
+    pagination_class = None  # at most 500 rows, the most overdue first
 
     def get(self, request: Request) -> Response:
         today = timezone.localdate()

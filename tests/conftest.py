@@ -1,5 +1,6 @@
 """Shared fixtures: the demo organisation, API clients, and the real Celery worker process."""
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -10,10 +11,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from deadlines.models import DeadlineRule
 from roles.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,9 +40,33 @@ def _run_files_removed() -> Iterator[None]:
         shutil.rmtree(Path(str(folder)).parent, ignore_errors=True)
 
 
+# The rows the migrations write as data (the role catalogue, every process's deadline rules, the
+# consultations' minimum period), in migration order. A transactional test (pages in a real
+# browser) empties the database when it ends, so the tests after it would run without them.
+MIGRATION_DATA = [
+    ("roles.migrations.0002_role_catalogue", "create_roles"),
+    ("deadlines.migrations.0002_default_rules", "create"),
+    ("deadlines.migrations.0003_rule_names", "name"),
+    ("deadlines.migrations.0004_canceled_clocks_and_round_rules", "create"),
+    ("access_requests.migrations.0002_deadline_rules", "create"),
+    ("complaints.migrations.0002_roles_topics_and_answer_clocks", "forward"),
+    ("consultations.migrations.0002_rules", "create"),
+    ("coordination.migrations.0002_response_deadline_rule", "add_rule"),
+]
+
+
+def migration_data_present() -> None:
+    """Writes the migrations' data again after a flush (each step is idempotent)."""
+    if DeadlineRule.objects.exists():
+        return
+    for module, function in MIGRATION_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 @pytest.fixture
 def demo(db: None) -> dict[str, User]:
     """The demo organisation of API.md, by username."""
+    migration_data_present()
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     return {user.username: user for user in User.objects.all()}
 

@@ -176,6 +176,27 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str | None, int]]] = [
     ("get", "/api/consultations/999999/comments/", None, expect(401, others=404)),
     ("get", "/api/consultations/999999/comments/export/", None, expect(401, others=404)),
     ("post", "/api/consultations/999999/answers/", {"answers": []}, expect(401, others=404)),
+    # Coordination requests and communication plans: each step's matrix is in tests/coordination/.
+    (
+        "post",
+        "/api/processes/coordination-request/",
+        {
+            "title": "Raport",
+            "text": "Dërgoni të dhënat.",
+            "recipients": ["MAPL"],
+            "due_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        },
+        expect(401, kllokot_mayor=201, prishtine_mayor=201, others=403),
+    ),
+    ("get", "/api/coordination-requests/999999/tracker/", None, expect(401, others=404)),
+    ("get", "/api/coordination-requests/999999/tracker.csv", None, expect(401, others=404)),
+    ("post", "/api/coordination-requests/999999/remind/", {}, expect(401, others=404)),
+    ("post", "/api/coordination-requests/999999/close/", {}, expect(401, others=404)),
+    ("get", "/api/communication-plans/", None, expect(401, others=200)),
+    ("get", "/api/communication-plans/late/", None, expect(401, others=200)),
+    ("get", "/api/communication-plans/999999/", None, expect(401, others=404)),
+    ("post", "/api/communication-plans/999999/activities/", {}, expect(401, others=404)),
+    ("patch", "/api/communication-plan-activities/999999/", {}, expect(401, others=404)),
     # Everyone has their own notifications (an empty list at first); another person's, or a
     # missing one, is 404: tests/notifications/test_api.py.
     ("get", "/api/notifications/", None, expect(401, others=200)),

@@ -11,7 +11,10 @@ from roles.models import User
 from tests.ui.browsing import Problems
 from tests.ui.conftest import async_unsafe_allowed, browser  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from roles.models import User
 from search.outbox import drain
@@ -53,9 +55,12 @@ def test_auditor_searches_narrows_and_exports(page: Any, demo: dict[str, User]) 
     # The export holds the same results as the page.
     with page.expect_download() as download:
         page.locator("#export").click()
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
-    assert sorted(row["title"] for row in rows) == ["Buxheti komunal", "Буџет општине"]
-    assert {row["institution"] for row in rows} == {"KLLOKOT"}
+    # Headers and values in the auditor's language, names instead of codes.
+    header, *rows = csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig")))
+    with translation.override("sq"):
+        title, institution = header.index(gettext("Title")), header.index(gettext("Institution"))
+    assert sorted(row[title] for row in rows) == ["Buxheti komunal", "Буџет општине"]
+    assert {row[institution] for row in rows} == {"Komuna e Kllokotit"}
 
     # A date range before anything was registered: nothing, with the other choices kept.
     page.fill("#archive-search input[name=date_to]", "2000-01-01")

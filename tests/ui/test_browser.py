@@ -45,7 +45,7 @@ def assert_home_in(page: Any, user: User, language: str) -> None:
 
     expect(page.locator("html")).to_have_attribute("lang", language)
     expected = expected_home(user, language)
-    expect(page.locator("h2")).to_have_text(expected["welcome"])
+    expect(page.locator("h1")).to_have_text(expected["welcome"])
     expect(page.locator(".mdc-top-app-bar__title")).to_have_text(expected["title"])
     row = page.locator("main table tbody tr").first
     for key in ("institution", "unit", "role"):
@@ -82,7 +82,7 @@ def test_log_in_switch_language_and_log_out(page: Any, demo: dict[str, User]) ->
     # English.
     page.locator('form.language-switcher button[name="language"][value="en"]').click()
     assert_home_in(page, mayor, "en")
-    expect(page.locator("h2")).to_contain_text("Welcome")
+    expect(page.locator("h1")).to_contain_text("Welcome")
     expect(page.locator(".mdc-top-app-bar__title")).to_have_text("Home")
     expect(page.locator('form.language-switcher button[value="en"]')).to_have_attribute(
         "aria-current", "true"
@@ -91,7 +91,7 @@ def test_log_in_switch_language_and_log_out(page: Any, demo: dict[str, User]) ->
     # Serbian in Cyrillic; the choice is remembered for the person, not only in a cookie.
     page.locator('form.language-switcher button[name="language"][value="sr"]').click()
     assert_home_in(page, mayor, "sr")
-    assert CYRILLIC.search(page.locator("h2").inner_text())
+    assert CYRILLIC.search(page.locator("h1").inner_text())
     assert CYRILLIC.search(page.locator("main table").inner_text())
     mayor.refresh_from_db()
     assert mayor.preferred_language == "sr"

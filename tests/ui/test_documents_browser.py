@@ -58,6 +58,8 @@ def test_register_version_share_and_annul_from_the_page(
     assert documents_visible(user=demo["mapl.legal"]).filter(pk=document.pk).exists()
 
     page.fill("#annul-form textarea", "Regjistruar gabimisht")
+    # The page asks before an irreversible annulment; the official confirms.
+    page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#annul-form button").click()
     expect(page.locator("main")).to_contain_text("Regjistruar gabimisht")
     expect(page.locator("main form")).to_have_count(0)
