@@ -113,7 +113,7 @@ class PublicAccessRequestSubmit(_Public):
         return Response(ReceiptSerializer(receipt(registered)).data, status=status.HTTP_201_CREATED)
 
 
-class PublicDocumentSerializer(serializers.Serializer):
+class ReleasedDocumentSerializer(serializers.Serializer):
     title = serializers.CharField()
     url = serializers.CharField()
 
@@ -131,7 +131,7 @@ class TrackSerializer(serializers.Serializer):
     legal_basis = serializers.CharField(allow_blank=True)
     extended_days = serializers.IntegerField()
     transferred_to = serializers.ListField(child=serializers.CharField())
-    documents = PublicDocumentSerializer(many=True)
+    documents = ReleasedDocumentSerializer(many=True)
     complaint_until = serializers.DateTimeField(allow_null=True)
     complaint = serializers.DictField(allow_null=True)
 

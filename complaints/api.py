@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.utils import translation
 from django.utils.translation import gettext
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import AllowAny
@@ -230,8 +231,8 @@ class ComplaintStatistics(generics.GenericAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("institution", str),
-            OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
-            OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, description="YYYY-MM-DD"),
         ]
     )
     def get(self, request: Request) -> Response:

@@ -111,7 +111,7 @@ class ConsultationStart(generics.GenericAPIView):
 # --- Public -----------------------------------------------------------------------------------
 
 
-class PublicDocumentSerializer(serializers.Serializer):
+class ConsultationDocumentSerializer(serializers.Serializer):
     title = serializers.CharField()
     url = serializers.CharField()
 
@@ -138,7 +138,7 @@ class PublicConsultationSerializer(serializers.Serializer):
     def get_status(self, consultation: Consultation) -> str:
         return selectors.status_of(consultation, self.context.get("now"))
 
-    @extend_schema_field(PublicDocumentSerializer(many=True))
+    @extend_schema_field(ConsultationDocumentSerializer(many=True))
     def get_documents(self, consultation: Consultation) -> list[dict[str, Any]]:
         return [
             {
