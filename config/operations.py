@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from kombu.exceptions import ChannelError
 
 
 def broker_queue_length(queue: str = "celery") -> int | None:
@@ -22,7 +23,14 @@ def broker_queue_length(queue: str = "celery") -> int | None:
         with app.connection_for_read() as connection:
             connection.ensure_connection(max_retries=1, timeout=2)
             channel: Any = connection.default_channel
-            _name, count, _consumers = channel.queue_declare(queue=queue, passive=True)
+            try:
+                _name, count, _consumers = channel.queue_declare(queue=queue, passive=True)
+            except ChannelError as error:
+                # A queue nobody has sent to yet does not exist (Redis keeps no empty list, AMQP
+                # answers 404 to a passive declare): it holds no messages.
+                if str(getattr(error, "reply_code", "")) == "404":
+                    return 0
+                raise
             return int(count)
     except Exception:  # the page says "unknown"; /healthz says why the broker is away
         return None
