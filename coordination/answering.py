@@ -20,7 +20,6 @@ from roles.selectors import role_holders
 
 from .models import ANSWER_MAX, DOCUMENTS_MAX, Response, ResponseStatus
 from .selectors import (
-    deadline_ids_of,
     response_is_overdue,
     response_rows,
     responses_visible,
@@ -200,7 +199,7 @@ def unanswered_closed(process: Any, *, acting: Acting, at: datetime) -> dict[str
 def body_shown(process: Any, body: dict[str, Any], *, user: Any) -> dict[str, Any]:
     """The API's body of the process for this caller: `data.responses` with every response for
     the sender (and auditors), the caller's own institution's otherwise; other recipients'
-    tasks and clocks are left out."""
+    tasks are left out (their clocks never reach the body: `deadlines.selectors.clocks_shown`)."""
     sees_all = user is not None and sees_every_response(process=process, user=user)
     responses = (
         list(responses_visible(process=process, user=user, sees_all=sees_all)) if user else []
@@ -217,14 +216,12 @@ def body_shown(process: Any, body: dict[str, Any], *, user: Any) -> dict[str, An
         for task in body.get("tasks", [])
         if task.get("name") != "respond" or task.get("institution") in own
     ]
-    hidden = deadline_ids_of(process=process, excluding_institutions=own)
-    body["deadlines"] = [d for d in body.get("deadlines", []) if d.get("id") not in hidden]
     return body
 
 
 def page_shown(process: Any, context: dict[str, Any], *, user: Any) -> dict[str, Any]:
-    """The officials' process page for this caller: another recipient's steps and clocks are
-    left out (as in the API's body)."""
+    """The officials' process page for this caller: another recipient's steps are left out (as
+    in the API's body; the clocks are the deadlines' to show: `clocks_shown`)."""
     if sees_every_response(process=process, user=user):
         return context
     own = {
@@ -237,7 +234,4 @@ def page_shown(process: Any, context: dict[str, Any], *, user: Any) -> dict[str,
         return "response" not in data or data.get("institution") in own
 
     context["steps"] = [step for step in context.get("steps", []) if shown(step["task"])]
-    hidden = deadline_ids_of(process=process, excluding_institutions=own)
-    for key in ("clocks",):
-        context[key] = [c for c in context.get(key, []) if c["deadline"].pk not in hidden]
     return context

@@ -169,6 +169,8 @@ class CoordinationRequestFlow(flow.Flow):
     process_title = _("Coordination request")
     process_summary_template = "{{ process.title }}"
     lock_impl = lock.SelectForUpdateLock(nowait=False)
+    # Each recipient sees its own clock only, the sender all (`deadlines.selectors.clocks_shown`).
+    clocks_private = True
 
     start = (
         flow.StartHandle(this.start_process)

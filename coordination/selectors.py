@@ -11,7 +11,6 @@ from viewflow.workflow.fields import get_flow_ref
 
 from config.errors import NotFound
 from deadlines.calendar import end_of_day
-from deadlines.models import Deadline
 from documents.access import documents_readable_ids
 from roles.models import Membership
 from roles.permissions import objects_with_permission, visible_or_404
@@ -99,19 +98,6 @@ def response_rows(process: Any, responses: list[Response], *, user: Any) -> list
         }
         for response in responses
     ]
-
-
-def deadline_ids_of(*, process: Any, excluding_institutions: set[str]) -> set[int]:
-    """The clocks of the request's respond tasks of other institutions than these."""
-    clocks = Deadline.objects.filter(process_id=process.pk, task__isnull=False).values_list(
-        "pk", "task__data"
-    )
-    return {
-        pk
-        for pk, data in clocks
-        if (data or {}).get("response")
-        and (data or {}).get("institution") not in excluding_institutions
-    }
 
 
 def access_request_by_id(process_id: Any, user: Any) -> CoordinationProcess:

@@ -25,8 +25,9 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
-from roles.models import Institution
-from roles.selectors import lane_people
+from roles.models import Institution, Membership
+from roles.selectors import lane_people, self_and_principals, user_is_auditor
+from workflows.flows import FLOWS
 from workflows.models import CoordinationProcess
 from workflows.selectors import processes_visible
 
@@ -94,23 +95,51 @@ def state_is(state: str, now: datetime) -> Q:
     return running & ~due_soon & ~overdue
 
 
+def _clocks_private_types() -> list[str]:
+    """The process types whose flows keep each institution's clocks to itself
+    (`clocks_private = True`: one request to many recipients, each answering on its own)."""
+    return [name for name, flow in FLOWS.items() if getattr(flow, "clocks_private", False)]
+
+
+def clocks_shown(deadlines: QuerySet[Deadline], *, user: Any) -> QuerySet[Deadline]:
+    """The one rule for whose clocks a person sees, of processes they may already see: every
+    clock, except in a flow with private clocks, where a clock is seen by its own institution
+    and by the institution that started the process (and by auditors). The list, its filters,
+    the dashboards' counts and a process's body and page all read clocks through it. `user`
+    None: the system (the sweep, the clock's own tests)."""
+    private = _clocks_private_types()
+    if user is None or not private or user_is_auditor(user=user):
+        return deadlines
+    institutions = (
+        Membership.objects.active()
+        .filter(user__in=self_and_principals(user=user))
+        .values("institution_id")
+    )
+    return deadlines.filter(
+        ~Q(process_type__in=private)
+        | Q(institution_id__in=institutions)
+        | Q(process__institution_id__in=institutions)
+    )
+
+
 def deadlines_visible(*, user: Any, now: datetime | None = None) -> QuerySet[Deadline]:
-    """Deadlines of the processes the user may see (the same rules as the process), with
-    `state_now` annotated."""
+    """Deadlines of the processes the user may see (the same rules as the process) that are
+    theirs to see (`clocks_shown`), with `state_now` annotated."""
     visible = processes_visible(user=user).values("pk")
     return (
-        Deadline.objects.filter(process_id__in=visible)
+        clocks_shown(Deadline.objects.filter(process_id__in=visible), user=user)
         .select_related("rule", "institution", "process")
         .annotate(state_now=state_now(now or timezone.now()))
     )
 
 
 def deadlines_for_process(
-    process: CoordinationProcess, *, now: datetime | None = None
+    process: CoordinationProcess, *, user: Any, now: datetime | None = None
 ) -> list[Deadline]:
-    """The clocks of one process (already checked visible by the caller), soonest first."""
+    """The clocks of one process (already checked visible by the caller) that the user sees,
+    soonest first."""
     return list(
-        Deadline.objects.filter(process_id=process.pk)
+        clocks_shown(Deadline.objects.filter(process_id=process.pk), user=user)
         .select_related("rule", "institution")
         .annotate(state_now=state_now(now or timezone.now()))
         .order_by("due_at", "pk")
@@ -118,12 +147,12 @@ def deadlines_for_process(
 
 
 def deadlines_for_processes(
-    process_ids: Iterable[int], *, now: datetime | None = None
+    process_ids: Iterable[int], *, user: Any, now: datetime | None = None
 ) -> dict[int, list[Deadline]]:
-    """The clocks of a page of processes in one query, by process id."""
+    """The clocks of a page of processes that the user sees, in one query, by process id."""
     grouped: dict[int, list[Deadline]] = defaultdict(list)
     for deadline in (
-        Deadline.objects.filter(process_id__in=list(process_ids))
+        clocks_shown(Deadline.objects.filter(process_id__in=list(process_ids)), user=user)
         .select_related("rule", "institution")
         .annotate(state_now=state_now(now or timezone.now()))
         .order_by("due_at", "pk")
@@ -205,7 +234,10 @@ def dashboard(
     on-time rate per month of the due date (met ÷ met, missed and overdue) — only over the
     deadlines the user may see."""
     now = now or timezone.now()
-    deadlines = Deadline.objects.filter(process_id__in=processes_visible(user=user).values("pk"))
+    deadlines = clocks_shown(
+        Deadline.objects.filter(process_id__in=processes_visible(user=user).values("pk")),
+        user=user,
+    )
     if process_type:
         deadlines = deadlines.filter(process_type=process_type)
     if institution:

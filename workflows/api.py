@@ -193,7 +193,8 @@ class ProcessSerializer(serializers.Serializer):
             return list(by_process.get(process.pk, []))
         read = cast(dict[str, Any], self.context).setdefault("clocks_read", {})
         if process.pk not in read:
-            read[process.pk] = deadlines_for_process(process)
+            request = self.context.get("request")
+            read[process.pk] = deadlines_for_process(process, user=getattr(request, "user", None))
         return list(read[process.pk])
 
     @extend_schema_field(DeadlineSerializer(many=True))
@@ -292,7 +293,7 @@ class ProcessList(generics.ListAPIView):
             context = kwargs.setdefault("context", self.get_serializer_context())
             context["tasks_by_process"] = grouped
             context["deadlines_by_process"] = deadlines_for_processes(
-                [process.pk for process in args[0]]
+                [process.pk for process in args[0]], user=self.request.user
             )
             # Which of the page's documents the caller may read, in one query.
             context["readable_documents"] = documents_readable_ids(

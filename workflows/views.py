@@ -246,10 +246,10 @@ def _documents(process: CoordinationProcess, user: Any) -> QuerySet[Any]:
     return documents_visible(user=user).filter(processes=process).order_by("pk")
 
 
-def _record(process: CoordinationProcess) -> dict[str, Any]:
-    """What the page shows beside the steps (`history`): the withdrawal, the clocks and their
-    warnings, a decision's rounds."""
-    deadlines = deadlines_for_process(process)
+def _record(process: CoordinationProcess, user: Any) -> dict[str, Any]:
+    """What the page shows beside the steps (`history`): the withdrawal, the clocks the user
+    sees and their warnings, a decision's rounds."""
+    deadlines = deadlines_for_process(process, user=user)
     return {
         "cancellation": history.cancellation(process),
         "clocks": history.clocks(deadlines),
@@ -268,7 +268,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "details": _details(process),
         "documents": _documents(process, request.user),
         "steps": _steps(process),
-        **_record(process),
+        **_record(process, request.user),
     }
     # A flow whose process many institutions share shows each its own part only
     # (`process_page_shown(process, context, *, user)`, as the API's `process_body_shown`).
@@ -443,7 +443,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "details": _details(process),
             "documents": _documents(process, request.user),
             "steps": steps,
-            "warnings": history.warnings(deadlines_for_process(process)),
+            "warnings": history.warnings(deadlines_for_process(process, user=request.user)),
             "cancellation": history.cancellation(process),
         },
         status=status,

@@ -160,7 +160,7 @@ def test_dashboard_counts_only_what_the_caller_sees(api_as, decisions) -> None: 
 def test_the_process_api_can_embed_its_deadlines(decisions) -> None:  # type: ignore[no-untyped-def]
     from deadlines.api import DeadlineSerializer
 
-    clocks = deadlines_for_process(decisions["late"])
+    clocks = deadlines_for_process(decisions["late"], user=None)
     assert [getattr(clock, "state_now") for clock in clocks] == ["overdue"]  # noqa: B009
     body = DeadlineSerializer(clocks, many=True).data
     assert body[0]["process_id"] == decisions["late"].pk and body[0]["state"] == "overdue"
