@@ -210,11 +210,13 @@ def clock_event(
     """Tell the deadline clocks of `process` that `event` happened at `at`.
 
     Events: `started` (the process started), `task:<node>` (a human task opened: pass it),
-    `done:<node>` (it was completed: pass it), and domain events such as `transmitted` or
-    `received`. Opens a clock for each active rule of the process type starting on the event
-    (once per process, or once per task for rules bound to a step), completes the open clocks
-    whose rule ends on it (met when `at` <= due), and pauses or resumes others. Call it inside
-    the workflow's transaction; `actor` (optional) is who caused the event, for the audit log.
+    `done:<node>` (it was completed: pass it), `timeout:<node>` (its time ran out and it was
+    canceled: pass it; it ends the clocks `done:<node>` ends), and domain events such as
+    `transmitted` or `received`. Opens a clock for each active rule of the process type
+    starting on the event (once per process, or once per task for rules bound to a step),
+    completes the open clocks whose rule ends on it (met when `at` <= due), and pauses or
+    resumes others. Call it inside the workflow's transaction; `actor` (optional) is who caused
+    the event, for the audit log.
     """
     clock_events(process=process, events=[ClockEvent(event, at, task)], actor=actor)
 
@@ -227,12 +229,26 @@ ClockEvent = ProcessEvent
 CANCELED = "canceled"
 
 
+# A step's time ran out (`timeout:<node>`: the timer on its border fired and canceled it, as
+# when an access request's silence becomes a refusal): the clocks that end when the step is
+# done end there too, by the same `_complete` — the timer fires at the due time or later, so
+# they are missed, and their record keeps how late.
+TIMEOUT = "timeout:"
+
+
+def _ends(rule: DeadlineRule, event: str) -> bool:
+    """Whether the event ends the rule's clocks: its `ends_on`, or its step's time running out."""
+    return event == rule.ends_on or (
+        event.startswith(TIMEOUT) and rule.ends_on == f"done:{event[len(TIMEOUT) :]}"
+    )
+
+
 def _concerns(rule: DeadlineRule, event: str) -> bool:
     """Whether the rule starts, ends, pauses or resumes on the event."""
-    return (rule.active and rule.starts_on == event) or event in (
-        rule.ends_on,
-        rule.pauses_on,
-        rule.resumes_on,
+    return (
+        (rule.active and rule.starts_on == event)
+        or _ends(rule, event)
+        or event in (rule.pauses_on, rule.resumes_on)
     )
 
 
@@ -330,7 +346,7 @@ def _clock_event(
             continue
         if task is not None and deadline.task_id is not None and deadline.task_id != task.pk:
             continue  # another round of the same step (after a return) has its own clock
-        if event == rule.ends_on:
+        if _ends(rule, event):
             events.append((deadline, "", _complete(deadline, at)))
         elif event == rule.pauses_on and deadline.paused_at is None:
             events.append((deadline, DeadlineEvent.Kind.PAUSED, _pause(deadline, at)))

@@ -13,8 +13,9 @@ from django.dispatch import Signal
 @dataclass(frozen=True)
 class ProcessEvent:
     """One thing that happened in a transition, at its own time: `started`, `task:<node>` (a
-    task opened: `task` is it), `done:<node>` (it was completed), or a domain event the flow
-    reports (`transmitted`, `received`, …)."""
+    task opened: `task` is it), `done:<node>` (it was completed), `timeout:<node>` (its time ran
+    out: the timer on its border fired and canceled it; `task` is the canceled task), or a
+    domain event the flow reports (`transmitted`, `received`, …)."""
 
     name: str
     at: datetime

@@ -549,11 +549,13 @@ def task_complete(
 
 
 def timers_fire() -> int:
-    """Fire every due viewflow timer (a press statement's embargo) and announce each process it
-    moved, in that transition's own transaction; returns how many fired. The one way timers
-    fire: Celery beat's `fire_workflow_timers` and the deadline sweep both call it. Safe to run
-    from several workers at once: each timer is re-checked under its process lock, and one
-    locked elsewhere is left to the next run."""
+    """Fire every due viewflow timer (a press statement's embargo, an access request's decision
+    time) and announce each process it moved, in that transition's own transaction; returns how
+    many fired. A timer on a step's border that interrupts it announces `timeout:<step>` with
+    the interrupted task first, so the step's clocks close (`deadlines.clock`). The one way
+    timers fire: Celery beat's `fire_workflow_timers` and the deadline sweep both call it. Safe
+    to run from several workers at once: each timer is re-checked under its process lock, and
+    one locked elsewhere is left to the next run."""
     fired = 0
     due = Task.objects.filter(
         flow_task_type="TIMER", status=STATUS.SCHEDULED, scheduled__lte=timezone.now()
@@ -567,15 +569,30 @@ def timers_fire() -> int:
                     continue
                 if not start.can_proceed():
                     continue
+                # A timer on a step's border (`.OnTimeout`) hangs on that step's task: the
+                # steps still waiting now and canceled after it fired ran out of time.
+                waiting = list(task.previous.filter(status__in=WAITING))
                 activation.start()
                 activation.execute()
                 fired += 1
+                now = timezone.now()
+                interrupted = (
+                    Task.objects.filter(
+                        pk__in=[host.pk for host in waiting], status=STATUS.CANCELED
+                    ).order_by("pk")
+                    if waiting
+                    else []
+                )
                 process = CoordinationProcess.objects.get(pk=task.process_id)
                 process_transitioned.send(
                     sender=CoordinationProcess,
                     process=process,
                     events=[
-                        ProcessEvent(f"done:{task.flow_task.name}", timezone.now(), task),
+                        *(
+                            ProcessEvent(f"timeout:{host.flow_task.name}", now, host)
+                            for host in interrupted
+                        ),
+                        ProcessEvent(f"done:{task.flow_task.name}", now, task),
                         *_opened_events(opened),
                     ],
                     actor=None,

@@ -2,7 +2,7 @@
 timer and the request is deemed refused. Then the requester complains to AIP, which upholds
 (the institution must release, with a clock of its own) or dismisses it."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.management import call_command
@@ -10,7 +10,7 @@ from django.utils import timezone
 from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
-from deadlines.models import Deadline, State
+from deadlines.models import Deadline, DeadlineEvent
 from notifications.models import Notification
 
 from .conftest import complete, inbox_task, public_document, submitted, tracked
@@ -45,18 +45,27 @@ def test_silence_is_refusal_by_the_sweep(demo: Any, api: Any, api_as: Any) -> No
     assert view["complaint_until"] is not None
     officer = api_as("kllokot.info")
     assert officer.get("/api/inbox/", {"type": "access_request"}).json()["count"] == 0
-    # The clock went overdue and its alert reached the information officer.
-    clock = Deadline.objects.get(process_id=process_id)
-    assert clock.state == State.OVERDUE
-    assert Notification.objects.filter(
-        user__username="kllokot.info", process_id=process_id, kind="overdue"
-    ).exists()
-    # The grace period over, the next sweep escalates to the head (the mayor here).
-    call_command("sweep_deadlines", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert Notification.objects.filter(
-        user__username="kllokot.mayor", process_id=process_id, kind="escalation"
-    ).exists()
     assert Task.objects.get(process_id=process_id, flow_task_type="HUMAN").status == STATUS.CANCELED
+
+    # The decision's clock closed as missed when its time ran out — not left running into
+    # "overdue" for ever — and its record keeps how late that was.
+    (clock,) = officer.get("/api/deadlines/", {"process": process_id}).json()["results"]
+    assert (clock["rule"], clock["state"]) == ("access-request-decision", "missed")
+    assert clock["completed_at"] is not None and clock["completed_at"] > clock["due_at"]
+    late = DeadlineEvent.objects.get(deadline_id=clock["id"], kind="missed")
+    assert late.data["late_seconds"] >= 1
+    overdue = officer.get("/api/deadlines/", {"state": "overdue", "type": "access_request"})
+    assert process_id not in [row["process_id"] for row in overdue.json()["results"]]
+    totals = officer.get("/api/deadlines/dashboard/", {"type": "access_request"}).json()["totals"]
+    assert (totals["missed"], totals["overdue"]) == (1, 0)
+    # A closed clock has nothing more to send: no overdue alert, no escalation, sweep after
+    # sweep; the requester's complaint period to AIP runs instead (15 days by the rule).
+    call_command("sweep_deadlines", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert not Notification.objects.filter(
+        process_id=process_id, kind__in=("overdue", "escalation")
+    ).exists()
+    until = datetime.fromisoformat(view["complaint_until"])
+    assert timedelta(days=14) < until - timezone.now() <= timedelta(days=16)
 
 
 def test_complaint_upheld_then_released(demo: Any, api: Any, api_as: Any) -> None:
