@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from audit.services import audit_record
 from config.errors import Conflict, NotFound
 from config.public import PublicReadThrottle, PublicSubmitThrottle
-from documents.access import documents_publishable, documents_visible
+from documents.access import documents_visible
 from documents.api import FILE_RESPONSES, version_download
 from roles.models import Institution, User
 from workflows import services as workflow_services
@@ -64,7 +64,8 @@ def _process_body(process: CoordinationProcess, request: Request) -> dict[str, A
 )
 class ConsultationStart(generics.GenericAPIView):
     """The institution's officer prepares a consultation; the head's approval task opens.
-    Its documents are published with it, so each must be classified public."""
+    Its documents are published with it: the institution's own (internal ones are made public
+    when the head approves) or public ones, never confidential ones."""
 
     serializer_class = ConsultationStartSerializer
 
@@ -79,26 +80,27 @@ class ConsultationStart(generics.GenericAPIView):
             institution = Institution.objects.filter(code=code.upper()).first()
             if institution is None:
                 raise exceptions.ValidationError({"institution": [gettext("No such institution.")]})
-        visible = documents_visible(user=request.user).filter(pk__in=document_ids)
-        internal = sorted(
-            visible.exclude(pk__in=documents_publishable(visible).values("pk")).values_list(
-                "pk", flat=True
-            )
+        flow_class = FLOWS[selectors.PROCESS_TYPE]
+        owner = institution or workflow_services.starting_institution(
+            flow_class=flow_class, person=getattr(request, "on_behalf_of", None) or request.user
         )
-        if internal:
+        refused = selectors.documents_unpublishable(
+            documents_visible(user=request.user).filter(pk__in=document_ids), institution=owner
+        )
+        if refused:
             raise exceptions.ValidationError(
                 {
                     "documents": [
                         gettext(
-                            "A consultation publishes its documents: only documents classified "
-                            "public can be attached (not: %s)."
+                            "A consultation publishes its documents: attach your institution's "
+                            "own documents or public ones, never confidential ones (not: %s)."
                         )
-                        % ", ".join(map(str, internal))
+                        % ", ".join(map(str, refused))
                     ]
                 }
             )
         process = workflow_services.process_start(
-            flow_class=FLOWS[selectors.PROCESS_TYPE],
+            flow_class=flow_class,
             actor=cast(User, request.user),
             on_behalf_of=getattr(request, "on_behalf_of", None),
             institution=institution,

@@ -18,6 +18,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from audit.services import audit_record
+from documents.services import documents_made_public
 from notifications.services import notify
 from roles.models import Institution
 from roles.permissions import Acting
@@ -244,6 +245,15 @@ class PublicConsultationFlow(flow.Flow):
         opens_at = max(process.opens_at or now, now)
         period_checked(opens_at=opens_at, closes_at=process.closes_at)
         process.opens_at = opens_at
+        # The draft's documents are published with it: the institution's internal ones become
+        # public now, each an audited reclassification (no other document changes).
+        documents_made_public(
+            actor=acting.user,
+            on_behalf_of=acting.on_behalf_of,
+            institution=process.institution,
+            documents=list(process.documents.all()),
+            reason=f"public consultation {process.pk} approved for publication",
+        )
         Consultation.objects.update_or_create(
             process_id=process.pk,
             defaults={

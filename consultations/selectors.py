@@ -14,6 +14,7 @@ from config.errors import NotFound
 from deadlines.models import Deadline, State
 from deadlines.selectors import state_is
 from documents.access import documents_publishable
+from documents.models import Classification, Document
 from roles.models import Institution
 from roles.permissions import visible_or_404
 from roles.selectors import memberships_active, user_is_auditor
@@ -80,6 +81,17 @@ def public_document(consultation_id: Any, document_id: Any) -> Any:
         consultation.process.documents.all()  # type: ignore[attr-defined]
     )
     return visible_or_404(documents, document_id)
+
+
+def documents_unpublishable(documents: QuerySet[Document], *, institution: Any) -> list[int]:
+    """Of a consultation's documents, the ids it may not publish: confidential ones, and
+    another institution's not yet public (only its owner makes a document public). The
+    institution's own internal documents are made public when the head approves."""
+    return sorted(
+        documents.exclude(pk__in=documents_publishable(documents).values("pk"))
+        .filter(Q(classification=Classification.CONFIDENTIAL) | ~Q(institution=institution))
+        .values_list("pk", flat=True)
+    )
 
 
 def consultation_for_official(process_id: Any, user: Any) -> CoordinationProcess:

@@ -20,7 +20,7 @@ from roles.selectors import user_is_read_only
 from . import intake
 from .access import CHANGE, FORWARD, FORWARDABLE, VIEW, documents_forwardable
 from .events import document_changed
-from .models import Document, DocumentVersion, RegisterCounter, Registration
+from .models import Classification, Document, DocumentVersion, RegisterCounter, Registration
 
 
 def registration_allocate(*, actor: User, institution: Institution) -> Registration:
@@ -380,6 +380,58 @@ def document_annul(
         document_changed.send(sender=Document, documents=[document])  # it leaves the index
     document.registration = registration
     return document
+
+
+def documents_made_public(
+    *,
+    actor: User,
+    institution: Institution,
+    documents: list[Document],
+    reason: str,
+    on_behalf_of: User | None = None,
+) -> list[Document]:
+    """Reclassify these documents `public`: their owner, `institution`, publishes them (a
+    consultation's draft approved for publication). Each change is an audit entry with the old
+    classification and the reason. Another institution's document that is not public yet, or
+    a confidential one, is refused (the callers check earlier; this is the last line). Returns
+    the documents that changed."""
+    _changes_allowed(actor, on_behalf_of)
+    with transaction.atomic():
+        locked = list(
+            Document.objects.select_for_update()
+            .filter(pk__in=[document.pk for document in documents])
+            .order_by("pk")
+        )
+        changed = [d for d in locked if d.classification != Classification.PUBLIC]
+        refused = [
+            d.pk
+            for d in changed
+            if d.classification == Classification.CONFIDENTIAL or d.institution_id != institution.pk
+        ]
+        if refused:
+            raise ValidationError(
+                {
+                    "documents": _(
+                        "Only the institution's own internal documents are made public: not %s."
+                    )
+                    % ", ".join(map(str, refused))
+                }
+            )
+        for document in changed:
+            audit_record(
+                actor=actor,
+                on_behalf_of=on_behalf_of,
+                action="document.reclassified",
+                obj=document,
+                old={"classification": document.classification},
+                new={"classification": Classification.PUBLIC.value},
+                extra={"reason": reason},
+            )
+            document.classification = Classification.PUBLIC
+        Document.objects.bulk_update(changed, ["classification"])
+        if changed:
+            document_changed.send(sender=Document, documents=changed)
+    return changed
 
 
 def version_summary(version: DocumentVersion) -> dict[str, Any]:

@@ -33,18 +33,17 @@ ORGANISATION = {
 }
 
 
-def upload(client, title: str = "Projekti", classification: str = "public") -> int:  # type: ignore[no-untyped-def]
-    response = client.post(
-        "/api/documents/",
-        {
-            "title": title,
-            "kind": "other",
-            "language": "sq",
-            "classification": classification,
-            "file": SimpleUploadedFile("draft.pdf", files.pdf_with_text(title)),
-        },
-        format="multipart",
-    )
+def upload(client, title: str = "Projekti", classification: str | None = None) -> int:  # type: ignore[no-untyped-def]
+    """An uploaded document: internal unless a classification is given, as on the form."""
+    fields = {
+        "title": title,
+        "kind": "other",
+        "language": "sq",
+        "file": SimpleUploadedFile("draft.pdf", files.pdf_with_text(title)),
+    }
+    if classification is not None:
+        fields["classification"] = classification
+    response = client.post("/api/documents/", fields, format="multipart")
     assert response.status_code == 201, response.content
     return int(response.json()["id"])
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from consultations.models import Comment, Consultation
 from deadlines.models import Deadline
+from documents.models import Document
 from notifications.models import Notification
 from tests.workflows.steps import audit_actions, complete, completed, inbox
 
@@ -44,12 +45,16 @@ def test_consultation_from_draft_to_published_report(api_as, api, monkeypatch) -
     error = response.json()["error"]
     assert error["code"] == "invalid" and "closes_at" in error["details"]
     assert "15" in error["details"]["closes_at"][0]
-    # A document the institution has not made public cannot be published with it.
-    internal = upload(officer, "Shënime të brendshme", classification="internal")
-    response = start(officer, documents=[document, internal])
+    # A confidential document is never published with it.
+    confidential = upload(officer, "Shënime konfidenciale", classification="confidential")
+    response = start(officer, documents=[document, confidential])
     assert response.status_code == 400 and "documents" in response.json()["error"]["details"]
+    # The draft's document is internal, as uploaded, until the head approves publication.
+    unattached = upload(officer, "Shënime të brendshme")
+    assert Document.objects.get(pk=document).classification == "internal"
 
     process = started(officer, documents=[document])
+    assert Document.objects.get(pk=document).classification == "internal"
     assert process["type"] == "public_consultation" and process["status"] == "active"
     assert process["data"]["summary_sq"] == SUMMARY_SQ
     # Not yet approved: nothing public.
@@ -72,6 +77,12 @@ def test_consultation_from_draft_to_published_report(api_as, api, monkeypatch) -
     completed(officer, revision["id"], "submit", title="Koncept-dokumenti për autobusët")
     process = completed(mayor, inbox(mayor)[0]["id"], "approve")
     assert process["data"]["approved"] is True
+    # Approval made the draft's document public, as a recorded change; nothing else changed.
+    assert Document.objects.get(pk=document).classification == "public"
+    assert Document.objects.get(pk=unattached).classification == "internal"
+    [reclassified] = AuditEntry.objects.filter(action="document.reclassified")
+    assert reclassified.object_id == str(document)
+    assert reclassified.actor == "kllokot.mayor"
 
     # Open: listed for the public with its documents, downloadable without an account.
     assert public_ids(api, status="open") == [process["id"]]
@@ -85,6 +96,10 @@ def test_consultation_from_draft_to_published_report(api_as, api, monkeypatch) -
     download = api.get(listed["url"])
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
+    # Anyone downloads it; another internal document of the institution stays a 404.
+    prefix = f"/api/public/consultations/{process['id']}/documents/"
+    assert listed["url"].endswith(f"{prefix}{document}/")
+    assert api.get(f"{prefix}{unattached}/").status_code == 404
 
     # The public comments; the report does not exist yet.
     first = comment(api, process["id"])

@@ -39,6 +39,12 @@ def test_the_portal_lists_shows_and_takes_comments(api_as, api) -> None:  # type
     link = f"/portal/consultations/{process['id']}/documents/{document}/"
     assert link in html
     assert visitor.get(link).status_code == 200
+    # The institution's other documents are not the consultation's: 404.
+    internal = upload(officer, "Shënime të brendshme")
+    assert (
+        visitor.get(f"/portal/consultations/{process['id']}/documents/{internal}/").status_code
+        == 404
+    )
     assert (
         visitor.get(f"/portal/consultations/{hidden['id']}/documents/{document}/").status_code
         == 404
