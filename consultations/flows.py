@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from audit.services import audit_record
 from documents.services import documents_made_public
@@ -24,33 +24,18 @@ from roles.models import Institution
 from roles.permissions import Acting
 from workflows.flows import common
 from workflows.models import permission_object
-from workflows.nodes import HumanTask, If
 
 from .models import SUMMARY_MAX, Consultation, PublicConsultationProcess
 from .periods import period_checked
 from .services import answers_record
 
 OFFICER = "officer"
-HEAD_OF_UNIT = "head_of_unit"
 
-# Who heads an institution of each kind: approves the consultation and its report (the same
-# reading of "the head" as the deadline rules' escalations).
-HEAD_ROLES = {
-    Institution.Kind.MUNICIPALITY: common.MAYOR,
-    Institution.Kind.MINISTRY: common.MINISTER,
-    Institution.Kind.GOVERNMENT_OFFICE: common.GOVERNMENT_SECRETARY,
-    Institution.Kind.CENTRAL_OFFICE: common.GOVERNMENT_SECRETARY,
-    Institution.Kind.AGENCY: HEAD_OF_UNIT,
-}
 # Who prepares it and answers the comments.
 OFFICER_ROLES = {
     Institution.Kind.MUNICIPALITY: common.INFORMATION_OFFICER,
     Institution.Kind.MINISTRY: common.COMMUNICATIONS_OFFICER,
 }
-
-
-def head_role(institution: Institution) -> str:
-    return HEAD_ROLES.get(institution.kind, HEAD_OF_UNIT)  # type: ignore[call-overload]
 
 
 def officer_role(institution: Institution) -> str:
@@ -109,7 +94,7 @@ def draft_apply(
     return changes
 
 
-class PublicConsultationFlow(flow.Flow):
+class PublicConsultationFlow(common.CoordinationFlow):
     """Public consultation
 
     The officer prepares a draft act's consultation, the head of the institution approves its
@@ -119,8 +104,7 @@ class PublicConsultationFlow(flow.Flow):
 
     process_class = PublicConsultationProcess
     process_title = _("Public consultation")
-    process_summary_template = "{{ process.title }}"
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    starter_roles = (common.INFORMATION_OFFICER, common.COMMUNICATIONS_OFFICER, OFFICER)
 
     start = (
         flow.StartHandle(this.start_process)
@@ -128,30 +112,26 @@ class PublicConsultationFlow(flow.Flow):
         .Next(this.approve)
     )
 
-    approve = (
-        HumanTask()
-        .Annotation(title=_("Approve the public consultation"))
-        .Lane(this.own_institution, this.head_lane)
-        .Permission("workflows.approve_public_consultation", obj=permission_object)
-        .Actions("approve", "return", handler=this.approved)
-        .Next(this.check_approval)
+    # the head of the institution
+    approve = common.approval(
+        _("Approve the public consultation"),
+        lane=(this.own_institution, this.head_lane),
+        permission="workflows.approve_public_consultation",
+        then=this.check_approval,
+    )
+    check_approval = common.approved_gate(
+        _("Approved?"), then=this.comment_period, otherwise=this.revise
     )
 
-    check_approval = (
-        If(lambda activation: activation.process.approved)
-        .Annotation(title=_("Approved?"))
-        .Then(this.comment_period)
-        .Else(this.revise)
-    )
-
-    revise = (
-        HumanTask()
-        .Annotation(title=_("Revise the returned consultation"))
-        .Lane(this.own_institution, this.officer_lane)
-        .Permission("workflows.prepare_public_consultation", obj=permission_object)
-        .Actions("submit", handler=this.revised)
-        .Form(RevisionForm)
-        .Next(this.approve)
+    # the officer
+    revise = common.step(
+        _("Revise the returned consultation"),
+        lane=(this.own_institution, this.officer_lane),
+        permission="workflows.prepare_public_consultation",
+        actions=("submit",),
+        handler=this.revised,
+        form=RevisionForm,
+        then=this.approve,
     )
 
     comment_period = (
@@ -166,29 +146,28 @@ class PublicConsultationFlow(flow.Flow):
         .Next(this.answer_comments)
     )
 
-    answer_comments = (
-        HumanTask()
-        .Annotation(title=_("Answer every comment"))
-        .Lane(this.own_institution, this.officer_lane)
-        .Permission("workflows.prepare_public_consultation", obj=permission_object)
-        .Actions("answer_comments", handler=this.answered)
-        .Next(this.publish_report)
+    answer_comments = common.step(
+        _("Answer every comment"),
+        lane=(this.own_institution, this.officer_lane),
+        permission="workflows.prepare_public_consultation",
+        actions=("answer_comments",),
+        handler=this.answered,
+        then=this.publish_report,
     )
 
-    publish_report = (
-        HumanTask()
-        .Annotation(title=_("Approve the consultation report"))
-        .Lane(this.own_institution, this.head_lane)
-        .Permission("workflows.approve_public_consultation", obj=permission_object)
-        .Actions("publish_report", "return", handler=this.report_decided)
-        .Next(this.check_report)
+    publish_report = common.step(
+        _("Approve the consultation report"),
+        lane=(this.own_institution, this.head_lane),
+        permission="workflows.approve_public_consultation",
+        actions=("publish_report", "return"),
+        handler=this.report_decided,
+        then=this.check_report,
     )
-
-    check_report = (
-        If(lambda activation: activation.process.report_approved)
-        .Annotation(title=_("Report approved?"))
-        .Then(this.publish)
-        .Else(this.answer_comments)
+    check_report = common.approved_gate(
+        _("Report approved?"),
+        flag="report_approved",
+        then=this.publish,
+        otherwise=this.answer_comments,
     )
 
     publish = flow.Function(this.published).Annotation(title=_("Publish the report")).Next(this.end)
@@ -197,11 +176,8 @@ class PublicConsultationFlow(flow.Flow):
 
     # lanes
 
-    def own_institution(self, process: PublicConsultationProcess) -> Institution:
-        return process.institution
-
     def head_lane(self, process: PublicConsultationProcess) -> str:
-        return head_role(process.institution)
+        return common.head_roles(process.institution)[0]
 
     def officer_lane(self, process: PublicConsultationProcess) -> str:
         return officer_role(process.institution)
@@ -210,8 +186,6 @@ class PublicConsultationFlow(flow.Flow):
         """The Office for Good Governance (in the Office of the Prime Minister) follows every
         institution's consultations."""
         return [] if process.institution.code == "ZKM" else [common.central_office()]
-
-    starter_roles = (common.INFORMATION_OFFICER, common.COMMUNICATIONS_OFFICER, OFFICER)
 
     # start and task handlers
 
@@ -234,11 +208,9 @@ class PublicConsultationFlow(flow.Flow):
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
         process: PublicConsultationProcess = activation.process
-        common.decision_recorded(
-            process, "approved", action=action, comment=comment, why=gettext("Say what to change.")
-        )
+        decided = self.decided(activation, "approved", action=action, comment=comment)
         if not process.approved:
-            return {}
+            return decided
         # It opens at its opening time, or now if that has passed: the period left must still
         # be the minimum (a late approval is returned for new dates instead).
         now = timezone.now()
@@ -275,6 +247,15 @@ class PublicConsultationFlow(flow.Flow):
         changes = draft_apply(process, data, partial=True)
         process.approved = False
         return {"changes": changes} if changes else {}
+
+    def canceled(self, process: PublicConsultationProcess) -> dict[str, Any]:
+        """A consultation withdrawn while open takes no more comments: it closes now (the
+        public still sees what was consulted on, with no report to follow)."""
+        now = timezone.now()
+        closed = Consultation.objects.filter(process_id=process.pk, closes_at__gt=now).update(
+            closes_at=now, closed_at=now
+        )
+        return {"comments_closed_at": now.isoformat()} if closed else {}
 
     def closing_time(self, activation: Any) -> datetime:
         return activation.process.closes_at
@@ -321,11 +302,10 @@ class PublicConsultationFlow(flow.Flow):
     def report_decided(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
-        process = activation.process
         if action == "return" and not comment:
             raise ValidationError({"comment": [gettext("Say what to change in the answers.")]})
-        process.report_approved = action == "publish_report"
-        return {}
+        activation.process.report_approved = action == "publish_report"
+        return {"reason": comment} if action == "return" else {}
 
     def published(self, activation: Any) -> None:
         process: PublicConsultationProcess = activation.process

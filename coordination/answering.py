@@ -196,6 +196,14 @@ def unanswered_closed(process: Any, *, acting: Acting, at: datetime) -> dict[str
     return {"unanswered": [response.institution.code for response in open_responses]}
 
 
+def unanswered_withdrawn(process: Any) -> dict[str, Any]:
+    """Withdrawal: the unanswered responses close, named in the withdrawal's record."""
+    open_responses = Response.objects.filter(process_id=process.pk, status=ResponseStatus.OPEN)
+    codes = sorted(open_responses.values_list("institution__code", flat=True))
+    open_responses.update(status=ResponseStatus.CLOSED)
+    return {"unanswered": codes}
+
+
 def body_shown(process: Any, body: dict[str, Any], *, user: Any) -> dict[str, Any]:
     """The API's body of the process for this caller: `data.responses` with every response for
     the sender (and auditors), the caller's own institution's otherwise; other recipients'

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.view import ViewActivation
@@ -34,7 +34,7 @@ from roles.permissions import Acting, grant_pairs, groups_named
 from roles.selectors import self_and_principals
 from workflows.flows import common
 from workflows.models import PROCESS_VIEW, permission_object
-from workflows.nodes import HumanTask, If, tasks_opened
+from workflows.nodes import HumanTask, tasks_opened
 
 from . import answering
 from .models import (
@@ -158,7 +158,7 @@ def responses_opened(process: CoordinationRequestProcess) -> list[tuple[Response
     return [(response, recipient_role(response.institution)) for response in responses]
 
 
-class CoordinationRequestFlow(flow.Flow):
+class CoordinationRequestFlow(common.CoordinationFlow):
     """Coordination request
 
     A coordinating office (or an institution's head) asks many institutions at once; each
@@ -167,8 +167,7 @@ class CoordinationRequestFlow(flow.Flow):
 
     process_class = CoordinationRequestProcess
     process_title = _("Coordination request")
-    process_summary_template = "{{ process.title }}"
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    starter_roles = (*SENDER_ROLES, OFFICER)
     # Each recipient sees its own clock only, the sender all (`deadlines.selectors.clocks_shown`).
     clocks_private = True
 
@@ -196,38 +195,26 @@ class CoordinationRequestFlow(flow.Flow):
 
     answered = flow.Join().Annotation(title=_("All answered")).Next(this.end)
 
-    manage = (
-        HumanTask()
-        .Annotation(title=_("Follow the answers up"))
-        .Lane(this.own_institution, this.sender_lane_role)
-        .Permission("workflows.manage_coordination_request", obj=permission_object)
-        .Actions("remind", "close", handler=this.managed)
-        .Next(this.check_closed)
+    # the sender; every recipient sees the request (and only its own response in it) by the
+    # grants made with their tasks, in bulk (`responses_opened`), not as the flow's observers
+    manage = common.step(
+        _("Follow the answers up"),
+        lane=(this.own_institution, this.sender_lane_role),
+        permission="workflows.manage_coordination_request",
+        actions=("remind", "close"),
+        handler=this.managed,
+        then=this.check_closed,
     )
-
-    check_closed = (
-        If(lambda activation: activation.process.closed)
-        .Annotation(title=_("Closed?"))
-        .Then(this.end)
-        .Else(this.manage)
+    check_closed = common.approved_gate(
+        _("Closed?"), flag="closed", then=this.end, otherwise=this.manage
     )
 
     end = flow.TerminateEnd().Annotation(title=_("Closed"))
 
-    starter_roles = (*SENDER_ROLES, OFFICER)
-
     # lanes
-
-    def own_institution(self, process: CoordinationRequestProcess) -> Institution:
-        return process.institution
 
     def sender_lane_role(self, process: CoordinationRequestProcess) -> str:
         return process.sender_role or common.COMMUNICATIONS_COORDINATOR
-
-    def observers(self, process: CoordinationRequestProcess) -> list[Institution]:
-        """Every recipient sees the request (and only its own response in it): granted with
-        their tasks, in bulk (`responses_opened`)."""
-        return []
 
     # what a caller sees of the process (workflows.api)
 
@@ -266,6 +253,11 @@ class CoordinationRequestFlow(flow.Flow):
         ]
         activation.task.owner = actor
         return process
+
+    def canceled(self, process: CoordinationRequestProcess) -> dict[str, Any]:
+        """A withdrawn request's unanswered responses close (their tasks and clocks stop with
+        the process)."""
+        return answering.unanswered_withdrawn(process)
 
     def responded(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]

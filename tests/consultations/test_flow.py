@@ -258,3 +258,26 @@ def test_unknown_or_odd_ids_are_404_and_bodies_400(api_as, api) -> None:  # type
     assert response.status_code == 400
     assert api.get("/api/public/consultations/", {"status": "draft"}).status_code == 400
     assert api.get("/api/public/consultations/", {"page": "x"}).status_code == 400
+
+
+def test_the_head_withdraws_an_open_consultation_and_it_takes_no_more_comments(api_as, api) -> None:  # type: ignore[no-untyped-def]
+    officer, mayor = api_as("kllokot.info"), api_as("kllokot.mayor")
+    process = approved(officer, mayor)
+    assert comment(api, process["id"]).status_code == 201
+    url = f"/api/processes/{process['id']}/cancel/"
+    # The officer who prepared it does not withdraw it; the mayor does, with a reason.
+    assert officer.post(url, {"reason": "Gabim."}, format="json").status_code == 403
+    assert mayor.post(url, {}, format="json").status_code == 400
+    withdrawn = mayor.post(url, {"reason": "Ligji ndryshoi."}, format="json")
+    assert withdrawn.status_code == 200, withdrawn.content
+    body = withdrawn.json()
+    assert body["status"] == "canceled"
+    assert body["data"]["cancellation"]["reason"] == "Ligji ndryshoi."
+    assert "comments_closed_at" in body["data"]["cancellation"]
+    # Closed for the public: listed as closed, a further comment is a conflict, no report.
+    assert api.get(f"/api/public/consultations/{process['id']}/").json()["status"] == "closed"
+    late = comment(api, process["id"])
+    assert late.status_code == 409 and late.json()["error"]["code"] == "consultation_closed"
+    assert api.get(f"/api/public/consultations/{process['id']}/report/").status_code == 404
+    assert "process.canceled" in [action for action, *_ in audit_actions(process["id"])]
+    assert mayor.post(url, {"reason": "Sërish."}, format="json").status_code == 409

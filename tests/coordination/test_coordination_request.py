@@ -394,3 +394,41 @@ def test_an_acting_official_sends_for_the_coordinator(api_as, rule) -> None:  # 
     # The acting official follows it up for the coordinator too.
     closed = deputy.post(f"/api/coordination-requests/{process['id']}/close/", {}, format="json")
     assert closed.status_code == 200, closed.content
+
+
+def test_the_senders_head_withdraws_a_request_and_the_unanswered_close(api_as, rule) -> None:  # type: ignore[no-untyped-def]
+    member("mapl.comms", "MAPL", "communications_officer")
+    zkp = api_as("zkp.coordinator")
+    process = sent(zkp, title="Kërkesë e tërhequr")
+    mapl = api_as("mapl.comms")
+    assert respond_task(mapl, process["id"])["institution"] == "MAPL"
+    mf = api_as("mf.comms")
+    task = respond_task(mf, process["id"])
+    assert (
+        mf.post(
+            f"/api/tasks/{task['id']}/complete/",
+            {"action": "respond", "data": {"answer": "Gati."}},
+            format="json",
+        ).status_code
+        == 200
+    )
+    url = f"/api/processes/{process['id']}/cancel/"
+    # A recipient sees the request but does not withdraw it; nor does the coordinator who
+    # sent it: the head of the sending institution does.
+    assert mf.post(url, {"reason": "Jo."}, format="json").status_code == 403
+    assert zkp.post(url, {"reason": "Jo."}, format="json").status_code == 403
+    withdrawn = api_as("sq.secretary").post(url, {"reason": "U zgjidh ndryshe."}, format="json")
+    assert withdrawn.status_code == 200, withdrawn.content
+    assert withdrawn.json()["status"] == "canceled"
+    assert withdrawn.json()["data"]["cancellation"]["unanswered"] == ["MAPL"]
+    statuses = dict(
+        Response.objects.filter(process_id=process["id"]).values_list("institution__code", "status")
+    )
+    assert statuses == {"MAPL": "closed", "MF": "answered"}
+    # MAPL's task and clock stop; its inbox no longer holds the request.
+    states = dict(
+        Deadline.objects.filter(process_id=process["id"]).values_list("institution__code", "state")
+    )
+    assert states == {"MAPL": "canceled", "MF": "met"}
+    inbox = mapl.get("/api/inbox/").json()["results"]
+    assert process["id"] not in [t["process_id"] for t in inbox]
