@@ -48,6 +48,7 @@ MIGRATION_DATA = [
     ("deadlines.migrations.0002_default_rules", "create"),
     ("deadlines.migrations.0003_rule_names", "name"),
     ("deadlines.migrations.0004_canceled_clocks_and_round_rules", "create"),
+    ("deadlines.migrations.0005_press_statement_original_rule", "create"),
     ("access_requests.migrations.0002_deadline_rules", "create"),
     ("complaints.migrations.0002_roles_topics_and_answer_clocks", "forward"),
     ("consultations.migrations.0002_rules", "create"),

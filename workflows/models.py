@@ -192,6 +192,12 @@ class PressStatementProcess(CoordinationProcess):
     approved = jsonstore.BooleanField(_("approved"), default=False)
     reviewed = jsonstore.BooleanField(_("cleared by the central office"), default=False)
     released_at = jsonstore.DateTimeField(_("released at"), null=True, blank=True)
+    # The scanned, signed and stamped original, registered after the release.
+    original_document = jsonstore.IntegerField(_("original (document)"), null=True, blank=True)
+    original_registration_number = jsonstore.CharField(
+        _("signed and stamped original"), max_length=64, blank=True
+    )
+    archived_at = jsonstore.DateTimeField(_("original archived at"), null=True, blank=True)
 
     class Meta:
         proxy = True

@@ -25,12 +25,13 @@ from .models import CoordinationProcess, MeetingOutcome
 
 
 def statements_released() -> QuerySet[CoordinationProcess]:
-    """Finished press statements: the flow ends only after the release step, which runs only
-    once the embargo is over; the embargo is checked again in case a clock was wrong."""
+    """Released press statements, whether or not their signed original is archived yet: the
+    release step alone sets `released_at`, and runs only once the embargo is over (checked
+    again below in case a clock was wrong); a released statement is never withdrawn."""
     statements = CoordinationProcess.objects.filter(
-        flow_class=get_flow_ref(FLOWS["press_statement"]), status=PROCESS.DONE
-    )
-    return statements.select_related("institution").order_by("-finished", "-pk")
+        flow_class=get_flow_ref(FLOWS["press_statement"]), data__has_key="released_at"
+    ).exclude(status=PROCESS.CANCELED)
+    return statements.select_related("institution").order_by("-data__released_at", "-pk")
 
 
 def materials_published() -> QuerySet[CoordinationProcess]:

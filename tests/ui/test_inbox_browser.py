@@ -2,7 +2,7 @@
 Playwright against the live server): the information officer drafts it from the inbox, the
 mayor finds it there and returns it with a comment, the officer corrects the Serbian text, the
 mayor approves it, and the process page shows every step with the comment and the released
-statement."""
+statement waiting for its signed and stamped original."""
 
 import re
 from typing import Any
@@ -104,7 +104,8 @@ def test_statement_returned_fixed_and_approved_in_the_browser(sessions: Any, dem
     mayor.locator('button[name=action][value="approve"]').click()
     expect(mayor).to_have_url(re.compile(r"/work/$"))
     statement.refresh_from_db()
-    assert statement.status == PROCESS.DONE
+    # Released, and open until the officer archives the signed and stamped original.
+    assert statement.status == PROCESS.NEW
     assert statement.released_at is not None
 
     # The process page: each step with who and the comment, the final state, and the chart.
@@ -112,14 +113,14 @@ def test_statement_returned_fixed_and_approved_in_the_browser(sessions: Any, dem
     steps = mayor.locator("#steps tr.step")
     expect(steps).to_have_count(5)
     names = [steps.nth(i).get_attribute("data-name") for i in range(5)]
-    assert names == ["start", "approve", "revise", "approve", "end"]
+    assert names == ["start", "approve", "revise", "approve", "archive_original"]
     expect(steps.nth(1)).to_contain_text("kllokot.mayor")
     expect(steps.nth(1).locator(".step__comment")).to_have_text(COMMENT)
     expect(steps.nth(2)).to_contain_text("kllokot.info")
     expect(steps.nth(3)).to_contain_text("kllokot.mayor")
     with translation.override("sq"):
-        done = translation.gettext("done")
-    expect(mayor.locator("#process-status")).to_have_text(done)
+        active = translation.gettext("active")
+    expect(mayor.locator("#process-status")).to_have_text(active)
     chart = mayor.locator("#flow-chart")
     expect(chart).to_be_visible()
     assert chart.evaluate("image => image.complete && image.naturalWidth > 0")

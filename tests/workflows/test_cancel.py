@@ -25,6 +25,7 @@ from .steps import (
     open_task,
     statement_drafted,
 )
+from .test_press_statement import original_archived
 
 pytestmark = pytest.mark.django_db
 
@@ -107,9 +108,11 @@ def test_a_finished_process_is_not_withdrawn(api_as) -> None:  # type: ignore[no
     process = drafted(api_as)
     mayor = api_as("kllokot.mayor")
     process = completed(mayor, open_task(process, "approve")["id"], "approve")
+    process = original_archived(api_as, process)
     assert process["status"] == "done"
     response = cancel(mayor, process["id"])
     assert response.status_code == 409
+    assert response.json()["error"]["code"] == "process_done"
 
 
 def test_an_acting_official_withdraws_for_the_mayor(api_as, demo) -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,9 @@
 """Press statements approved before release, in both official languages at once
 (DOMAIN.md, 2): drafted by the information (or ministry communications) officer, approved or
 returned by the mayor or minister, cleared by the central office (ZKP) when government-level,
-released at once or at the embargo time, then archived as registered documents."""
+released at once or at the embargo time and archived as registered documents; the statement
+is complete only once its scanned, signed and stamped original is registered beside the
+language texts (the communication strategy's archive; rule `press-statement-original`)."""
 
 import io
 from datetime import datetime
@@ -17,6 +19,10 @@ from viewflow import this
 from viewflow.workflow import STATUS, flow
 
 from audit.services import audit_record
+from config.errors import Conflict
+from documents.access import documents_visible
+from documents.intake import JPEG, PDF, PNG, TIFF
+from documents.models import Document
 from documents.services import document_create
 from notifications.services import notify
 from roles.models import Institution
@@ -27,6 +33,8 @@ from ..nodes import If
 from . import common
 
 LANGUAGES = (("sq", "text_sq", True), ("sr", "text_sr", True), ("en", "text_en", False))
+# What a scan of the signed and stamped original may be (types the intake detected).
+ORIGINAL_TYPES = (PDF, PNG, JPEG, TIFF)
 
 
 class RevisionForm(forms.Form):
@@ -34,6 +42,46 @@ class RevisionForm(forms.Form):
     text_sq = forms.CharField(label=_("Text in Albanian"), widget=forms.Textarea, required=False)
     text_sr = forms.CharField(label=_("Text in Serbian"), widget=forms.Textarea, required=False)
     text_en = forms.CharField(label=_("Text in English"), widget=forms.Textarea, required=False)
+
+
+class OriginalForm(forms.Form):
+    original_document = forms.IntegerField(
+        label=_("Signed and stamped original"),
+        min_value=1,
+        help_text=_(
+            "The id of the registered scan (PDF or image) of the signed and stamped statement."
+        ),
+    )
+
+
+def original_checked(process: PressStatementProcess, user: Any, value: Any) -> Document:
+    """The scanned original: a document the user sees, registered by the statement's own
+    institution and not annulled, whose current version the intake found to be a PDF or an
+    image. Anything else is a 400 on `original_document`."""
+    field = "original_document"
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise ValidationError({field: [gettext("Give the id of a registered document.")]})
+    number = int(value)
+    document = (
+        documents_visible(user=user)
+        .filter(pk=number, registration__annulled_at__isnull=True)
+        .select_related("registration")
+        .first()
+        if 0 < number < 2**63
+        else None
+    )
+    if document is None:
+        raise ValidationError({field: [gettext("No such document: %s.") % value]})
+    if document.institution_id != process.institution_id:
+        raise ValidationError(
+            {field: [gettext("The original is registered in the statement's own institution.")]}
+        )
+    version = document.versions.order_by("-number").first()
+    if version is None or version.mime_type not in ORIGINAL_TYPES:
+        raise ValidationError(
+            {field: [gettext("The original is a scan: a PDF or an image (PNG, JPEG, TIFF).")]}
+        )
+    return document
 
 
 def texts_apply(process: PressStatementProcess, data: dict[str, Any], *, partial: bool) -> dict:
@@ -62,6 +110,8 @@ class PressStatementFlow(common.CoordinationFlow):
     process_class = PressStatementProcess
     process_title = _("Press statement")
     starter_roles = (common.INFORMATION_OFFICER, common.COMMUNICATIONS_OFFICER)
+    # The page shows the original's registration number and the document itself, not its id.
+    data_shown_apart = ("original_document",)
 
     start = (
         flow.StartHandle(this.start_process)
@@ -123,9 +173,24 @@ class PressStatementFlow(common.CoordinationFlow):
         .Next(this.release)
     )
 
-    release = flow.Function(this.released).Annotation(title=_("Release and archive")).Next(this.end)
+    release = (
+        flow.Function(this.released)
+        .Annotation(title=_("Release and archive"))
+        .Next(this.archive_original)
+    )
 
-    end = flow.End().Annotation(title=_("Released"))
+    # the information (or communications) officer, with its own clock (a deadline rule)
+    archive_original = common.step(
+        _("Archive the signed and stamped original"),
+        lane=(this.own_institution, this.officer_role),
+        permission="workflows.prepare_press_statement",
+        actions=("submit",),
+        handler=this.original_archived,
+        form=OriginalForm,
+        then=this.end,
+    )
+
+    end = flow.End().Annotation(title=_("Released and archived"))
 
     # lanes
 
@@ -150,7 +215,13 @@ class PressStatementFlow(common.CoordinationFlow):
         return (self.approver_role(process),)
 
     def canceled(self, process: PressStatementProcess) -> dict[str, Any]:
-        """An approved statement waiting for its embargo is held back: never released."""
+        """An approved statement waiting for its embargo is held back: never released. One
+        released is public already: it is archived, not withdrawn."""
+        if process.released_at is not None:
+            raise Conflict(
+                gettext("The statement is released already; it cannot be withdrawn."),
+                code="already_released",
+            )
         waiting = process.task_set.filter(flow_task=self.embargo, status=STATUS.SCHEDULED).exists()
         return {"withdrawn_before_embargo": True} if waiting else {}
 
@@ -239,3 +310,20 @@ class PressStatementFlow(common.CoordinationFlow):
             obj=permission_object(process),
             extra={"released_at": process.released_at, "documents": archived},
         )
+
+    def original_archived(
+        self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The officer registers the scan of the signed and stamped statement: attached to the
+        process beside the archived language texts; the statement is complete with it."""
+        process = activation.process
+        document = original_checked(process, acting.user, data.get("original_document"))
+        process.documents.add(document)
+        process.original_document = document.pk
+        process.original_registration_number = document.registration_number
+        process.archived_at = timezone.now()
+        return {
+            "original_document": document.pk,
+            "original_registration_number": document.registration_number,
+            "archived_at": process.archived_at,
+        }
