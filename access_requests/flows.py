@@ -23,7 +23,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from audit.services import audit_record
-from config.text import control_characters_refused
+from config.text import plain_text
 from deadlines import calendar
 from deadlines.models import DeadlineRule
 from documents.access import documents_readable_ids
@@ -100,17 +100,12 @@ def complaint_period_end(at: datetime) -> datetime:
     return calendar.due_at(calendar.local_date(at), days, working=working)
 
 
-def _text(data: dict[str, Any], field: str, *, limit: int, required: bool) -> str:
-    value = control_characters_refused(str(data.get(field) or "").strip(), field, one_line=False)
-    if required and not value:
-        raise ValidationError({f"data.{field}": [gettext("This field is required.")]})
-    if len(value) > limit:
-        raise ValidationError(
-            {f"data.{field}": [gettext("At most %(limit)s characters.") % {"limit": limit}]}
-        )
-    if "<" in value:
-        raise ValidationError({f"data.{field}": [gettext("Markup is not accepted.")]})
-    return value
+def _data_text(data: dict[str, Any], field: str, *, longest: int) -> str:
+    """A required text of the task's `data` (`config.text.plain_text`), its errors named
+    `data.<field>` as the API reports them."""
+    return plain_text(
+        data.get(field), f"data.{field}", longest=longest, one_line=False, required=True
+    )
 
 
 def _document_ids(data: dict[str, Any]) -> list[int]:
@@ -374,8 +369,8 @@ class AccessRequestFlow(flow.Flow):
                 )
             process.documents.add(*documents)
         if action in ("partially_grant", "refuse"):
-            reasons = _text(data, "reasons", limit=REASONS_LENGTH, required=True)
-            legal_basis = _text(data, "legal_basis", limit=LEGAL_BASIS_LENGTH, required=True)
+            reasons = _data_text(data, "reasons", longest=REASONS_LENGTH)
+            legal_basis = _data_text(data, "legal_basis", longest=LEGAL_BASIS_LENGTH)
         decision = {
             "grant": Decision.GRANTED,
             "partially_grant": Decision.PARTIALLY_GRANTED,
@@ -422,7 +417,7 @@ class AccessRequestFlow(flow.Flow):
             raise ValidationError(
                 {"data.days": [gettext("From 1 to %(most)s days.") % {"most": MAX_EXTENSION_DAYS}]}
             )
-        reason = _text(data, "reason", limit=REASONS_LENGTH, required=True)
+        reason = _data_text(data, "reason", longest=REASONS_LENGTH)
         due = step_due(process, activation.flow_task.name, activation.task.created)
         until = calendar.local_date(due) + timedelta(days=days)
         process.extended_days = days
@@ -530,11 +525,8 @@ class AccessRequestFlow(flow.Flow):
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
         process = activation.process
-        reasons = _text(
-            {"reasons": data.get("reasons") or comment},
-            "reasons",
-            limit=REASONS_LENGTH,
-            required=True,
+        reasons = _data_text(
+            {"reasons": data.get("reasons") or comment}, "reasons", longest=REASONS_LENGTH
         )
         outcome = ComplaintOutcome.UPHELD if action == "uphold" else ComplaintOutcome.DISMISSED
         process.complaint = {

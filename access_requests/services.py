@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from audit.services import appended_together, audit_record
 from config.errors import Conflict, NotFound
 from config.public import tracking_code_digest, tracking_code_new
-from config.text import control_characters_refused
+from config.text import plain_text
 from documents.services import registration_allocate
 from roles.models import Institution, User
 from workflows import services as workflow_services
@@ -33,21 +33,6 @@ TITLE_LENGTH = 120
 # The account the public portal registers requests under (no one signs in as it); the same
 # one the portal's complaints are registered under.
 PORTAL_ACCOUNT = "portal"
-
-
-def plain_text(value: Any, field: str, *, limit: int, required: bool, one_line: bool) -> str:
-    """Typed text as the law of the portal wants it: trimmed, bounded, no control characters
-    and no markup (a `<` is refused, not escaped: nobody needs it to ask for a document)."""
-    text = control_characters_refused(str(value or "").strip(), field, one_line=one_line)
-    if required and not text:
-        raise ValidationError({field: [gettext("This field is required.")]})
-    if len(text) > limit:
-        raise ValidationError(
-            {field: [gettext("At most %(limit)s characters.") % {"limit": limit}]}
-        )
-    if "<" in text or ">" in text:
-        raise ValidationError({field: [gettext("Markup is not accepted.")]})
-    return text
 
 
 def portal_account() -> User:
@@ -95,17 +80,21 @@ def access_request_register(
             return ""
 
     description = checked(
-        "description", description, limit=DESCRIPTION_LENGTH, required=True, one_line=False
+        "description", description, longest=DESCRIPTION_LENGTH, required=True, one_line=False
     )
     requester_name = checked(
-        "requester_name", requester_name, limit=NAME_LENGTH, required=True, one_line=True
+        "requester_name", requester_name, longest=NAME_LENGTH, required=True, one_line=True
     )
-    email = checked("email", email, limit=254, required=False, one_line=True)
+    email = checked("email", email, longest=254, required=False, one_line=True)
     postal_address = checked(
-        "postal_address", postal_address, limit=ADDRESS_LENGTH, required=False, one_line=False
+        "postal_address", postal_address, longest=ADDRESS_LENGTH, required=False, one_line=False
     )
     urgent_reason = checked(
-        "urgent_reason", urgent_reason, limit=REASON_LENGTH, required=bool(urgent), one_line=False
+        "urgent_reason",
+        urgent_reason,
+        longest=REASON_LENGTH,
+        required=bool(urgent),
+        one_line=False,
     )
     if email:
         try:
@@ -215,7 +204,7 @@ def access_request_complain(*, tracking_code: Any, text: Any) -> AccessRequest:
     """The requester complains to AIP: only after a refusal, a partial grant or a deemed
     refusal, and only until the complaint period ends (else Conflict)."""
     request = access_request_by_code(tracking_code)
-    text = plain_text(text, "text", limit=COMPLAINT_LENGTH, required=True, one_line=False)
+    text = plain_text(text, "text", longest=COMPLAINT_LENGTH, required=True, one_line=False)
     from .flows import AccessRequestFlow
 
     with transaction.atomic():

@@ -7,7 +7,6 @@ its people holding the complaints officer's role get the task, its notice and th
 reminders; the permission moves with the complaint when it is forwarded.
 """
 
-import re
 from typing import Any
 
 from django import forms
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from config.text import control_characters_refused
+from config.text import plain_text
 from deadlines.models import Deadline
 from documents.services import registration_allocate
 from roles.models import Institution, Role, Unit
@@ -36,15 +35,6 @@ ONE_STOP_SHOP_OFFICER = "one_stop_shop_officer"
 COMPLAINTS_OFFICER = "complaints_officer"
 
 ANSWER_MAX_LENGTH = 10_000
-MARKUP = re.compile(r"<\s*[a-zA-Z!/?]")
-
-
-def markup_refused(value: str, field: str) -> str:
-    """Text the public or an official sends is plain text: anything that looks like markup is
-    refused rather than stored and shown."""
-    if MARKUP.search(value):
-        raise ValidationError({field: [gettext("Write plain text, without markup (< >).")]})
-    return value
 
 
 class RouteForm(forms.Form):
@@ -291,15 +281,15 @@ class ComplaintFlow(flow.Flow):
             Complaint.objects.filter(pk=process.pk).update(unit=unit)
             tallies.moved(Complaint.objects.get(pk=process.pk), previous, unit.code)
             return {"unit": unit.code, "events": [("forwarded", now)]}
-        answer = str(data.get("answer") or "").strip()
+        answer = plain_text(
+            data.get("answer"),
+            "answer",
+            longest=ANSWER_MAX_LENGTH,
+            one_line=False,
+            required=False,
+        )
         if not answer:
             raise ValidationError({"answer": [gettext("Write the answer to the citizen.")]})
-        if len(answer) > ANSWER_MAX_LENGTH:
-            raise ValidationError(
-                {"answer": [gettext("At most %d characters.") % ANSWER_MAX_LENGTH]}
-            )
-        control_characters_refused(answer, "answer", one_line=False)
-        markup_refused(answer, "answer")
         process.answer = answer
         process.answered_at = now
         Complaint.objects.filter(pk=process.pk).update(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from audit.services import audit_record
 from config.public import tracking_code_new
-from config.text import control_characters_refused
+from config.text import plain_text
 from deadlines.models import Deadline, DeadlineRule
 from roles.models import Institution, User
 from workflows import services as workflow_services
@@ -22,7 +22,6 @@ from workflows.flows import FLOWS
 from workflows.models import CoordinationProcess, permission_object
 
 from . import tallies
-from .flows import markup_refused
 from .models import Channel, Complaint, ComplaintContact, ComplaintTopic
 
 TEXT_MAX_LENGTH = 5_000
@@ -80,14 +79,6 @@ def portal_user() -> User:
     return user  # type: ignore[return-value]
 
 
-def _line(value: Any, field: str, max_length: int) -> str:
-    text = str(value or "").strip()
-    if len(text) > max_length:
-        raise ValidationError({field: [gettext("At most %d characters.") % max_length]})
-    control_characters_refused(text, field, one_line=True)
-    return markup_refused(text, field)
-
-
 def _checked(
     *,
     institution: Institution | None,
@@ -108,28 +99,22 @@ def _checked(
     )
     if found is None:
         errors["topic"] = [gettext("Choose one of the municipality's topics.")]
-    body = str(text or "").strip()
-    if not body:
-        errors["text"] = [gettext("Describe the problem.")]
-    elif len(body) > TEXT_MAX_LENGTH:
-        errors["text"] = [gettext("At most %d characters.") % TEXT_MAX_LENGTH]
-    checked: dict[str, Any] = {"topic": found, "text": body}
-    for field, value, limit in (
-        ("name", name, NAME_MAX_LENGTH),
-        ("phone", phone, PHONE_MAX_LENGTH),
-        ("location", location, LOCATION_MAX_LENGTH),
-        ("email", email, 254),
+    checked: dict[str, Any] = {"topic": found}
+    for field, value, longest, one_line in (
+        ("text", text, TEXT_MAX_LENGTH, False),
+        ("name", name, NAME_MAX_LENGTH, True),
+        ("phone", phone, PHONE_MAX_LENGTH, True),
+        ("location", location, LOCATION_MAX_LENGTH, True),
+        ("email", email, 254, True),
     ):
         try:
-            checked[field] = _line(value, field, limit)
+            checked[field] = plain_text(
+                value, field, longest=longest, one_line=one_line, required=False
+            )
         except ValidationError as error:
             errors.update(error.message_dict)
-    if "text" not in errors:
-        try:
-            control_characters_refused(body, "text", one_line=False)
-            markup_refused(body, "text")
-        except ValidationError as error:
-            errors.update(error.message_dict)
+    if "text" not in errors and not checked["text"]:
+        errors["text"] = [gettext("Describe the problem.")]
     if checked.get("email") and "email" not in errors:
         try:
             validate_email(checked["email"])

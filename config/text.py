@@ -1,6 +1,8 @@
 """Checks of what people type, shared by every app that stores it: a title or a text holding
 characters nobody types (pasted from a broken file, or sent by a faulty client) is refused
-rather than archived, since the archive's text exports would not pass as text. And Serbian's
+rather than archived, since the archive's text exports would not pass as text; what the
+public and officials write is plain text (`plain_text`: trimmed, bounded, no markup). And
+Serbian's
 two scripts: the interface's Cyrillic names and catalogue, and the search's folding, convert
 with the one table here."""
 
@@ -26,6 +28,33 @@ def control_characters_refused(value: str, field: str, *, one_line: bool) -> str
     if (_IN_LINE if one_line else _IN_TEXT).search(value):
         raise ValidationError({field: [gettext("The text contains a control character.")]})
     return value
+
+
+# What looks like markup: a tag, a comment, a declaration or processing instruction (`<` then a
+# letter, `/`, `!` or `?`), or a character reference (`&amp;`, `&#60;`). A lone `<` or `>`
+# ("a < b") is prose and passes; the pages escape what they show in any case.
+MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|&[a-zA-Z]+;|&#[0-9xX]")
+
+
+def plain_text(value: object, field: str, *, longest: int, one_line: bool, required: bool) -> str:
+    """What the public (or an official) types, as stored: a text (None is empty), trimmed, at
+    most `longest` characters, without control characters (`control_characters_refused`;
+    `one_line`: no line breaks either) and without markup. Else a ValidationError naming
+    `field` (e.g. `data.reasons` for a task's data), in the one wording every app shares."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError({field: [gettext("Give a text.")]})
+    text = control_characters_refused(value.strip(), field, one_line=one_line)
+    if required and not text:
+        raise ValidationError({field: [gettext("This field is required.")]})
+    if len(text) > longest:
+        raise ValidationError(
+            {field: [gettext("At most %(count)s characters.") % {"count": longest}]}
+        )
+    if MARKUP.search(text):
+        raise ValidationError({field: [gettext("Write plain text, without HTML or markup.")]})
+    return text
 
 
 # --- Serbian Cyrillic and Latin -------------------------------------------------------------

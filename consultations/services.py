@@ -1,7 +1,6 @@
 """Writes of the consultations: a comment from the public, the officer's answers. Each is
 audited; contact details never enter an audit entry."""
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -14,14 +13,11 @@ from django.utils.translation import gettext
 
 from audit.services import audit_record
 from config.errors import Conflict, NotFound
-from config.text import control_characters_refused
+from config.text import plain_text
 from roles.models import User
 
 from . import models
 from .models import Capacity, Comment, Consultation, Outcome
-
-# Markup is refused, not cleaned: what the public sends is shown and published as text.
-MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|&[a-zA-Z]+;|&#[0-9xX]")
 
 # One request answers at most this many comments (10,000 comments: two requests at most).
 ANSWERS_MAX = 5_000
@@ -40,24 +36,6 @@ COMMENT_FIELDS = {
     "section": (models.SECTION_MAX, True, False),
     "text": (models.TEXT_MAX, False, True),
 }
-
-
-def plain_text(value: Any, field: str, *, longest: int, one_line: bool, required: bool) -> str:
-    """A typed text: trimmed, bounded, without control characters or markup."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError({field: [gettext("Give a text.")]})
-    text = control_characters_refused(value.strip(), field, one_line=one_line)
-    if required and not text:
-        raise ValidationError({field: [gettext("This field is required.")]})
-    if len(text) > longest:
-        raise ValidationError(
-            {field: [gettext("At most %(count)s characters.") % {"count": longest}]}
-        )
-    if MARKUP.search(text):
-        raise ValidationError({field: [gettext("Write plain text, without HTML or markup.")]})
-    return text
 
 
 def comment_fields_checked(values: dict[str, Any]) -> dict[str, str]:

@@ -87,12 +87,8 @@ BEYOND_THE_DOCUMENT = {
 }
 with translation.override("sq"):
     ONE_LINE_REFUSAL = gettext("The text contains a control character.")
-    # What the public's texts may not contain (< >), in the words each app uses.
-    MARKUP_REFUSALS = {
-        gettext("Markup is not accepted."),
-        gettext("Write plain text, without markup (< >)."),
-        gettext("Write plain text, without HTML or markup."),
-    }
+    # What typed texts may not contain (markup), in the one wording of `config.text.plain_text`.
+    MARKUP_REFUSALS = {gettext("Write plain text, without HTML or markup.")}
 # Valid-looking uploads whose bytes are not what their name says (415) or are empty.
 UPLOAD_REFUSALS = {413, 415}
 
