@@ -56,6 +56,22 @@ SNIFF_BYTES = 16 * 1024
 CHUNK = 1024 * 1024
 
 
+def type_name(mime_type: str) -> str:
+    """An accepted type as people call it, in their language (messages name no type codes)."""
+    names = {
+        PDF: gettext("a PDF document"),
+        DOCX: gettext("a Word document (.docx)"),
+        XLSX: gettext("an Excel workbook (.xlsx)"),
+        ODT: gettext("an OpenDocument text (.odt)"),
+        ODS: gettext("an OpenDocument spreadsheet (.ods)"),
+        TEXT: gettext("plain text"),
+        PNG: gettext("a PNG image"),
+        JPEG: gettext("a JPEG image"),
+        TIFF: gettext("a TIFF image"),
+    }
+    return names.get(mime_type, gettext("another kind of file"))
+
+
 class Refused(Exception):
     """An upload that is not accepted; `status` is the HTTP status the API answers with."""
 
@@ -566,7 +582,11 @@ def inspect(stream: IO[bytes], name: str, size: int) -> Inspected:
         raise Refused(
             415,
             "type_not_allowed",
-            gettext("Files of type %(type)s are not accepted.") % {"type": mime_type},
+            gettext(
+                "This kind of file is not accepted. Accepted are PDF, Word (.docx), Excel "
+                "(.xlsx), OpenDocument text (.odt) and spreadsheet (.ods), plain text (.txt) "
+                "and PNG, JPEG or TIFF images."
+            ),
         )
     extension = PurePosixPath(filename).suffix.lower()
     if extension not in extensions:
@@ -574,8 +594,8 @@ def inspect(stream: IO[bytes], name: str, size: int) -> Inspected:
         raise Refused(
             415,
             "type_mismatch",
-            gettext("The file's content is %(type)s, which its name (%(name)s) does not say.")
-            % {"type": mime_type, "name": named},
+            gettext("The file is %(type)s, which its name (%(name)s) does not say.")
+            % {"type": type_name(mime_type), "name": named},
         )
     if mime_type in ZIP_CONTAINERS:
         stream.seek(0)

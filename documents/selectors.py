@@ -1,10 +1,22 @@
-"""Reads about documents for the operators' page."""
+"""Reads about documents: their latest versions for the pages, counts for the operators'."""
 
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
-from .models import DocumentVersion, TextStatus
+from .models import Document, DocumentVersion, TextStatus
+
+
+def with_current_version(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """Each document with its latest version's number, file name, type and the document it
+    duplicates, if any (`current_…`; one query)."""
+    latest = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by("-number")
+    return documents.annotate(
+        current_number=Subquery(latest.values("number")[:1]),
+        current_filename=Subquery(latest.values("filename")[:1]),
+        current_mime_type=Subquery(latest.values("mime_type")[:1]),
+        current_duplicate_of=Subquery(latest.values("duplicate_of__document_id")[:1]),
+    )
 
 
 def extraction_counts() -> dict[str, int]:

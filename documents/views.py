@@ -6,13 +6,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.views import generic
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from viewflow.urls import Application
 
 from config.errors import Conflict
@@ -28,7 +28,8 @@ from .access import (
     documents_readable_ids,
     documents_visible,
 )
-from .models import Classification, Document, Kind, Language
+from .forms import PREVIEWABLE
+from .models import Classification, Document, DocumentVersion, Kind, Language
 
 
 class UploadForm(forms.Form):
@@ -69,12 +70,109 @@ class AnnulForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea)
 
 
-class DocumentListView(generic.ListView):
-    template_name = "documents/document_list.html"
-    paginate_by = 25
+PAGE_SIZE = 25
+# The list's orders, by what a person sorts by: the registration's date, its number (the
+# institution's code, the year and the number, as the number reads), the title.
+SORTS = {
+    "-date": (_("Newest first"), ("-created_at", "-pk")),
+    "date": (_("Oldest first"), ("created_at", "pk")),
+    "number": (_("Registration number"), ("registration__registration_number",)),
+    "-number": (
+        _("Registration number, descending"),
+        ("-registration__registration_number",),
+    ),
+    "title": (_("Title, A to Z"), ("title", "pk")),
+    "-title": (_("Title, Z to A"), ("-title", "-pk")),
+}
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-    def get_queryset(self) -> QuerySet[Document]:
-        return documents_visible(user=self.request.user).order_by("-pk")
+
+def _institution_choices() -> list[tuple[str, str]]:
+    return [
+        ("", str(_("All institutions"))),
+        *((item.code, str(item)) for item in Institution.objects.order_by("code")),
+    ]
+
+
+class DocumentFilter(forms.Form):
+    """The list's search, filters and order: all in the address, so a list can be bookmarked."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Words of the title, or a registration number."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("All languages")), *Language.choices]
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("Any state")), ("standing", _("Registered")), ("annulled", _("Annulled"))],
+    )
+    institution = forms.ChoiceField(
+        label=_("Institution"), required=False, choices=_institution_choices
+    )
+    date_from = forms.DateField(label=_("Registered from"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("Registered until"), required=False, widget=DATE)
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[(key, label) for key, (label, _order) in SORTS.items()],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period comes before its start."))
+        return data
+
+
+def documents_filtered(user: Any, choice: dict[str, Any]) -> QuerySet[Document]:
+    """What the user may see of the documents, narrowed and ordered as chosen."""
+    documents = documents_visible(user=user)
+    words = (choice.get("q") or "").split()
+    for word in words:
+        documents = documents.filter(
+            Q(title__icontains=word) | Q(registration__registration_number__icontains=word)
+        )
+    for field in ("kind", "language"):
+        if choice.get(field):
+            documents = documents.filter(**{field: choice[field]})
+    if choice.get("institution"):
+        documents = documents.filter(institution__code=choice["institution"])
+    if choice.get("state") == "standing":
+        documents = documents.filter(registration__annulled_at__isnull=True)
+    elif choice.get("state") == "annulled":
+        documents = documents.filter(registration__annulled_at__isnull=False)
+    if choice.get("date_from"):
+        documents = documents.filter(created_at__date__gte=choice["date_from"])
+    if choice.get("date_to"):
+        documents = documents.filter(created_at__date__lte=choice["date_to"])
+    return documents.order_by(*SORTS[choice.get("sort") or "-date"][1])
+
+
+@require_GET
+def document_list(request: HttpRequest) -> HttpResponse:
+    choice = DocumentFilter(request.GET)
+    filtered = bool(request.GET.keys() - {"page"})
+    context: dict[str, Any] = {"filter": choice, "filtered": filtered}
+    if not choice.is_valid():
+        return render(request, "documents/document_list.html", context, status=400)
+    documents = documents_filtered(request.user, choice.cleaned_data)
+    try:
+        page = Paginator(documents, PAGE_SIZE).page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404(_("No such page.")) from error
+    query = request.GET.copy()
+    query.pop("page", None)
+    context |= {"page_obj": page, "object_list": page.object_list, "query": query.urlencode()}
+    return render(request, "documents/document_list.html", context)
 
 
 def document_upload(request: HttpRequest) -> HttpResponse:
@@ -132,6 +230,7 @@ def _detail_page(
         "document": document,
         "versions": versions,
         "current": versions[0] if versions else None,
+        "preview": preview_version(document, versions),
     }
     may_change = acting_with_permission(user=request.user, perm=CHANGE, obj=document) is not None
     if may_change and document.registration.annulled_at is None:
@@ -225,6 +324,49 @@ def document_annul_page(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, document, status=400, annul_form=form)
 
 
+def preview_version(document: Document, versions: list[DocumentVersion]) -> Any:
+    """The version a page previews: the latest, when the browser can show its type."""
+    current = versions[0] if versions else None
+    return current if current is not None and current.mime_type in PREVIEWABLE else None
+
+
+@require_GET
+def document_preview(request: HttpRequest, pk: int) -> FileResponse:
+    """The latest version (or `?version=N`) shown inside the page that frames it: PDFs in the
+    browser's own viewer, images and text as they are. Only the types the browser shows
+    without running anything of the file's; the type is the intake's, never sniffed, and
+    only this address may be framed, by our own pages."""
+    document, _acting = access_document_by_id(pk, request.user)
+    versions = document.versions.order_by("-number")
+    number = request.GET.get("version", "")
+    if number:
+        if not number.isdigit() or len(number) > 9:
+            raise Http404(_("No such version."))
+        versions = versions.filter(number=int(number))
+    version = versions.first()
+    if version is None or version.mime_type not in PREVIEWABLE:
+        raise Http404(_("No preview for this file."))
+    content_type = version.mime_type
+    if content_type == intake.TEXT:
+        content_type += "; charset=utf-8"
+    response = FileResponse(
+        version.file.open("rb"),
+        as_attachment=False,
+        filename=version.filename,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    # Nothing of the file runs (no script, no form, no plugin beyond the browser's own PDF
+    # viewer, which needs the document unsandboxed), and only our pages frame it.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+        "frame-ancestors 'self'; form-action 'none'; base-uri 'none'"
+    )
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 class DocumentsApplication(Application):
     app_name = "documents"
     title = _("Documents")
@@ -232,9 +374,10 @@ class DocumentsApplication(Application):
     menu_template_name = None  # pages, no viewsets: viewflow's menu would say so in red
 
     urlpatterns = [
-        path("", DocumentListView.as_view(), name="index"),
+        path("", document_list, name="index"),
         path("upload/", document_upload, name="upload"),
         path("<int:pk>/", document_detail, name="detail"),
+        path("<int:pk>/preview/", document_preview, name="preview"),
         path("<int:pk>/versions/", document_version_upload, name="version-upload"),
         path("<int:pk>/share/", document_share_page, name="share"),
         path("<int:pk>/annul/", document_annul_page, name="annul"),

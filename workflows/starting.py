@@ -16,13 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from documents.access import documents_attachable
+from documents.forms import Uploads, documents_picker
 from roles.models import Institution
 from roles.selectors import memberships_active
 
 from . import services
+from .files import kept_chosen, upload_kind
 from .flows import FLOWS
 
-DOCUMENT_CHOICES = 200  # the newest documents the official may attach
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LINES = _("One per line.")
 
@@ -33,24 +34,9 @@ class StartForm(forms.Form):
     def __init__(self, *args: Any, user: Any, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.institution = institution
-        documents = documents_attachable(user=user, institution=institution).filter(
-            registration__annulled_at__isnull=True
-        )
-        self.fields["documents"] = forms.TypedMultipleChoiceField(
-            label=_("Documents"),
-            coerce=int,
-            required=False,
-            help_text=_(
-                "Registered documents of your institution, and those other institutions let it "
-                "send on, the newest first."
-            ),
-            choices=[
-                (document.pk, f"{document.registration_number} — {document.title}")
-                for document in documents.select_related("registration").order_by("-pk")[
-                    :DOCUMENT_CHOICES
-                ]
-            ],
-            widget=forms.SelectMultiple(attrs={"size": 6}),
+        self.fields["documents"] = documents_picker(
+            documents_attachable(user=user, institution=institution),
+            selected=self.data.getlist("documents") if self.is_bound else (),  # type: ignore[attr-defined]
         )
 
     def flow_fields(self) -> dict[str, Any]:
@@ -156,25 +142,48 @@ def process_new(request: HttpRequest, slug: str) -> HttpResponse:
     if institution is None:
         raise Http404  # not a flow the user's roles start
     form = FORMS[name](request.POST or None, user=request.user, institution=institution)
-    if request.method == "POST" and form.is_valid():
-        try:
-            process = services.process_start(
-                flow_class=flow_class,
-                actor=request.user,  # type: ignore[arg-type]
-                institution=institution,
-                fields=form.flow_fields(),
-                document_ids=form.cleaned_data["documents"],
-            )
-        except ValidationError as error:
-            _errors_shown(error, form)
-        except PermissionDenied as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, _("Started: %(title)s.") % {"title": process.title})
-            return HttpResponseRedirect(reverse("work:process", args=[process.pk]))
+    uploads = Uploads(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() & uploads.is_valid():
+        registered = uploads.register(
+            actor=request.user, institution=institution, kind=upload_kind(name)
+        )
+        if registered is not None:
+            for document in registered:
+                messages.info(
+                    request,
+                    _("Registered as %(number)s.") % {"number": document.registration_number},
+                )
+            chosen = [document.pk for document in form.cleaned_data["documents"]]
+            chosen += [document.pk for document in registered]
+            try:
+                process = services.process_start(
+                    flow_class=flow_class,
+                    actor=request.user,  # type: ignore[arg-type]
+                    institution=institution,
+                    fields=form.flow_fields(),
+                    document_ids=chosen,
+                )
+            except (ValidationError, PermissionDenied) as error:
+                if registered:  # registered now: chosen for the next try, not uploaded again
+                    data = kept_chosen(request.POST, "documents", chosen)
+                    form = FORMS[name](data, user=request.user, institution=institution)
+                    form.is_valid()
+                    uploads = Uploads()
+                if isinstance(error, ValidationError):
+                    _errors_shown(error, form)
+                else:
+                    form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Started: %(title)s.") % {"title": process.title})
+                return HttpResponseRedirect(reverse("work:process", args=[process.pk]))
     return render(
         request,
         "workflows/process_new.html",
-        {"form": form, "title": flow_class.process_title, "institution": institution},
+        {
+            "form": form,
+            "uploads": uploads,
+            "title": flow_class.process_title,
+            "institution": institution,
+        },
         status=400 if request.method == "POST" else 200,
     )

@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -32,12 +32,15 @@ from viewflow.workflow.models import Task
 from config.errors import Conflict
 from deadlines.selectors import deadlines_for_process
 from documents.access import documents_visible
+from documents.forms import PREVIEWABLE
+from documents.selectors import with_current_version
 from documents.services import DocumentsRefused
 from notifications.views import notification_list, notification_open, notification_read_all
 from roles.models import Institution, Role, User
 from roles.views import delegation_list, delegation_revoke
 
 from . import history, services
+from .files import TaskFiles
 from .flows import FLOWS
 from .models import PROCESS_STATUS_STORED, CoordinationProcess
 from .nodes import HumanTask
@@ -92,11 +95,35 @@ def _type_choices() -> list[tuple[str, Any]]:
     return [("", _("All types")), *((name, _flow_title(flow)) for name, flow in FLOWS.items())]
 
 
-class InboxFilter(forms.Form):
+# The process list's orders (the number is the process's, as its page names it: #12).
+PROCESS_SORTS = {
+    "-date": (_("Newest first"), ("-created", "-pk")),
+    "date": (_("Oldest first"), ("created", "pk")),
+    "number": (_("Number"), ("pk",)),
+    "-number": (_("Number, descending"), ("-pk",)),
+    "title": (_("Title, A to Z"), ("title", "pk")),
+    "-title": (_("Title, Z to A"), ("-title", "-pk")),
+}
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _institution_choices() -> list[tuple[str, str]]:
+    return [
+        ("", str(_("All institutions"))),
+        *((item.code, str(item)) for item in Institution.objects.order_by("code")),
+    ]
+
+
+class ProcessFilter(forms.Form):
+    """The list's search, filters and order: all in the address, so a list can be bookmarked."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Words of the title, or the process's number."),
+    )
     type = forms.ChoiceField(label=_("Type"), required=False, choices=_type_choices)
-
-
-class ProcessFilter(InboxFilter):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -105,6 +132,45 @@ class ProcessFilter(InboxFilter):
             *((k, PROCESS_STATUS_LABEL[v]) for k, v in PROCESS_STATUS_STORED.items()),
         ],
     )
+    institution = forms.ChoiceField(
+        label=_("Institution"), required=False, choices=_institution_choices
+    )
+    date_from = forms.DateField(label=_("Started from"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("Started until"), required=False, widget=DATE)
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[(key, label) for key, (label, _order) in PROCESS_SORTS.items()],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period comes before its start."))
+        return data
+
+
+def processes_filtered(user: Any, choice: dict[str, Any]) -> QuerySet[CoordinationProcess]:
+    """What the user may see of the processes, narrowed and ordered as chosen."""
+    processes = processes_visible(user=user)
+    for word in (choice.get("q") or "").split():
+        number = word.lstrip("#")
+        matches = Q(title__icontains=word)
+        if number.isdigit() and len(number) < 19:
+            matches |= Q(pk=int(number))
+        processes = processes.filter(matches)
+    if choice.get("type"):
+        processes = processes.filter(flow_class=get_flow_ref(FLOWS[choice["type"]]))
+    if choice.get("status"):
+        processes = processes.filter(status=PROCESS_STATUS_STORED[choice["status"]])
+    if choice.get("institution"):
+        processes = processes.filter(institution__code=choice["institution"])
+    if choice.get("date_from"):
+        processes = processes.filter(created__date__gte=choice["date_from"])
+    if choice.get("date_to"):
+        processes = processes.filter(created__date__lte=choice["date_to"])
+    return processes.order_by(*PROCESS_SORTS[choice.get("sort") or "-date"][1])
 
 
 def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
@@ -133,19 +199,17 @@ def _flow_title(flow_class: Any) -> Any:
 @require_GET
 def process_list(request: HttpRequest) -> HttpResponse:
     choice = ProcessFilter(request.GET)
+    filtered = bool(request.GET.keys() - {"page"})
     if not choice.is_valid():
-        return render(request, "workflows/process_list.html", {"filter": choice}, status=400)
-    processes = processes_visible(user=request.user)
-    if choice.cleaned_data["type"]:
-        processes = processes.filter(flow_class=get_flow_ref(FLOWS[choice.cleaned_data["type"]]))
-    if choice.cleaned_data["status"]:
-        processes = processes.filter(status=PROCESS_STATUS_STORED[choice.cleaned_data["status"]])
-    page = _page(request, processes.order_by("-created", "-pk"))
+        context = {"filter": choice, "filtered": filtered, "startable": startable(request.user)}
+        return render(request, "workflows/process_list.html", context, status=400)
+    page = _page(request, processes_filtered(request.user, choice.cleaned_data))
     return render(
         request,
         "workflows/process_list.html",
         {
             "filter": choice,
+            "filtered": filtered,
             "page_obj": page,
             "rows": [
                 {
@@ -242,8 +306,11 @@ def _details(process: CoordinationProcess) -> list[tuple[Any, Any]]:
 
 
 def _documents(process: CoordinationProcess, user: Any) -> QuerySet[Any]:
-    """The process's documents the user may open (others are not even named)."""
-    return documents_visible(user=user).filter(processes=process).order_by("pk")
+    """The process's documents the user may open (others are not even named), each with its
+    latest version's type for the preview."""
+    return with_current_version(documents_visible(user=user).filter(processes=process)).order_by(
+        "pk"
+    )
 
 
 def _record(process: CoordinationProcess, user: Any) -> dict[str, Any]:
@@ -267,6 +334,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status": PROCESS_STATUS_LABEL.get(process.status, process.status),
         "details": _details(process),
         "documents": _documents(process, request.user),
+        "previewable": PREVIEWABLE,
         "steps": _steps(process),
         **_record(process, request.user),
     }
@@ -379,6 +447,9 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     refusal = _refusal(request.user, task)
     post = request.POST if request.method == "POST" else None
     comment_form, data_form = CommentForm(post), _data_form(node, process, post)
+    files = TaskFiles(
+        node=node, process=process, user=request.user, post=post, files=request.FILES or None
+    )
     status = 200
     if request.method == "POST":
         if isinstance(refusal, Conflict):
@@ -386,19 +457,30 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if refusal is not None:
             raise refusal
         action = request.POST.get("action", "")
-        if comment_form.is_valid() & (data_form is None or data_form.is_valid()):
+        valid = comment_form.is_valid() & (data_form is None or data_form.is_valid())
+        attached = (
+            files.applied(actor=request.user, institution=process.institution)
+            if (valid & files.is_valid())
+            else None
+        )
+        if attached is not None:
+            documents, done = attached
+            for line in done:
+                messages.info(request, line)
             try:
                 services.task_complete(
                     actor=cast(User, request.user),
                     task_id=task.pk,
                     action=action,
                     comment=_jsonable(comment_form.cleaned_data["comment"]),
-                    data=_changed(data_form) if data_form is not None else {},
+                    data={**(_changed(data_form) if data_form is not None else {}), **documents},
                 )
             except ValidationError as error:
                 _errors_shown(error, comment_form, data_form)
+                files.refused(request.POST)
             except DocumentsRefused as refused:  # another institution's document, unconsented
                 comment_form.add_error(None, str(refused))
+                files.refused(request.POST)
             except Conflict as conflict:
                 return _conflict_redirect(request, conflict)
             else:
@@ -439,9 +521,11 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "claimed_by_other": claimed_by_other,
             "comment_form": comment_form,
             "data_form": data_form,
+            "files": files,
             "actions": actions,
             "details": _details(process),
             "documents": _documents(process, request.user),
+            "previewable": PREVIEWABLE,
             "steps": steps,
             "warnings": history.warnings(deadlines_for_process(process, user=request.user)),
             "cancellation": history.cancellation(process),

@@ -1,0 +1,190 @@
+"""The pieces of a form that takes documents, shared by every page that starts or completes
+work with files: a searchable picker of the documents the official may attach, and upload
+slots (drag and drop, or the plain file input) that register new ones through the same
+service as the API (`services.document_create`: python-magic, the registration book, audit).
+The page's script (`static/documents/files.js`) only adds the drop zone and the picker's
+search; both work without it."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from . import intake, services
+from .models import Classification, Document, Language
+from .selectors import with_current_version
+
+# The newest documents the picker lists (its search filters these): generous, since an older
+# one is reached only through its number typed into the API's `documents`.
+PICKER_SIZE = 300
+# The official languages first: a decision needs its Albanian and its Serbian text.
+SLOT_LANGUAGES = (Language.ALBANIAN, Language.SERBIAN)
+PREVIEWABLE = {intake.PDF, intake.PNG, intake.JPEG, intake.TEXT}
+
+
+def picker_documents(attachable: QuerySet[Document]) -> QuerySet[Document]:
+    """What the picker lists of the attachable documents: registrations that stand, each
+    once with its latest version, and a byte-identical copy of another listed document not
+    again (the earlier registration stands for both)."""
+    standing = attachable.filter(registration__annulled_at__isnull=True)
+    return (
+        with_current_version(standing)
+        # NULL is in no list: a document that copies none is kept by the first test.
+        .filter(
+            Q(current_duplicate_of__isnull=True)
+            | ~Q(current_duplicate_of__in=standing.values("pk"))
+        )
+        .select_related("registration")
+        .order_by("-pk")
+    )
+
+
+def picker_label(document: Document) -> str:
+    language = document.get_language_display()
+    filename = getattr(document, "current_filename", "") or ""
+    number = getattr(document, "current_number", None)
+    version = f", v{number}" if number and number > 1 else ""
+    return f"{document.registration_number} — {document.title} ({language}; {filename}{version})"
+
+
+class DocumentPicker(forms.CheckboxSelectMultiple):
+    """Checkboxes under a search box; the script hides the rows the search does not match."""
+
+    template_name = "documents/widgets/picker.html"
+
+
+def documents_picker(
+    attachable: QuerySet[Document], *, selected: Any = (), label: Any = None
+) -> forms.ModelMultipleChoiceField:
+    """A field that accepts any standing registration of `attachable` (an id outside it is the
+    form's error, never attached) and lists the newest of them, and those already `selected`,
+    once each."""
+    standing = attachable.filter(registration__annulled_at__isnull=True)
+    field = forms.ModelMultipleChoiceField(
+        label=label or _("Documents"),
+        queryset=standing,
+        required=False,
+        widget=DocumentPicker,
+        help_text=_(
+            "Registered documents of your institution, and those other institutions let it "
+            "send on, the newest first. Type to search."
+        ),
+        error_messages={
+            "invalid_choice": _("No document %(value)s among those you may attach."),
+            "invalid_pk_value": _("“%(pk)s” is not a document number."),
+        },
+    )
+    listed = list(picker_documents(attachable)[:PICKER_SIZE])
+    chosen = {int(pk) for pk in selected or ()} - {document.pk for document in listed}
+    if chosen:
+        listed += list(with_current_version(standing.filter(pk__in=chosen)))
+    field.widget.choices = [(document.pk, picker_label(document)) for document in listed]
+    return field
+
+
+class DropZone(forms.FileInput):
+    """A file input the script turns into a zone to drop a file on."""
+
+    template_name = "documents/widgets/drop_zone.html"
+
+
+class NewDocumentForm(forms.Form):
+    """One file to register in the institution's book, with what the book needs to know."""
+
+    file = forms.FileField(label=_("File"), required=False, allow_empty_file=True, widget=DropZone)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=500,
+        required=False,
+        help_text=_("Up to 500 characters; the file's name when left empty."),
+    )
+    # Not required: a slot left without a file is not asked anything (a client that leaves
+    # them out gets the slot's language and an internal document).
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices, required=False)
+    classification = forms.ChoiceField(
+        label=_("Classification"),
+        choices=Classification.choices,
+        initial=Classification.INTERNAL,
+        required=False,
+    )
+
+
+class Uploads:
+    """A few upload slots (`upload-1-file`, …), each registered as a document of `kind`."""
+
+    count = len(SLOT_LANGUAGES)
+
+    def __init__(self, data: Any = None, files: Any = None) -> None:
+        self.slots = [
+            NewDocumentForm(
+                data,
+                files,
+                prefix=f"upload-{number}",
+                initial={"language": language},
+            )
+            for number, language in enumerate(SLOT_LANGUAGES, start=1)
+        ]
+
+    def __iter__(self) -> Any:
+        return iter(self.slots)
+
+    def is_valid(self) -> bool:
+        # Every slot checked (a list, not a generator), so each shows its own errors.
+        return all([slot.is_valid() for slot in self.slots])  # noqa: C419
+
+    def register(self, *, actor: Any, institution: Any, kind: str) -> list[Document] | None:
+        """Register each given file; None when the intake refused one (the refusal is its
+        slot's error, worded for people: no file-type codes)."""
+        documents = []
+        for slot in self.slots:
+            upload = slot.cleaned_data.get("file")
+            if not upload:
+                continue
+            name = upload.name or ""
+            try:
+                documents.append(
+                    services.document_create(
+                        actor=actor,
+                        institution=institution,
+                        upload=upload,
+                        filename=name,
+                        size=upload.size or 0,
+                        title=slot.cleaned_data["title"] or name.rsplit(".", 1)[0] or name,
+                        kind=kind,
+                        language=slot.cleaned_data["language"] or slot.initial["language"],
+                        classification=slot.cleaned_data["classification"]
+                        or Classification.INTERNAL,
+                    )
+                )
+            except intake.Refused as refusal:
+                slot.add_error("file", refusal.message)
+                return None
+        return documents
+
+
+class NewVersionForm(forms.Form):
+    """A corrected file for one of the documents the task carries and the official may change."""
+
+    version_of = forms.ModelChoiceField(
+        label=_("New version of"), queryset=Document.objects.none(), required=False
+    )
+    version_file = forms.FileField(
+        label=_("Corrected file"), required=False, allow_empty_file=True, widget=DropZone
+    )
+
+    prefix = "version"
+
+    def __init__(self, *args: Any, documents: QuerySet[Document], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["version_of"]
+        field.queryset = documents
+        field.label_from_instance = lambda document: (
+            f"{document.registration_number} — {document.title}"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("version_file") and not data.get("version_of"):
+            self.add_error("version_of", _("Choose the document the file is a new version of."))
+        return data
