@@ -20,7 +20,6 @@ from viewflow.workflow.models import Task
 
 from deadlines.api import DeadlineSerializer
 from deadlines.selectors import (
-    deadlines_for_process,
     deadlines_for_processes,
     tasks_overdue,
     tasks_with_deadline,
@@ -48,6 +47,25 @@ from .selectors import (
 
 def _on_behalf_of(request: Request) -> User | None:
     return getattr(request, "on_behalf_of", None)
+
+
+def _clocks(context: dict[str, Any], process_id: int) -> list[Any]:
+    """The clocks of a process that the caller sees: the page's (read for all its processes
+    at once, `deadlines_by_process`), else read once per answer and kept in the context, so
+    a process's body, its tasks and their warnings share one read."""
+    by_process = context.get("deadlines_by_process")
+    if by_process is not None:
+        return list(by_process.get(process_id, []))
+    read = context.setdefault("clocks_read", {})
+    if process_id not in read:
+        request = context.get("request")
+        read[process_id] = deadlines_for_processes(
+            [process_id], user=getattr(request, "user", None)
+        ).get(process_id, [])
+    return list(read[process_id])
+
+
+WARNINGS = serializers.ListField(child=serializers.CharField())
 
 
 class TaskSerializer(serializers.Serializer):
@@ -83,6 +101,10 @@ class TaskSerializer(serializers.Serializer):
         help_text="Why the step sent the item back (a return, a reconsideration)."
     )
     outcome = serializers.SerializerMethodField(help_text="What the step decided, if anything.")
+    warnings = serializers.SerializerMethodField(
+        help_text="What the task's process warns of, as the process's `warnings` (material "
+        "submitted later than the lead time before its meeting): shown where the task is acted on."
+    )
 
     def get_process_type(self, task: Task) -> str | None:
         return process_type_of(task.process.flow_class)
@@ -139,6 +161,10 @@ class TaskSerializer(serializers.Serializer):
     def get_outcome(self, task: Task) -> str | None:
         return task.data.get("outcome")
 
+    @extend_schema_field(WARNINGS)
+    def get_warnings(self, task: Task) -> list[str]:
+        return history.warnings(_clocks(cast(dict[str, Any], self.context), task.process_id))
+
 
 class ProcessSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
@@ -183,26 +209,17 @@ class ProcessSerializer(serializers.Serializer):
             if by_process is not None
             else list(tasks_with_deadline(process_tasks(process=process)))
         )
-        return TaskSerializer(tasks, many=True).data  # type: ignore[return-value]
-
-    def _clocks(self, process: CoordinationProcess) -> list[Any]:
-        """The process's clocks: the page's (read for every process at once), else its own,
-        read once for the body's deadlines and warnings."""
-        by_process = self.context.get("deadlines_by_process")
-        if by_process is not None:
-            return list(by_process.get(process.pk, []))
-        read = cast(dict[str, Any], self.context).setdefault("clocks_read", {})
-        if process.pk not in read:
-            request = self.context.get("request")
-            read[process.pk] = deadlines_for_process(process, user=getattr(request, "user", None))
-        return list(read[process.pk])
+        # The same context: the tasks' warnings reuse the clocks the body reads.
+        return TaskSerializer(tasks, many=True, context=self.context).data  # type: ignore[return-value]
 
     @extend_schema_field(DeadlineSerializer(many=True))
     def get_deadlines(self, process: CoordinationProcess) -> list[dict[str, Any]]:
-        return DeadlineSerializer(self._clocks(process), many=True).data  # type: ignore[return-value]
+        clocks = _clocks(cast(dict[str, Any], self.context), process.pk)
+        return DeadlineSerializer(clocks, many=True).data  # type: ignore[return-value]
 
+    @extend_schema_field(WARNINGS)
     def get_warnings(self, process: CoordinationProcess) -> list[str]:
-        return history.warnings(self._clocks(process))
+        return history.warnings(_clocks(cast(dict[str, Any], self.context), process.pk))
 
     def to_representation(self, instance: Any) -> Any:
         body = super().to_representation(instance)
@@ -216,18 +233,22 @@ class ProcessSerializer(serializers.Serializer):
         return body
 
 
-def _process_body(process: CoordinationProcess, request: Request) -> dict[str, Any]:
+def _process_body(
+    process: CoordinationProcess, request: Request, context: dict[str, Any] | None = None
+) -> dict[str, Any]:
     process = (
         CoordinationProcess.objects.select_related("institution", "created_by")
         .prefetch_related("documents")
         .get(pk=process.pk)
     )
-    return ProcessSerializer(process, context={"request": request}).data  # type: ignore[return-value]
+    context = {"request": request} if context is None else context
+    return ProcessSerializer(process, context=context).data  # type: ignore[return-value]
 
 
-def _task_body(task: Task) -> dict[str, Any]:
+def _task_body(task: Task, context: dict[str, Any]) -> dict[str, Any]:
     return TaskSerializer(
-        tasks_with_deadline(tasks_with_context(Task.objects.filter(pk=task.pk))).get()
+        tasks_with_deadline(tasks_with_context(Task.objects.filter(pk=task.pk))).get(),
+        context=context,
     ).data  # type: ignore[return-value]
 
 
@@ -523,7 +544,15 @@ class Inbox(generics.ListAPIView):
         )
         page = self.paginate_queryset(keys)
         assert page is not None  # the API always paginates
-        serializer = self.get_serializer(tasks_with_deadline(inbox_tasks(page)), many=True)
+        tasks = list(tasks_with_deadline(inbox_tasks(page)))
+        # The clocks of the page's processes in one query, for the tasks' warnings.
+        context = {
+            **self.get_serializer_context(),
+            "deadlines_by_process": deadlines_for_processes(
+                {task.process_id for task in tasks}, user=request.user
+            ),
+        }
+        serializer = self.get_serializer(tasks, many=True, context=context)
         return self.get_paginated_response(serializer.data)
 
 
@@ -543,7 +572,14 @@ class _TaskAction(generics.GenericAPIView):
 
     def _answer(self, request: Request, task: Task) -> Response:
         process = access_process_by_id(task.process_id, request.user)
-        return Response({"task": _task_body(task), "process": _process_body(process, request)})
+        # One context: the task and its process read the process's clocks once.
+        context: dict[str, Any] = {"request": request}
+        return Response(
+            {
+                "task": _task_body(task, context),
+                "process": _process_body(process, request, context),
+            }
+        )
 
 
 class TaskClaim(_TaskAction):

@@ -54,6 +54,21 @@ def test_a_late_submission_is_accepted_with_a_warning(api_as) -> None:  # type: 
     [warning] = late["warnings"]
     assert "before the government meeting" in warning or "mbledhjes" in warning
     approval = open_task(late, "approve")
+    # The task carries it too, wherever the API shows it: the process body, the inbox and
+    # the answer of an action on it.
+    assert approval["warnings"] == [warning]
+    assert open_task(on_time, "approve")["warnings"] == []
+    minister = api_as("mf.minister")
+    shown = {task["id"]: task["warnings"] for task in inbox(minister)}
+    assert shown == {approval["id"]: [warning], open_task(on_time, "approve")["id"]: []}
+    claimed = minister.post(f"/api/tasks/{approval['id']}/claim/")
+    assert claimed.status_code == 200, claimed.content
+    assert claimed.json()["task"]["warnings"] == [warning]
+    listed = minister.get("/api/processes/", {"type": "meeting_material"}).json()["results"]
+    assert {p["id"]: p["tasks"][-1]["warnings"] for p in listed} == {
+        late["id"]: [warning],
+        on_time["id"]: [],
+    }
     text = page("mf.minister", f"/work/tasks/{approval['id']}/")
     assert 'class="process-warning"' in text and "Late:" in text
     assert "Late:" in page("mf.comms", f"/work/processes/{late['id']}/")
@@ -104,3 +119,12 @@ def test_publication_waits_for_both_official_languages(api_as, monkeypatch) -> N
     assert process["status"] == "done" and process["data"]["published_at"]
     [published] = api_as(None).get("/api/public/meeting-materials/").json()["results"]
     assert sorted(d["language"] for d in published["documents"]) == ["sq", "sr"]
+
+
+def test_the_schema_types_the_warnings_of_tasks_and_processes(api_as) -> None:  # type: ignore[no-untyped-def]
+    response = api_as("mf.comms").get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    schemas = response.json()["components"]["schemas"]
+    for component in ("Task", "Process"):
+        warnings = schemas[component]["properties"]["warnings"]
+        assert warnings["type"] == "array" and warnings["items"]["type"] == "string", component
