@@ -20,7 +20,7 @@ from django.utils import dateparse, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from audit.services import audit_record
 from config.text import plain_text
@@ -32,7 +32,7 @@ from roles.models import Institution, Role
 from roles.permissions import Acting, grant_to_institution, grant_to_role, revoke_from_role
 from workflows.flows import common
 from workflows.models import PROCESS_VIEW, permission_object
-from workflows.nodes import HumanTask
+from workflows.nodes import HumanTask, If
 
 from .models import (
     AccessRequest,
@@ -167,7 +167,24 @@ class ComplaintForm(forms.Form):
     )
 
 
-class AccessRequestFlow(flow.Flow):
+DECISIONS = ("grant", "partially_grant", "refuse", "extend", "transfer")
+
+
+def _decision(title: Any, actions: tuple[str, ...]) -> HumanTask:
+    """The information officer's decision step; silence past its clock's due time is a refusal
+    (the timer on its border: `deemed`)."""
+    return common.step(
+        title,
+        lane=(this.holder, common.INFORMATION_OFFICER),
+        permission=DECIDE_PERMISSION,
+        actions=actions,
+        handler=this.decision_made,
+        form=DecisionForm,
+        then=this.after_decision,
+    ).OnTimeout(this.decision_due, this.deemed, title=_("No decision in time"))
+
+
+class AccessRequestFlow(common.CoordinationFlow):
     """Access to public documents
 
     The institution registers a request for public documents; its information officer grants,
@@ -179,8 +196,6 @@ class AccessRequestFlow(flow.Flow):
 
     process_class = AccessRequestProcess
     process_title = _("Access to public documents")
-    process_summary_template = "{{ process.title }}"
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
 
     # the institution's registry (the portal registers at once)
     start = (
@@ -190,44 +205,17 @@ class AccessRequestFlow(flow.Flow):
     )
 
     check_urgency = (
-        flow.If(lambda activation: activation.process.urgent)
+        If(lambda activation: activation.process.urgent)
         .Annotation(title=_("Urgent (life or liberty)?"))
         .Then(this.decide_urgent)
         .Else(this.decide)
     )
 
     # the deciding institution's information officer
-    decide = (
-        HumanTask()
-        .Annotation(title=_("Decide the request"))
-        .Lane(this.holder, common.INFORMATION_OFFICER)
-        .Permission(DECIDE_PERMISSION, obj=permission_object)
-        .Actions("grant", "partially_grant", "refuse", "extend", "transfer", handler=this.decided)
-        .Form(DecisionForm)
-        .OnTimeout(this.decision_due, this.deemed, title=_("No decision in time"))
-        .Next(this.after_decision)
-    )
-
-    decide_urgent = (
-        HumanTask()
-        .Annotation(title=_("Decide the urgent request"))
-        .Lane(this.holder, common.INFORMATION_OFFICER)
-        .Permission(DECIDE_PERMISSION, obj=permission_object)
-        .Actions("grant", "partially_grant", "refuse", "extend", "transfer", handler=this.decided)
-        .Form(DecisionForm)
-        .OnTimeout(this.decision_due, this.deemed, title=_("No decision in time"))
-        .Next(this.after_decision)
-    )
-
-    decide_extended = (
-        HumanTask()
-        .Annotation(title=_("Decide the request (extended time)"))
-        .Lane(this.holder, common.INFORMATION_OFFICER)
-        .Permission(DECIDE_PERMISSION, obj=permission_object)
-        .Actions("grant", "partially_grant", "refuse", "transfer", handler=this.decided)
-        .Form(DecisionForm)
-        .OnTimeout(this.decision_due, this.deemed, title=_("No decision in time"))
-        .Next(this.after_decision)
+    decide = _decision(_("Decide the request"), DECISIONS)
+    decide_urgent = _decision(_("Decide the urgent request"), DECISIONS)
+    decide_extended = _decision(
+        _("Decide the request (extended time)"), tuple(a for a in DECISIONS if a != "extend")
     )
 
     after_decision = (
@@ -254,32 +242,32 @@ class AccessRequestFlow(flow.Flow):
     )
 
     # the Information and Privacy Agency
-    review_complaint = (
-        HumanTask()
-        .Annotation(title=_("Decide the complaint (AIP)"))
-        .Lane(this.agency_lane, AGENCY_ROLE)
-        .Permission(COMPLAINT_PERMISSION, obj=permission_object)
-        .Actions("uphold", "dismiss", handler=this.complaint_decided)
-        .Form(ComplaintForm)
-        .Next(this.check_complaint)
+    review_complaint = common.step(
+        _("Decide the complaint (AIP)"),
+        lane=(this.agency_lane, AGENCY_ROLE),
+        permission=COMPLAINT_PERMISSION,
+        actions=("uphold", "dismiss"),
+        handler=this.complaint_decided,
+        form=ComplaintForm,
+        then=this.check_complaint,
     )
 
     check_complaint = (
-        flow.If(lambda activation: activation.process.next_step == "release")
+        If(lambda activation: activation.process.next_step == "release")
         .Annotation(title=_("Upheld?"))
         .Then(this.release)
         .Else(this.end)
     )
 
     # the deciding institution, bound by the agency's decision
-    release = (
-        HumanTask()
-        .Annotation(title=_("Release the documents (complaint upheld)"))
-        .Lane(this.holder, common.INFORMATION_OFFICER)
-        .Permission(DECIDE_PERMISSION, obj=permission_object)
-        .Actions("grant", handler=this.decided)
-        .Form(DecisionForm)
-        .Next(this.end)
+    release = common.step(
+        _("Release the documents (complaint upheld)"),
+        lane=(this.holder, common.INFORMATION_OFFICER),
+        permission=DECIDE_PERMISSION,
+        actions=("grant",),
+        handler=this.decision_made,
+        form=DecisionForm,
+        then=this.end,
     )
 
     close = flow.Function(this.closed).Annotation(title=_("Close")).Next(this.end)
@@ -289,6 +277,7 @@ class AccessRequestFlow(flow.Flow):
     starter_roles = (common.INFORMATION_OFFICER,)
     # The flow's own bookkeeping, not shown among the request's details on the officials' pages.
     data_shown_apart = ("next_step",)
+    # No observers (the base's none): AIP sees the request once a complaint reaches it.
 
     # lanes
 
@@ -300,10 +289,6 @@ class AccessRequestFlow(flow.Flow):
 
     def agency_lane(self, process: AccessRequestProcess) -> Institution | None:
         return agency()
-
-    def observers(self, process: AccessRequestProcess) -> list[Institution]:
-        """Nobody else: AIP sees the request once a complaint reaches it."""
-        return []
 
     # timers
 
@@ -342,7 +327,7 @@ class AccessRequestFlow(flow.Flow):
             activation.task.owner = actor
         return process
 
-    def decided(
+    def decision_made(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
         process = activation.process
@@ -553,3 +538,13 @@ class AccessRequestFlow(flow.Flow):
         process.request_status = Status.CLOSED
         process.save()
         _record(process, status=Status.CLOSED)
+
+    def canceled(self, process: AccessRequestProcess) -> dict[str, Any]:
+        """Withdrawn by the head of the institution (`workflows.services.process_cancel`, which
+        saves the process): the requester's tracking page says closed, with no due date and no
+        complaint period."""
+        process.request_status = Status.CLOSED
+        process.complaint_until = None
+        process.next_step = ""
+        _record(process, status=Status.CLOSED)
+        return {}

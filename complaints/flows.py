@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from config.text import plain_text
 from deadlines.models import Deadline
@@ -23,8 +23,9 @@ from documents.services import registration_allocate
 from roles.models import Institution, Role, Unit
 from roles.permissions import Acting, grant_to_unit_role, revoke_from_unit_role
 from roles.selectors import unit_lane_role
+from workflows.flows import common
 from workflows.models import permission_object
-from workflows.nodes import HumanTask, If
+from workflows.nodes import If
 
 from . import tallies
 from .models import OPEN_STATUSES, Complaint, ComplaintProcess, Status
@@ -76,7 +77,7 @@ def _clock_moved(process: ComplaintProcess, lane_role: str) -> None:
     ).update(role=lane_role, institution_id=process.institution_id)
 
 
-class ComplaintFlow(flow.Flow):
+class ComplaintFlow(common.CoordinationFlow):
     """Citizen's complaint
 
     A complaint is registered in the municipality's book at once, routed by the one-stop shop
@@ -86,8 +87,6 @@ class ComplaintFlow(flow.Flow):
 
     process_class = ComplaintProcess
     process_title = _("Citizen's complaint")
-    process_summary_template = "{{ process.title }}"
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
 
     start = (
         flow.StartHandle(this.start_process)
@@ -96,14 +95,14 @@ class ComplaintFlow(flow.Flow):
     )
 
     # one-stop shop
-    route = (
-        HumanTask()
-        .Annotation(title=_("Route the complaint"))
-        .Lane(this.own_institution, ONE_STOP_SHOP_OFFICER)
-        .Permission("workflows.route_complaint", obj=permission_object)
-        .Actions("route", "link", handler=this.routed)
-        .Form(RouteForm)
-        .Next(this.check_linked)
+    route = common.step(
+        _("Route the complaint"),
+        lane=(this.own_institution, ONE_STOP_SHOP_OFFICER),
+        permission="workflows.route_complaint",
+        actions=("route", "link"),
+        handler=this.routed,
+        form=RouteForm,
+        then=this.check_linked,
     )
 
     check_linked = (
@@ -114,14 +113,14 @@ class ComplaintFlow(flow.Flow):
     )
 
     # the unit it was routed to
-    answer = (
-        HumanTask()
-        .Annotation(title=_("Answer the complaint"))
-        .Lane(this.unit_institution, this.unit_role)
-        .Permission("workflows.answer_complaint", obj=permission_object)
-        .Actions("answer", "forward", handler=this.answered)
-        .Form(AnswerForm)
-        .Next(this.check_answered)
+    answer = common.step(
+        _("Answer the complaint"),
+        lane=(this.unit_institution, this.unit_role),
+        permission="workflows.answer_complaint",
+        actions=("answer", "forward"),
+        handler=this.answered,
+        form=AnswerForm,
+        then=this.check_answered,
     )
 
     check_answered = (
@@ -136,18 +135,12 @@ class ComplaintFlow(flow.Flow):
 
     # lanes
 
-    def own_institution(self, process: ComplaintProcess) -> Institution:
-        return process.institution
-
     def unit_institution(self, process: ComplaintProcess) -> Institution | None:
         """The answering lane applies once the complaint has a unit."""
         return process.institution if process.unit else None
 
     def unit_role(self, process: ComplaintProcess) -> str:
         return unit_lane_role(COMPLAINTS_OFFICER, process.unit)
-
-    def observers(self, process: ComplaintProcess) -> list[Institution]:
-        return []
 
     starter_roles = (ONE_STOP_SHOP_OFFICER,)
 

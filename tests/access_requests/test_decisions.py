@@ -141,3 +141,25 @@ def test_transfer_opens_a_new_clock_at_the_other_institution(
     done = complete(ministry, moved["id"], "refuse", reasons="Not held.", legal_basis="Law")
     assert done.status_code == 200, done.content
     assert tracked(api, receipt["tracking_code"])["decision"] == "refused"
+
+
+def test_withdrawn_by_the_head_is_closed_for_the_requester(
+    demo: Any, api: Any, api_as: Any
+) -> None:
+    """The flow's base class (`CoordinationFlow`): the head of the registering institution
+    withdraws, nobody else; the requester's record says closed, the clock stops as canceled."""
+    receipt = submitted(api)
+    task = inbox_task(api_as("kllokot.info"), "decide", receipt["registration_number"])
+    url = f"/api/processes/{task['process_id']}/cancel/"
+    assert api_as("prishtine.mayor").post(url, {"reason": "x"}, format="json").status_code == 404
+    assert api_as("kllokot.info").post(url, {"reason": "x"}, format="json").status_code == 403
+    response = api_as("kllokot.mayor").post(url, {"reason": "Submitted twice."}, format="json")
+    assert response.status_code == 200, response.content
+    view = tracked(api, receipt["tracking_code"])
+    assert (view["status"], view["complaint_until"]) == ("closed", None)
+    clock = Deadline.objects.get(process_id=task["process_id"])
+    assert clock.state == State.CANCELED
+    again = api.post(
+        f"/api/public/access-requests/{receipt['tracking_code']}/complaint/", {"text": "Why?"}
+    )
+    assert again.status_code == 409
