@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from audit.selectors import verification_last
 from deadlines.selectors import overdue_by_institution
-from documents.selectors import extraction_counts, extraction_failures_recent
+from documents.selectors import extraction_counts_named, extraction_failures_recent
 from search.selectors import outbox_backlog
 
 from .health import AUDIT_VERIFIED_WITHIN, CHECKS
@@ -48,7 +48,7 @@ def operations(request: HttpRequest) -> HttpResponse:
         "verification": verification,
         "verification_late": verification is None
         or timezone.now() - verification["at"] > AUDIT_VERIFIED_WITHIN,
-        "extraction": extraction_counts(),
+        "extraction": extraction_counts_named(),
         "extraction_failures": extraction_failures_recent(),
         "overdue": overdue,
         "overdue_total": sum(row["overdue"] for row in overdue),

@@ -27,6 +27,14 @@ def extraction_counts() -> dict[str, int]:
     return counts
 
 
+def extraction_counts_named() -> list[tuple[str, str, int]]:
+    """(state, its name in the active language, versions) for each text-extraction state."""
+    return [
+        (status, str(TextStatus(status).label), count)
+        for status, count in extraction_counts().items()
+    ]
+
+
 def extraction_failures_recent(*, limit: int = 10) -> list[dict[str, Any]]:
     """The latest versions whose text could not be extracted, with the reason."""
     rows = (
