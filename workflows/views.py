@@ -354,6 +354,10 @@ def process_chart(request: HttpRequest, pk: int) -> HttpResponse:
     if flow_class is None:
         raise Http404
     grid = chart.calc_layout_data(flow_class)
+    # viewflow writes its gateways' branches as "yes" and "no" in English.
+    for edge in grid.edges:
+        if edge.label in ("yes", "no"):
+            edge.label = _("yes") if edge.label == "yes" else _("no")
     chart.calc_cell_status(flow_class, grid, process.pk)
     response = HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "private, no-cache"
