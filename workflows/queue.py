@@ -25,11 +25,15 @@ from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
 from deadlines.selectors import tasks_with_clock
+from documents.access import documents_visible
+from documents.forms import PREVIEWABLE
+from documents.models import Document
+from documents.selectors import with_current_version
 from roles.models import Institution, Role
 
 from .flows import FLOWS
 from .models import CoordinationProcess, QueuePreference
-from .selectors import queue_tasks
+from .selectors import RETURN_ACTIONS, access_task_by_id, queue_tasks
 from .starting import startable
 
 PAGE_SIZE = 25
@@ -203,9 +207,41 @@ def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
         raise Http404(_("No such page.")) from error
 
 
+@dataclass(frozen=True)
+class Pane:
+    """The task shown beside the queue on a wide screen (`?task=N`)."""
+
+    row: QueueRow
+    documents: QuerySet[Document]
+    returned: str  # why the item came back to this step, when it did
+
+
+def _pane(request: HttpRequest, now: datetime) -> Pane | None:
+    """The chosen task's details, or None; a task the user may not see is a 404 like its own
+    page."""
+    if "task" not in request.GET:
+        return None
+    task = access_task_by_id(request.GET["task"], request.user)
+    [row] = _rows(list(tasks_with_clock(Task.objects.filter(pk=task.pk), now=now)), now)
+    documents = with_current_version(
+        documents_visible(user=request.user).filter(processes=row.process)
+    ).order_by("pk")
+    back = (
+        Task.objects.filter(process_id=task.process_id, finished__lte=task.created)
+        .exclude(data__action__isnull=True)
+        .order_by("-finished", "-pk")
+        .values_list("data", flat=True)
+        .first()
+    )
+    returned = ""
+    if back and back.get("action") in RETURN_ACTIONS:
+        returned = back.get("reason") or back.get("comment") or ""
+    return Pane(row=row, documents=documents, returned=returned)
+
+
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The caller's work queue."""
+    """The caller's work queue; with `?task=N`, that task's details beside it."""
     form, given = _choice_of(request)
     if not form.is_valid():
         context = {"filter": form, "views": VIEW_LABELS, "current_view": "all"}
@@ -215,7 +251,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         _saved(request.user, choice)
     now = timezone.now()
     page = _page(request, queue(request.user, choice, now))
+    pane = _pane(request, now)
     query = {field: value for field, value in choice.items() if value}
+    if "page" in request.GET:
+        query["page"] = request.GET["page"]
     return render(
         request,
         "workflows/inbox.html",
@@ -229,7 +268,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
             ],
             "page_obj": page,
             "rows": _rows(list(page.object_list), now),
-            "query": urlencode(query),
+            "query": urlencode({k: v for k, v in query.items() if k != "page"}),
+            # A row's link that shows its task beside the list keeps the list as it is.
+            "pane_query": urlencode(query),
+            "pane": pane,
+            "previewable": PREVIEWABLE,
             "startable": startable(request.user),
         },
     )
