@@ -48,7 +48,7 @@ def responses_visible(
 ) -> QuerySet[Response]:
     responses = (
         Response.objects.filter(process_id=process.pk)
-        .select_related("institution", "task", "answered_by")
+        .select_related("institution", "answered_by")
         .prefetch_related("documents")
         .order_by("institution__code")
     )

@@ -10,6 +10,7 @@ entry.
 
 import logging
 from datetime import date, datetime, timedelta
+from itertools import groupby
 from typing import Any
 
 from django.utils import dateparse, timezone
@@ -131,10 +132,14 @@ def _deadline_new(
 
 
 def _lane(
-    rule: DeadlineRule, process: CoordinationProcess, task: Task | None
+    rule: DeadlineRule,
+    process: CoordinationProcess,
+    task: Task | None,
+    institution_ids: dict[str, int],
 ) -> tuple[int, str] | None:
     """Who answers for a new clock: the task's own lane for a rule bound to a step, else the
-    rule's role in the process's institution."""
+    rule's role in the process's institution. `institution_ids`: the institutions the tasks
+    name, read beforehand for all of them (`_lanes_known`)."""
     lane = (task.data or {}) if task is not None and rule.task_bound else {}
     role = lane.get("role") or rule.responsible_role
     code = lane.get("institution")
@@ -145,8 +150,12 @@ def _lane(
         return process.institution_id, role
     if CoordinationProcess.institution.is_cached(process) and process.institution.code == code:
         return process.institution_id, role
-    institution_id = Institution.objects.filter(code=code).values_list("pk", flat=True).first()
-    return (institution_id, role) if institution_id is not None else None
+    if code not in institution_ids:  # the process's own, not loaded with it
+        found = Institution.objects.filter(code=code).values_list("pk", flat=True).first()
+        if found is None:
+            return None
+        institution_ids[code] = found
+    return institution_ids[code], role
 
 
 def _pause(deadline: Deadline, at: datetime) -> dict[str, Any]:
@@ -263,7 +272,10 @@ def clock_events(
 ) -> None:
     """`clock_event` for the events of one transition, in their order, with the process
     type's rules for all of them read in one query (a process type has a handful of rules:
-    picking the concerned ones here costs less than having SQL pick them)."""
+    picking the concerned ones here costs less than having SQL pick them). A run of events of
+    the same name (a split opening one task per recipient) is handled at once: one look-up of
+    the running clocks, one insert of the new ones and one of their records, whatever the
+    number of tasks."""
     for event in events:
         if timezone.is_naive(event.at):
             raise ValueError("clock_event needs an aware datetime")
@@ -271,19 +283,15 @@ def clock_events(
     if process_type is None:
         return
     rules = _RULES_OF_TYPE.objects(process_type=process_type)
-    for event in events:
-        if event.name == CANCELED:
-            _clocks_stopped(process=process, at=event.at, actor=actor, rules=rules)
+    for name, run in groupby(events, key=lambda event: event.name):
+        if name == CANCELED:
+            for event in run:
+                _clocks_stopped(process=process, at=event.at, actor=actor, rules=rules)
             continue
-        concerned = {rule.pk: rule for rule in rules if _concerns(rule, event.name)}
+        concerned = {rule.pk: rule for rule in rules if _concerns(rule, name)}
         if concerned:
             _clock_event(
-                process=process,
-                event=event.name,
-                at=event.at,
-                task=event.task,
-                actor=actor,
-                rules=concerned,
+                process=process, event=name, occurrences=list(run), actor=actor, rules=concerned
             )
 
 
@@ -328,94 +336,125 @@ def _clocks_stopped(
     )
 
 
+def _lanes_known(
+    process: CoordinationProcess,
+    event: str,
+    occurrences: list[ClockEvent],
+    rules: dict[int, DeadlineRule],
+) -> dict[str, int]:
+    """The ids of the institutions named by the tasks whose clocks `event` starts, in one query
+    (none when every task is the process's own institution's)."""
+    if not any(
+        rule.active and rule.task_bound and rule.starts_on == event for rule in rules.values()
+    ):
+        return {}
+    codes = {
+        str(occurrence.task.data.get("institution"))
+        for occurrence in occurrences
+        if occurrence.task is not None and (occurrence.task.data or {}).get("institution")
+    }
+    if CoordinationProcess.institution.is_cached(process):
+        codes.discard(process.institution.code)
+    if not codes:
+        return {}
+    return dict(Institution.objects.filter(code__in=codes).values_list("code", "pk"))
+
+
 def _clock_event(
     *,
     process: CoordinationProcess,
     event: str,
-    at: datetime,
-    task: Task | None,
+    occurrences: list[ClockEvent],
     actor: Any,
     rules: dict[int, DeadlineRule],
 ) -> None:
+    """Every occurrence of `event` (one per task when a step opens for many at once) on the
+    process's clocks of the concerned `rules`: one audit entry per occurrence, as one event."""
     existing = list(Deadline.objects.filter(process_id=process.pk, rule_id__in=list(rules)))
-    events: list[tuple[Deadline, str, dict[str, Any]]] = []
-    changed: list[Deadline] = []
-    for deadline in existing:
-        rule = rules[deadline.rule_id]
-        if deadline.completed_at is not None or rule.starts_on == event:
-            continue
-        if task is not None and deadline.task_id is not None and deadline.task_id != task.pk:
-            continue  # another round of the same step (after a return) has its own clock
-        if _ends(rule, event):
-            events.append((deadline, "", _complete(deadline, at)))
-        elif event == rule.pauses_on and deadline.paused_at is None:
-            events.append((deadline, DeadlineEvent.Kind.PAUSED, _pause(deadline, at)))
-        elif event == rule.resumes_on and deadline.paused_at is not None:
-            events.append((deadline, DeadlineEvent.Kind.RESUMED, _resume(deadline, rule, at)))
-        else:
-            continue
-        changed.append(deadline)
-
-    started: list[Deadline] = []
+    institution_ids = _lanes_known(process, event, occurrences, rules)
     working_calendar = calendar.WorkingCalendar()
-    for rule in rules.values():
-        if not (rule.active and rule.starts_on == event):
-            continue
-        bound = task if rule.task_bound else None
-        bound_id = bound.pk if bound is not None else None
-        if any(d.rule_id == rule.pk and d.task_id == bound_id for d in existing):
-            continue  # once per process (or per task)
-        lane = _lane(rule, process, bound)
-        if lane is None:
-            continue
-        clock = _deadline_new(
-            rule=rule,
-            process=process,
-            event=event,
-            at=at,
-            task=bound,
-            institution_id=lane[0],
-            role=lane[1],
-            working_calendar=working_calendar,
-        )
-        if clock is not None:
-            started.append(clock)
-    if not started and not changed:
+    started: list[Deadline] = []
+    changed: dict[int, Deadline] = {}
+    told: list[tuple[ClockEvent, list[tuple[Deadline, str, dict[str, Any]]]]] = []
+    for occurrence in occurrences:
+        at, task = occurrence.at, occurrence.task
+        events: list[tuple[Deadline, str, dict[str, Any]]] = []
+        for deadline in existing:
+            rule = rules[deadline.rule_id]
+            if deadline.completed_at is not None or rule.starts_on == event:
+                continue
+            if task is not None and deadline.task_id is not None and deadline.task_id != task.pk:
+                continue  # another round of the same step (after a return) has its own clock
+            if _ends(rule, event):
+                events.append((deadline, "", _complete(deadline, at)))
+            elif event == rule.pauses_on and deadline.paused_at is None:
+                events.append((deadline, DeadlineEvent.Kind.PAUSED, _pause(deadline, at)))
+            elif event == rule.resumes_on and deadline.paused_at is not None:
+                events.append((deadline, DeadlineEvent.Kind.RESUMED, _resume(deadline, rule, at)))
+            else:
+                continue
+            changed[id(deadline)] = deadline
+        for rule in rules.values():
+            if not (rule.active and rule.starts_on == event):
+                continue
+            bound = task if rule.task_bound else None
+            bound_id = bound.pk if bound is not None else None
+            if any(d.rule_id == rule.pk and d.task_id == bound_id for d in existing):
+                continue  # once per process (or per task)
+            lane = _lane(rule, process, bound, institution_ids)
+            if lane is None:
+                continue
+            clock = _deadline_new(
+                rule=rule,
+                process=process,
+                event=event,
+                at=at,
+                task=bound,
+                institution_id=lane[0],
+                role=lane[1],
+                working_calendar=working_calendar,
+            )
+            if clock is not None:
+                started.append(clock)
+                existing.append(clock)  # the next occurrence sees it: once per process
+                events.append(
+                    (
+                        clock,
+                        DeadlineEvent.Kind.STARTED,
+                        {"due_at": clock.due_at.isoformat(), "basis": clock.basis},
+                    )
+                )
+        if events:
+            told.append((occurrence, events))
+    if not told:
         return
 
     if started:
         Deadline.objects.bulk_create(started)
-        events += [
-            (
-                deadline,
-                DeadlineEvent.Kind.STARTED,
-                {"due_at": deadline.due_at.isoformat(), "basis": deadline.basis},
-            )
-            for deadline in started
-        ]
     if changed:
-        Deadline.objects.bulk_update(changed, CLOCK_FIELDS)
-    records = [
-        DeadlineEvent(deadline=deadline, kind=kind or deadline.state, at=at, data=data)
+        Deadline.objects.bulk_update(list(changed.values()), CLOCK_FIELDS)
+    DeadlineEvent.objects.bulk_create(
+        DeadlineEvent(deadline=deadline, kind=kind or deadline.state, at=occurrence.at, data=data)
+        for occurrence, events in told
         for deadline, kind, data in events
-    ]
-    DeadlineEvent.objects.bulk_create(records)
-    audit_record(
-        actor=actor,
-        action="deadline.clock",
-        obj=permission_object(process),
-        extra={
-            "event": event,
-            "at": at,
-            "task_id": task.pk if task is not None else None,
-            "deadlines": [
-                {
-                    "id": record.deadline.pk,
-                    "rule": rules[record.deadline.rule_id].code,
-                    "kind": record.kind,
-                    "due_at": record.deadline.due_at,
-                }
-                for record in records
-            ],
-        },
     )
+    for occurrence, events in told:
+        audit_record(
+            actor=actor,
+            action="deadline.clock",
+            obj=permission_object(process),
+            extra={
+                "event": event,
+                "at": occurrence.at,
+                "task_id": occurrence.task.pk if occurrence.task is not None else None,
+                "deadlines": [
+                    {
+                        "id": deadline.pk,
+                        "rule": rules[deadline.rule_id].code,
+                        "kind": kind or deadline.state,
+                        "due_at": deadline.due_at,
+                    }
+                    for deadline, kind, _data in events
+                ],
+            },
+        )

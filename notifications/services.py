@@ -5,6 +5,7 @@ writes none either: what a person has read is their own business, not the instit
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,18 @@ def language_of(user: Any) -> str:
     return getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One notice for `notify_many`: what `notify` takes."""
+
+    recipients: Iterable[User]
+    kind: str
+    message: Callable[[], str]
+    process: Any = None
+    task: Any = None
+    key: str = ""
+
+
 def notify(
     *,
     recipients: Iterable[User],
@@ -47,51 +60,67 @@ def notify(
     One INSERT, whatever the number of recipients (below INSERT_BATCH): it runs inside
     workflow transitions.
     """
-    if kind not in Kind.values:
-        raise ValueError(f"Unknown notification kind {kind!r}.")
-    if len(key) > KEY_MAX_LENGTH:
-        raise ValueError(f"Notification keys are at most {KEY_MAX_LENGTH} characters.")
-    users: dict[int, User] = {}
-    for user in recipients:
-        if user.is_active:
-            users.setdefault(user.pk, user)
-    if not users:
-        return 0
-    texts: dict[str, str] = {}
-    rows: list[tuple[int, str]] = []
-    for user in users.values():
-        language = language_of(user)
-        if language not in texts:
-            with translation.override(language):
-                texts[language] = str(message())
-        rows.append((user.pk, texts[language]))
-    created = _insert_ignoring_existing(
-        rows,
-        kind=kind,
-        process_id=getattr(process, "pk", None),
-        task_id=getattr(task, "pk", None),
-        key=key,
-        now=timezone.now(),
+    return notify_many(
+        [
+            Notice(
+                recipients=recipients,
+                kind=kind,
+                message=message,
+                process=process,
+                task=task,
+                key=key,
+            )
+        ]
     )
-    if kind in URGENT_KINDS:
-        to_mail = [pk for pk, user_id in created if users[user_id].email]
-        if to_mail:
-            # Never inside the transaction: a rolled-back alert must not have been mailed.
-            email_notifications.delay_on_commit(to_mail)
+
+
+def notify_many(notices: Iterable[Notice]) -> int:
+    """`notify` for several notices at once — a split opening a task for each of many
+    recipients tells each lane of its own task — in one INSERT for all their rows (below
+    INSERT_BATCH). Returns how many notifications were newly created."""
+    rows: list[tuple[int, str, str, int | None, int | None, str]] = []
+    users: dict[int, User] = {}
+    for notice in notices:
+        if notice.kind not in Kind.values:
+            raise ValueError(f"Unknown notification kind {notice.kind!r}.")
+        if len(notice.key) > KEY_MAX_LENGTH:
+            raise ValueError(f"Notification keys are at most {KEY_MAX_LENGTH} characters.")
+        told: dict[int, User] = {}
+        for user in notice.recipients:
+            if user.is_active:
+                told.setdefault(user.pk, user)
+        texts: dict[str, str] = {}
+        for user in told.values():
+            language = language_of(user)
+            if language not in texts:
+                with translation.override(language):
+                    texts[language] = str(notice.message())
+            rows.append(
+                (
+                    user.pk,
+                    notice.kind,
+                    texts[language],
+                    getattr(notice.process, "pk", None),
+                    getattr(notice.task, "pk", None),
+                    notice.key,
+                )
+            )
+        users.update(told)
+    if not rows:
+        return 0
+    created = _insert_ignoring_existing(rows, now=timezone.now())
+    to_mail = [pk for pk, user_id, kind in created if kind in URGENT_KINDS and users[user_id].email]
+    if to_mail:
+        # Never inside the transaction: a rolled-back alert must not have been mailed.
+        email_notifications.delay_on_commit(to_mail)
     return len(created)
 
 
 def _insert_ignoring_existing(
-    rows: list[tuple[int, str]],
-    *,
-    kind: str,
-    process_id: int | None,
-    task_id: int | None,
-    key: str,
-    now: datetime,
-) -> list[tuple[int, int]]:
-    """Insert (user_id, message) rows, skipping those whose (user, key) exists; return the
-    (id, user_id) of the rows actually inserted.
+    rows: list[tuple[int, str, str, int | None, int | None, str]], *, now: datetime
+) -> list[tuple[int, int, str]]:
+    """Insert (user_id, kind, message, process_id, task_id, key) rows, skipping those whose
+    (user, key) exists; return the (id, user_id, kind) of the rows actually inserted.
 
     bulk_create(ignore_conflicts=True) cannot say which rows went in, and a look-up before the
     insert miscounts when two callers race. `INSERT … ON CONFLICT DO NOTHING RETURNING` says it
@@ -103,15 +132,15 @@ def _insert_ignoring_existing(
     quote = connection.ops.quote_name
     names = ["user", "kind", "created_at", "message", "process", "task", "key"]
     columns = ", ".join(quote(_column(name)) for name in names)
-    returning = f"{quote(_column('id'))}, {quote(_column('user'))}"
+    returning = f"{quote(_column('id'))}, {quote(_column('user'))}, {quote(_column('kind'))}"
     created_at = connection.ops.adapt_datetimefield_value(now)
     row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"
-    inserted: list[tuple[int, int]] = []
+    inserted: list[tuple[int, int, str]] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), INSERT_BATCH):
             batch = rows[start : start + INSERT_BATCH]
             params: list[Any] = []
-            for user_id, text in batch:
+            for user_id, kind, text, process_id, task_id, key in batch:
                 params += [user_id, kind, created_at, text, process_id, task_id, key]
             cursor.execute(
                 f"INSERT INTO {quote(opts.db_table)} ({columns}) "  # noqa: S608  (names, not data)
@@ -119,7 +148,9 @@ def _insert_ignoring_existing(
                 f"ON CONFLICT DO NOTHING RETURNING {returning}",
                 params,
             )
-            inserted += [(int(pk), int(user_id)) for pk, user_id in cursor.fetchall()]
+            inserted += [
+                (int(pk), int(user_id), str(kind)) for pk, user_id, kind in cursor.fetchall()
+            ]
     return inserted
 
 

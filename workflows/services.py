@@ -30,7 +30,7 @@ from config.text import control_characters_refused
 from documents.services import refusals_recorded
 from roles.models import Institution, Membership, Role, User
 from roles.permissions import Acting, grant_to_institution, grant_to_role
-from roles.selectors import memberships_active, role_holders, self_and_principals
+from roles.selectors import lane_people, memberships_active, role_holders, self_and_principals
 
 from .attachments import process_documents_set
 from .events import ProcessEvent, process_transitioned
@@ -122,31 +122,41 @@ def _opened_events(opened: list[Task]) -> list[ProcessEvent]:
 
 def _tasks_announce(*, process: Any, opened: list[Task], returned_because: str | None) -> None:
     """Tell the people in each new task's lane (and their acting officials) that it waits for
-    them; after a return it is a `returned` notice with the reason."""
-    from notifications.services import notify
+    them; after a return it is a `returned` notice with the reason. However many tasks opened
+    (a split to many recipients), their lanes' institutions, people and notices are each read
+    or written at once."""
+    from notifications.services import Notice, notify_many
 
     kind = "assigned" if returned_because is None else "returned"
+    codes = {task.data["institution"] for task in opened} - {process.institution.code}
+    institutions = {process.institution.code: process.institution}
+    if codes:
+        institutions |= {i.code: i for i in Institution.objects.filter(code__in=codes)}
+    lanes = {
+        task.pk: (institutions[task.data["institution"]].pk, task.data["role"]) for task in opened
+    }
+    people = lane_people(lanes.values())
+    notices = []
     for task in opened:
-        code = task.data["institution"]
-        lane = process.institution
-        if lane.code != code:
-            lane = Institution.objects.get(code=code)
-        recipients = role_holders(institution=lane, role=task.data["role"])
+        recipients = people[lanes[task.pk]]
         if is_decision(task.flow_task):
             # Not told to decide what they wrote (four eyes): an author acting for the mayor.
             recipients = [
                 person for person in recipients if author_refusal(user=person, task=task) is None
             ]
-        notify(
-            recipients=recipients,
-            kind=kind,
-            message=partial(
-                _task_message, task.flow_task.task_title, process.title, returned_because
-            ),
-            process=process,
-            task=task,
-            key=f"task:{task.pk}:{kind}",
+        notices.append(
+            Notice(
+                recipients=recipients,
+                kind=kind,
+                message=partial(
+                    _task_message, task.flow_task.task_title, process.title, returned_because
+                ),
+                process=process,
+                task=task,
+                key=f"task:{task.pk}:{kind}",
+            )
         )
+    notify_many(notices)
 
 
 def starting_institution(*, flow_class: Any, person: Any) -> Institution | None:
