@@ -20,3 +20,31 @@
   document.addEventListener("turbo:load", hide);
   document.addEventListener("turbo:render", hide);
 })();
+
+// A table wider than the screen scrolls sideways in its own box (on a phone): it takes the
+// keyboard's focus, so the arrow keys scroll it; one that fits is no stop on the Tab key.
+(function () {
+  if (window.scrollingTablesFocusable) {
+    return;
+  }
+  window.scrollingTablesFocusable = true;
+  function mark() {
+    var tables = document.querySelectorAll("table");
+    for (var i = 0; i < tables.length; i++) {
+      var table = tables[i];
+      var overflow = window.getComputedStyle(table).overflowX;
+      var scrolls = (overflow === "auto" || overflow === "scroll") && table.scrollWidth > table.clientWidth;
+      if (scrolls && !table.hasAttribute("tabindex")) {
+        table.setAttribute("tabindex", "0");
+        table.dataset.scrollFocus = "1";
+      } else if (!scrolls && table.dataset.scrollFocus) {
+        table.removeAttribute("tabindex");
+        delete table.dataset.scrollFocus;
+      }
+    }
+  }
+  document.addEventListener("DOMContentLoaded", mark);
+  document.addEventListener("turbo:load", mark);
+  document.addEventListener("turbo:render", mark);
+  window.addEventListener("resize", mark);
+})();
