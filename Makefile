@@ -13,6 +13,9 @@ DEBIAN_PACKAGES += libldap2-dev libsasl2-dev gcc
 # started by `python -m tests.services` when they do not answer (the role is the suite's own).
 TEST_DATABASE_URL ?= postgres://coordination:coordination@127.0.0.1:5432/coordination
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+# pytest-xdist's workers per profile (one per core); the tests sharing one costly resource keep
+# to one worker (tests/conftest.py's groups).
+PYTEST_WORKERS ?= auto
 BENCH_DATABASE_URL ?= postgres://coordination:coordination@127.0.0.1:5432/coordination_bench
 
 .PHONY: run test test-embedded test-production lint bench setup system-packages messages services
@@ -54,14 +57,14 @@ test: setup lint test-embedded test-production
 # Chromium run on the embedded default, the Elasticsearch backend beside PostgreSQL (production).
 test-embedded:
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(PYTHON) -m pytest \
-		-k "not elasticsearch and not live_cluster" $(PYTEST_ARGS)
+		-n $(PYTEST_WORKERS) --dist loadgroup -k "not elasticsearch and not live_cluster" $(PYTEST_ARGS)
 
 services: $(VENV)/.installed
 	$(PYTHON) -m tests.services $(TEST_DATABASE_URL) $(TEST_BROKER_URL)
 
 test-production: services
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
-		$(PYTHON) -m pytest -m "not browser" $(PYTEST_ARGS)
+		$(PYTHON) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -23,6 +23,23 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+# Under pytest-xdist (`make test` runs `--dist loadgroup`) the tests that share a costly
+# session resource run on one worker, so the run starts it once: the Elasticsearch node (each
+# worker would start its own JVM) and axe-core, which the accessibility test installs from npm.
+SHARED_RESOURCE_GROUPS = {
+    "elasticsearch": ("elasticsearch", "live_cluster"),
+    "axe-core": ("test_accessibility_browser",),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for group, words in SHARED_RESOURCE_GROUPS.items():
+            if any(word in item.nodeid for word in words):
+                item.add_marker(pytest.mark.xdist_group(group))
+                break
+
+
 def unavailable(reason: str) -> None:
     """In CI a missing service is a failure; on a developer's machine it skips."""
     if IN_CI:

@@ -7,8 +7,11 @@ from celery.signals import task_prerun
 from .base import *
 
 # One name per test run, inherited by the worker process the run starts, so two runs on one
-# machine never share a database file or a queue.
-TEST_RUN_ID = os.environ.setdefault("TEST_RUN_ID", str(os.getpid()))
+# machine never share a database file or a queue. pytest-xdist's workers inherit the run's name
+# and each adds its own ("gw0", "gw1"), which the Celery worker each of them starts inherits too.
+TEST_RUN_ID = os.environ.setdefault("TEST_RUN_ID", str(os.getpid())) + os.environ.get(
+    "PYTEST_XDIST_WORKER", ""
+)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
