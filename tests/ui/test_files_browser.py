@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from viewflow.workflow import STATUS
+from viewflow.workflow.models import Task
 
 from documents.models import Document
 from roles.models import User
@@ -126,4 +128,16 @@ def test_a_pdf_dropped_on_the_returned_step_is_registered_and_previewed(
     expect(pane).to_contain_text("Vendimi për ujësjellësin")
     expect(pane.locator("li.document-item")).to_have_count(2)
     shot(chair, "queue-task-beside-chair-sq-desktop")
+
+    # On a phone the task opens as its own page: no link to show it beside the list.
+    chair.set_viewport_size({"width": 390, "height": 844})
+    chair.goto("/work/")
+    row = chair.locator("tr.inbox-task", has_text="Vendimi për ujësjellësin")
+    expect(row.locator("a.queue-beside")).to_be_hidden()
+    approve = Task.objects.get(
+        process_id=process["id"], flow_task__endswith=".approve", status=STATUS.NEW
+    )
+    row.locator(f"a[href='/work/tasks/{approve.pk}/']").click()
+    chair.wait_for_url(re.compile(r"/work/tasks/\d+/$"))
+    expect(chair.locator("button[name=action][value=approve]")).to_be_visible()
     assert not chair.problems, chair.problems
