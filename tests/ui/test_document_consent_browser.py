@@ -55,7 +55,7 @@ def test_the_owner_consents_on_the_page_and_the_ministry_may_attach(
 
     comms = sessions("mf.comms")
     comms.goto("/work/processes/new/meeting-material/")
-    choices = comms.locator("select[name=documents] option")
+    choices = comms.locator("input[name=documents]")  # the picker's checkboxes
     expect(choices).to_have_count(1)
     expect(choices.first).to_have_attribute("value", str(internal.pk))
     assert not owner.problems and not comms.problems, (owner.problems, comms.problems)
