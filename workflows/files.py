@@ -20,7 +20,7 @@ from documents.models import Document, Kind
 from documents.services import document_version_add
 from roles.permissions import acting_with_permission, objects_with_permission
 
-from .flows import FLOWS
+from .flows import process_type_of
 from .models import CoordinationProcess
 
 # The steps whose forms take the process's documents (the flows read `data.documents` there),
@@ -38,11 +38,6 @@ UPLOAD_KIND = {
     "meeting_material": Kind.MEETING_MATERIAL,
     "press_statement": Kind.PRESS_STATEMENT,
 }
-
-
-def flow_name(process: CoordinationProcess) -> str:
-    flow_class = process.flow_class
-    return next((name for name, flow in FLOWS.items() if flow is flow_class), "")
 
 
 def upload_kind(name: str) -> str:
@@ -95,7 +90,7 @@ class TaskFiles:
         post: Any = None,
         files: Any = None,
     ) -> None:
-        name = flow_name(process)
+        name = process_type_of(process.flow_class) or ""
         step = getattr(node, "name", "")
         self.kind = upload_kind(name)
         self.active = step in DOCUMENT_STEPS.get(name, set())

@@ -160,6 +160,12 @@ def test_a_registered_upload_stays_chosen_when_the_flow_refuses_the_start(
     assert f"Registered as {document.registration_number}." in body
 
 
+def api_process(api_as: Any, process_id: int) -> dict[str, Any]:
+    response = api_as("kllokot.assembly").get(f"/api/processes/{process_id}/")
+    assert response.status_code == 200, response.content
+    return dict(response.json())
+
+
 def reconsideration(api_as: Any) -> tuple[dict[str, Any], int]:
     """A decision MAPL returned for reconsideration, and its text's document."""
     process = decision_transmitted(api_as, adopted_on=str(TODAY - timedelta(days=2)))
@@ -237,6 +243,22 @@ def test_a_version_of_another_institutions_document_is_refused(
     assert response.status_code == 422
     assert Document.objects.get(pk=other).versions.count() == 1
     assert Document.objects.get(pk=text_id).versions.count() == 1
+
+    # Nor is it attached by its id posted to the step's picker: the form's error, nothing sent.
+    response = client_for("kllokot.assembly").post(
+        f"/work/tasks/{task['id']}/",
+        {
+            "action": "submit",
+            "data-adopted_on": str(TODAY),
+            "files-shown": "True",
+            "files-documents": [text_id, other],
+        },
+    )
+    assert response.status_code == 422
+    assert f"No document {other} among those you may attach" in text(response)
+    attached = CoordinationProcess.objects.get(pk=process["id"]).documents
+    assert other not in set(attached.values_list("pk", flat=True))
+    assert open_task(api_process(api_as, process["id"]), "reconsider")["id"] == task["id"]
 
 
 @pytest.mark.django_db
