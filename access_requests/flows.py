@@ -42,6 +42,7 @@ from .models import (
     Format,
     Status,
 )
+from .selectors import requester_shown
 
 PROCESS_TYPE = "access_request"
 DECIDE_PERMISSION = "workflows.decide_access_request"
@@ -289,6 +290,16 @@ class AccessRequestFlow(common.CoordinationFlow):
 
     def agency_lane(self, process: AccessRequestProcess) -> Institution | None:
         return agency()
+
+    # what a caller sees of the process (workflows.views)
+
+    def process_page_shown(
+        self, process: Any, context: dict[str, Any], *, user: Any
+    ) -> dict[str, Any]:
+        """The process page adds the requester's details for the deciding institution's own
+        members, who answer them; never for another institution, AIP included."""
+        shown = requester_shown(user=user, process_id=process.pk)
+        return {**context, "details": [*context["details"], *shown]} if shown else context
 
     # timers
 

@@ -122,6 +122,20 @@ def requester_for_official(*, user: Any, process_id: Any) -> AccessRequest:
     return record
 
 
+def requester_shown(*, user: Any, process_id: Any) -> list[tuple[Any, str]]:
+    """The requester's details as the process page lists them (label, value), for the deciding
+    institution's members (`requester_for_official`); nothing for anyone else."""
+    try:
+        record = requester_for_official(user=user, process_id=process_id)
+    except NotFound:
+        return []
+    return [
+        (field.verbose_name, getattr(record, field.name) or "—")
+        for field in AccessRequest._meta.concrete_fields
+        if field.name in ("requester_name", "email", "postal_address")
+    ]
+
+
 def complaint_allowed(view: dict[str, Any], now: datetime) -> bool:
     return bool(
         view["status"] in (Status.DECIDED, Status.DEEMED_REFUSED)

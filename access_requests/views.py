@@ -3,19 +3,28 @@ and following a request with its tracking code — the decision, the released do
 complaint to AIP. They call the same services and selectors as the public API.
 
 The tracking code never travels in an address: it is typed into a form, and the browser's
-session remembers it for the downloads and the complaint of that visit."""
+session remembers it for the downloads and the complaint of that visit.
+
+And the officials' page (menu "Access requests", `AccessRequestsApplication`): the information
+officer registers a request received on paper, orally or by e-mail, as `POST
+/api/processes/access-request/` does, and hands the requester the receipt with the tracking
+code, shown once. The request is then handled on the process and task pages like every other;
+the requester's details show on its process page to the deciding institution only
+(`flows.AccessRequestFlow.process_page_shown`)."""
 
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
+from viewflow.urls import Application
 
 from config.errors import Conflict, NotFound
 from config.public import (
@@ -26,9 +35,12 @@ from config.public import (
 )
 from documents.api import version_download
 from roles.models import Institution
+from workflows.flows import FLOWS
+from workflows.selectors import processes_visible
+from workflows.services import starting_institution
 
 from . import selectors, services
-from .models import Format
+from .models import AccessRequest, AccessRequestProcess, Channel, Format
 
 SESSION_RECEIPT = "access_request_receipt"
 SESSION_CODE = "access_request_code"
@@ -56,8 +68,10 @@ def _throttled(request: HttpRequest, throttle_class: Any) -> HttpResponse | None
     return response
 
 
-class RequestForm(forms.Form):
-    institution = forms.ChoiceField(label=_("Institution"))
+class RequestFields(forms.Form):
+    """What a request says, asked of the requester on the portal; an official registering one
+    received on paper, orally or by e-mail fills in the same (`OfficialRequestForm`)."""
+
     description = forms.CharField(
         label=_("Which documents do you ask for?"),
         help_text=_("Describe them as well as you can. You do not have to give a reason."),
@@ -87,6 +101,12 @@ class RequestForm(forms.Form):
         max_length=services.REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class RequestForm(RequestFields):
+    institution = forms.ChoiceField(label=_("Institution"))
+
+    field_order = ["institution"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -262,3 +282,127 @@ def request_document(request: HttpRequest, document_id: int) -> FileResponse:
     except NotFound as missing:
         raise Http404 from missing
     return version_download(version)
+
+
+# --- Officials: a request received on paper, orally or by e-mail ---------------------------
+
+OFFICIAL_RECEIPT = "access_request_official_receipt"
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _label(model: Any, name: str) -> str:
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+class OfficialRequestForm(RequestFields):
+    """How and when the request came, then what it says: the requester's own fields, labelled
+    for the official who writes them down."""
+
+    channel = forms.ChoiceField(
+        choices=[(value, label) for value, label in Channel.choices if value != Channel.PORTAL],
+        initial=Channel.PAPER,
+    )
+    received_on = forms.DateField(widget=DATE, initial=timezone.localdate)
+
+    field_order = ["channel", "received_on"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("channel", "received_on", "description", "format", "urgent"):
+            self.fields[name].label = _label(AccessRequestProcess, name)
+        for name in ("requester_name", "email", "postal_address"):
+            self.fields[name].label = _label(AccessRequest, name)
+        self.fields["description"].help_text = ""
+        self.fields["urgent_reason"].label = _label(AccessRequestProcess, "urgent_reason")
+
+
+def _registering_institution(request: HttpRequest) -> Institution:
+    """Where the user registers requests (a role that starts the flow there), else 404."""
+    institution = starting_institution(flow_class=FLOWS["access_request"], person=request.user)
+    if institution is None:
+        raise Http404
+    return institution
+
+
+@require_http_methods(["GET", "POST"])
+def official_register(request: HttpRequest) -> HttpResponse:
+    institution = _registering_institution(request)
+    form = OfficialRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registered = services.access_request_register(
+                actor=request.user,  # type: ignore[arg-type]
+                institution=institution,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _errors_shown(error, form)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            # Shown once: the receipt page takes it out of the session.
+            request.session[OFFICIAL_RECEIPT] = {
+                "tracking_code": registered.tracking_code,
+                "process": registered.request.process_id,
+            }
+            return HttpResponseRedirect(reverse("access_requests:receipt"))
+    return render(
+        request,
+        "access_requests/register.html",
+        {"form": form, "institution": institution},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET"])
+def official_receipt(request: HttpRequest) -> HttpResponse:
+    """The receipt to print for the requester, once; afterwards the registration page."""
+    shown = request.session.pop(OFFICIAL_RECEIPT, None)
+    if shown is None:
+        return HttpResponseRedirect(reverse("access_requests:index"))
+    record = (
+        AccessRequest.objects.select_related("registration", "institution")
+        .filter(
+            process_id=shown["process"],
+            process__in=processes_visible(user=request.user).values("pk"),
+        )
+        .first()
+    )
+    if record is None:
+        raise Http404
+    response = render(
+        request,
+        "access_requests/receipt.html",
+        {
+            "tracking_code": shown["tracking_code"],
+            "record": record,
+            "institution_name": institution_name(record.institution),
+            "due_at": selectors.request_due_at(record),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class AccessRequestsApplication(Application):
+    app_name = "access_requests"
+    title = _("Access requests")
+    icon = "folder_open"
+    menu_template_name = None  # pages, no viewsets
+
+    urlpatterns = [
+        path("", official_register, name="index"),
+        path("receipt/", official_receipt, name="receipt"),
+    ]
+
+    def has_view_permission(self, user: Any, obj: Any = None) -> bool:
+        """In the menu of those who register requests (information officers)."""
+        return (
+            user.is_authenticated
+            and starting_institution(flow_class=FLOWS["access_request"], person=user) is not None
+        )
+
+    def _get_resolver_extra(self) -> dict[str, Any]:
+        # viewflow's middleware would answer 403 for whom `has_view_permission` is false; the
+        # pages answer 404 themselves (what a person may not do does not exist for them).
+        return {"viewset": self}

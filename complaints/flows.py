@@ -29,6 +29,7 @@ from workflows.nodes import If
 
 from . import tallies
 from .models import OPEN_STATUSES, Complaint, ComplaintProcess, Status
+from .selectors import complainant_shown
 from .tasks import answer_mail
 
 # Role codes (created by migration 0002 of this app)
@@ -143,6 +144,16 @@ class ComplaintFlow(common.CoordinationFlow):
         return unit_lane_role(COMPLAINTS_OFFICER, process.unit)
 
     starter_roles = (ONE_STOP_SHOP_OFFICER,)
+
+    # what a caller sees of the process (workflows.views)
+
+    def process_page_shown(
+        self, process: Any, context: dict[str, Any], *, user: Any
+    ) -> dict[str, Any]:
+        """The process page adds the complainant's contact for the municipality's own
+        officials (`selectors.complainant_shown`)."""
+        shown = complainant_shown(user=user, process=process)
+        return {**context, "details": [*context["details"], *shown]} if shown else context
 
     def canceled(self, process: ComplaintProcess) -> dict[str, Any]:
         """Withdrawn by the head of the municipality (`workflows.services.process_cancel`):

@@ -23,13 +23,14 @@ from config.errors import NotFound
 from config.public import TRACKING_CODE_MAX_LENGTH, tracking_code_digest
 from deadlines.calendar import LEGAL_TIME_ZONE
 from roles.models import Institution, Membership, Unit
-from roles.selectors import self_and_principals, user_is_auditor
+from roles.selectors import memberships_active, self_and_principals, user_is_auditor
 from workflows.selectors import processes_visible
 
 from .models import (
     OPEN_STATUSES,
     Complaint,
     ComplaintAnswerTime,
+    ComplaintContact,
     ComplaintTally,
     ComplaintTopic,
     Status,
@@ -48,6 +49,22 @@ def topics_of(institution: Institution) -> QuerySet[ComplaintTopic]:
     return ComplaintTopic.objects.filter(institution=institution, active=True).order_by(
         "position", "code"
     )
+
+
+def complainant_shown(*, user: Any, process: Any) -> list[tuple[Any, str]]:
+    """The complainant's contact as the complaint's process page lists it (label, value), for
+    the municipality's own officials, who answer them; nothing for anyone else (an auditor,
+    another institution) nor when the complainant gave none."""
+    if not memberships_active(user=user).filter(institution_id=process.institution_id).exists():
+        return []
+    contact = ComplaintContact.objects.filter(complaint_id=process.pk).first()
+    if contact is None:
+        return []
+    return [
+        (field.verbose_name, getattr(contact, field.name) or "—")
+        for field in ComplaintContact._meta.concrete_fields
+        if field.name in ("name", "email", "phone")
+    ]
 
 
 def complaint_by_tracking_code(code: Any) -> Complaint:

@@ -1,14 +1,18 @@
 """Pages: the portal's (submit a complaint, its receipt once, track it by code; no account)
-and the officials' statistics of their municipality's complaints, as bar charts."""
+and the officials': their municipality's statistics, as bar charts, and the one-stop shop's
+registration of a walk-in or a phone complaint (as `POST /api/processes/complaint/`), with the
+receipt to hand over once. The complainant's contact shows on the complaint's process page to
+the municipality's own officials only (`flows.ComplaintFlow.process_page_shown`)."""
 
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from viewflow.urls import Application
@@ -18,9 +22,12 @@ from config.public import TRACKING_CODE_MAX_LENGTH, PublicReadThrottle, PublicSu
 from config.text import latin_to_cyrillic
 from roles.models import Institution
 from roles.selectors import memberships_active, user_is_auditor
+from workflows.flows import FLOWS
+from workflows.selectors import processes_visible
+from workflows.services import starting_institution
 
 from . import services
-from .models import Complaint, Status
+from .models import Channel, Complaint, ComplaintContact, Status
 from .selectors import (
     complaint_by_tracking_code,
     complaint_statistics,
@@ -43,8 +50,10 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/portal_busy.html", status=429)
 
 
-class ComplaintForm(forms.Form):
-    institution = forms.ChoiceField(label=_("Municipality"))
+class ComplaintFields(forms.Form):
+    """What a complaint says, asked of the citizen on the portal; the one-stop shop registering
+    a walk-in or a phone call fills in the same (`OfficialComplaintForm`)."""
+
     topic = forms.ChoiceField(label=_("Topic"))
     text = forms.CharField(
         label=_("What is the problem?"),
@@ -64,6 +73,18 @@ class ComplaintForm(forms.Form):
     )
     phone = forms.CharField(label=_("Phone"), max_length=services.PHONE_MAX_LENGTH, required=False)
 
+    def topics_for(self, institution: Institution | None) -> None:
+        """The topic's choices: the municipality's topics."""
+        choices: Any = self.fields["topic"]
+        topics = topics_of(institution) if institution else []
+        choices.choices = [("", "—")] + [(topic.code, topic.name_in()) for topic in topics]
+
+
+class ComplaintForm(ComplaintFields):
+    institution = forms.ChoiceField(label=_("Municipality"))
+
+    field_order = ["institution"]
+
     def __init__(self, *args: Any, municipalities: list[Institution], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         institutions: Any = self.fields["institution"]
@@ -71,10 +92,7 @@ class ComplaintForm(forms.Form):
             (institution.code, institution.name_in()) for institution in municipalities
         ]
         code = self.data.get("institution") or self.initial.get("institution")
-        institution = municipality_by_code(code) if code else None
-        topics = topics_of(institution) if institution else []
-        choices: Any = self.fields["topic"]
-        choices.choices = [("", "—")] + [(topic.code, topic.name_in()) for topic in topics]
+        self.topics_for(municipality_by_code(code) if code else None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -210,8 +228,92 @@ def complaint_dashboard(request: HttpRequest) -> HttpResponse:
             "by_month": _bars(figures["by_month"], "reports"),
             "top_problems": top_problems(user=request.user, institution=institution),
             "now": timezone.now(),
+            "may_register": starting_institution(flow_class=FLOWS["complaint"], person=request.user)
+            is not None,
         },
     )
+
+
+# --- Officials: the one-stop shop registers a walk-in or a phone complaint ------------------
+
+OFFICIAL_RECEIPT = "complaint_official_receipt"
+
+
+class OfficialComplaintForm(ComplaintFields):
+    """How the complaint came, then what the citizen says (a contact only when they give one),
+    labelled for the official who writes it down."""
+
+    channel = forms.ChoiceField(
+        label=capfirst(Complaint._meta.get_field("channel").verbose_name),
+        choices=[(Channel.WALK_IN, Channel.WALK_IN.label), (Channel.PHONE, Channel.PHONE.label)],
+    )
+
+    field_order = ["channel"]
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.topics_for(institution)
+        for field in ComplaintContact._meta.concrete_fields:
+            if field.name in ("name", "email", "phone"):
+                self.fields[field.name].label = capfirst(field.verbose_name)
+
+
+def _registering_municipality(request: HttpRequest) -> Institution:
+    """Where the user registers complaints (the one-stop shop's role there), else 404."""
+    institution = starting_institution(flow_class=FLOWS["complaint"], person=request.user)
+    if institution is None:
+        raise Http404
+    return institution
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_register_page(request: HttpRequest) -> HttpResponse:
+    institution = _registering_municipality(request)
+    form = OfficialComplaintForm(request.POST or None, institution=institution)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint, code = services.complaint_register(
+                actor=request.user,  # type: ignore[arg-type]
+                institution=institution,
+                language=translation.get_language() or "",
+                **data,
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            # Shown once: the receipt page takes it out of the session.
+            request.session[OFFICIAL_RECEIPT] = {"code": code, "id": complaint.pk}
+            return redirect("complaints:receipt")
+    return render(
+        request,
+        "complaints/register.html",
+        {"form": form, "institution": institution},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET"])
+def complaint_official_receipt(request: HttpRequest) -> HttpResponse:
+    """The receipt to print for the citizen, once; afterwards the registration page."""
+    shown = request.session.pop(OFFICIAL_RECEIPT, None)
+    if not shown:
+        return redirect("complaints:register")
+    complaint = (
+        Complaint.objects.select_related("institution", "topic")
+        .filter(pk=shown["id"], process__in=processes_visible(user=request.user).values("pk"))
+        .first()
+    )
+    if complaint is None:
+        raise Http404
+    response = render(
+        request, "complaints/receipt.html", {"complaint": complaint, "code": shown["code"]}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class ComplaintsApplication(Application):
@@ -220,4 +322,8 @@ class ComplaintsApplication(Application):
     icon = "campaign"
     menu_template_name = None
 
-    urlpatterns = [path("", complaint_dashboard, name="index")]
+    urlpatterns = [
+        path("", complaint_dashboard, name="index"),
+        path("register/", complaint_register_page, name="register"),
+        path("receipt/", complaint_official_receipt, name="receipt"),
+    ]

@@ -9,6 +9,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from access_requests import urls as access_requests_urls
+from access_requests.views import AccessRequestsApplication
 from audit import api as audit_api
 from complaints import urls as complaints_urls
 from complaints.views import ComplaintsApplication
@@ -50,6 +51,7 @@ site = Site(
         WorkApplication(),
         DeadlinesApplication(),
         CoordinationApplication(),
+        AccessRequestsApplication(),
         ComplaintsApplication(),
         ConsultationsApplication(),
         Application(
