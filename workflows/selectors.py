@@ -36,25 +36,46 @@ def flow_ref(process_type: str) -> str:
     return get_flow_ref(flow_class)
 
 
-def processes_visible(*, user: Any) -> QuerySet[CoordinationProcess]:
+def processes_visible(
+    *, user: Any, among: QuerySet[CoordinationProcess] | None = None
+) -> QuerySet[CoordinationProcess]:
     """The originating institution's members, the institutions it was sent to, acting
-    officials of either, and auditors (everything)."""
-    processes = CoordinationProcess.objects.select_related("institution", "created_by")
+    officials of either, and auditors (everything); of `among` when given."""
+    processes = (CoordinationProcess.objects if among is None else among).select_related(
+        "institution", "created_by"
+    )
     if user_is_auditor(user=user):
         return processes
     return objects_with_permission(user=user, perm=PROCESS_VIEW, queryset=processes)
 
 
+def _key(object_id: Any) -> int:
+    """The id as a key (0, which matches nothing, when it is not one)."""
+    try:
+        key = int(object_id)
+    except (TypeError, ValueError):
+        return 0
+    return key if 0 < key < 2**63 else 0
+
+
+# One object's check narrows the permission look-up to that object first: for an official
+# with 10,000 processes, "is it among all they may see" hashed every one of them twice per
+# task page (about 80 ms each on the bench's `work_queue_pages`).
 def access_process_by_id(process_id: Any, user: Any) -> CoordinationProcess:
     """The process, or 404 when it does not exist or the user may not see it."""
-    process: CoordinationProcess = visible_or_404(processes_visible(user=user), process_id)
+    one = CoordinationProcess.objects.filter(pk=_key(process_id))
+    process: CoordinationProcess = visible_or_404(
+        processes_visible(user=user, among=one), process_id
+    )
     return process
 
 
 def access_task_by_id(task_id: Any, user: Any) -> Task:
     """The task, or 404 when it does not exist or its process is not visible to the user."""
-    visible = processes_visible(user=user).values("pk")
-    task: Task = visible_or_404(Task.objects.filter(process_id__in=visible), task_id)
+    tasks = Task.objects.filter(pk=_key(task_id))
+    one = CoordinationProcess.objects.filter(pk__in=tasks.values("process_id"))
+    visible = processes_visible(user=user, among=one).values("pk")
+    task: Task = visible_or_404(tasks.filter(process_id__in=visible), task_id)
     return task
 
 
