@@ -113,7 +113,7 @@ def work_queue_pages(ctx: Context) -> list[Row]:
     task = open_tasks.order_by("pk").first()
     assert task is not None
 
-    def raw_queue(offset: int) -> object:
+    def raw_queue(offset: int) -> tuple[Any, Any]:
         args = {"user": member.pk, "key": session_key, "ct": ct, "limit": PAGE_SIZE}
         with ctx.raw.cursor() as cursor:
             cursor.execute(RAW_SESSION, args).fetchone()
