@@ -192,6 +192,17 @@ def tasks_with_deadline(queryset: QuerySet[Task], *, now: datetime | None = None
     )
 
 
+def tasks_with_late_start(queryset: QuerySet[Task]) -> QuerySet[Task]:
+    """Tasks annotated with `process_started_late`: a clock of the task's process began after
+    its due time (what a process's warnings name), so that a list of tasks reads the clocks
+    only of the processes that have something to warn of. One subquery on the process's key."""
+    return queryset.annotate(
+        process_started_late=Exists(
+            Deadline.objects.filter(process_id=OuterRef("process_id"), starts_at__gt=F("due_at"))
+        )
+    )
+
+
 def tasks_with_clock(queryset: QuerySet[Task], *, now: datetime | None = None) -> QuerySet[Task]:
     """`tasks_with_deadline`, and for a step without a clock of its own or of its lane, its
     process's earliest running clock (the chair signing a decision sees the 7 days of the

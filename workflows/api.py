@@ -23,6 +23,7 @@ from deadlines.selectors import (
     deadlines_for_processes,
     tasks_overdue,
     tasks_with_deadline,
+    tasks_with_late_start,
 )
 from documents.access import documents_readable_ids
 from roles.models import Institution, User
@@ -544,12 +545,14 @@ class Inbox(generics.ListAPIView):
         )
         page = self.paginate_queryset(keys)
         assert page is not None  # the API always paginates
-        tasks = list(tasks_with_deadline(inbox_tasks(page)))
-        # The clocks of the page's processes in one query, for the tasks' warnings.
+        tasks = list(tasks_with_late_start(tasks_with_deadline(inbox_tasks(page))))
+        # The tasks' warnings: the clocks of the page's processes that have any, in one query
+        # (none at all when no process of the page began a step late).
+        late = {task.process_id for task in tasks if task.process_started_late}
         context = {
             **self.get_serializer_context(),
-            "deadlines_by_process": deadlines_for_processes(
-                {task.process_id for task in tasks}, user=request.user
+            "deadlines_by_process": (
+                deadlines_for_processes(late, user=request.user) if late else {}
             ),
         }
         serializer = self.get_serializer(tasks, many=True, context=context)
