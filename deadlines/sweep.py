@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from roles.models import Institution, User
-from roles.permissions import grant_to_institution_many
+from roles.permissions import grant, institution_group
 from roles.selectors import Lane
 from workflows.models import PROCESS_VIEW, CoordinationProcess, permission_object
 from workflows.services import timers_fire
@@ -279,9 +279,7 @@ def _grant_monitoring(run: _Sweep) -> None:
             permission_object(process)
         )
     for institution, processes in by_institution.values():
-        grant_to_institution_many(
-            actor=None, perm=PROCESS_VIEW, objs=processes, institution=institution
-        )
+        grant(actor=None, perm=PROCESS_VIEW, obj=processes, group=institution_group(institution))
     run.grant_seconds = (monotonic_time.perf_counter() - began) / len(run.grants)
     run.grants.clear()
 

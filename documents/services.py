@@ -154,12 +154,12 @@ def document_create(
         version = _add_version(
             actor=actor, document=document, upload=upload, checked=checked, stored=stored
         )
-        permissions.grant_to_institution(
+        permissions.grant(
             actor=actor,
             on_behalf_of=on_behalf_of,
             perm=(VIEW, CHANGE),
             obj=document,
-            institution=institution,
+            group=permissions.institution_group(institution),
         )
         audit_record(
             actor=actor,
@@ -259,8 +259,12 @@ def document_share(
             extra={"institution": institution.code, "forwarded_by": forwarded_by.code},
         )
     with transaction.atomic():
-        shared = permissions.grant_to_institution(
-            actor=actor, on_behalf_of=on_behalf_of, perm=VIEW, obj=document, institution=institution
+        shared = permissions.grant(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            perm=VIEW,
+            obj=document,
+            group=permissions.institution_group(institution),
         )
         if shared:
             audit_record(
@@ -274,20 +278,20 @@ def document_share(
         if may_forward is None:
             return
         if may_forward:
-            changed = permissions.grant_to_institution(
+            changed = permissions.grant(
                 actor=actor,
                 on_behalf_of=on_behalf_of,
                 perm=FORWARD,
                 obj=document,
-                institution=institution,
+                group=permissions.institution_group(institution),
             )
         else:
-            changed = permissions.revoke_from_institution(
+            changed = permissions.revoke(
                 actor=actor,
                 on_behalf_of=on_behalf_of,
                 perm=FORWARD,
                 obj=document,
-                institution=institution,
+                group=permissions.institution_group(institution),
             )
         if changed:
             audit_record(

@@ -186,6 +186,57 @@ def grant_pairs(
     return new
 
 
+def _objects(obj: models.Model | Sequence[models.Model]) -> list[models.Model]:
+    return [obj] if isinstance(obj, models.Model) else list(obj)
+
+
+def grant(
+    *,
+    actor: Any,
+    perm: Permissions,
+    obj: models.Model | Sequence[models.Model],
+    group: Group,
+    on_behalf_of: Any = None,
+) -> bool:
+    """Give `group` (`institution_group`, `role_group` or `unit_role_group`) one or several
+    permissions on an object, or on several objects of one model at once (a sweep's overdue
+    batch); each change is audited. Whether the group lacked any of it before."""
+    return bool(
+        _change_group_permission(
+            actor=actor,
+            grant=True,
+            perm=perm,
+            objs=_objects(obj),
+            group=group,
+            on_behalf_of=on_behalf_of,
+        )
+    )
+
+
+def revoke(
+    *,
+    actor: Any,
+    perm: Permissions,
+    obj: models.Model | Sequence[models.Model],
+    group: Group,
+    on_behalf_of: Any = None,
+) -> bool:
+    """Take from `group` what `grant` gives; whether it held any of it before."""
+    return bool(
+        _change_group_permission(
+            actor=actor,
+            grant=False,
+            perm=perm,
+            objs=_objects(obj),
+            group=group,
+            on_behalf_of=on_behalf_of,
+        )
+    )
+
+
+# Until every caller uses grant/revoke (removed in the next commits).
+
+
 def grant_to_institution(
     *,
     actor: Any,

@@ -29,7 +29,7 @@ from config.prepared import planned_once
 from config.text import control_characters_refused
 from documents.services import refusals_recorded
 from roles.models import Institution, Membership, Role, User
-from roles.permissions import Acting, grant_to_institution, grant_to_role
+from roles.permissions import Acting, grant, institution_group, role_group
 from roles.selectors import lane_people, memberships_active, role_holders, self_and_principals
 
 from .attachments import process_documents_set
@@ -65,21 +65,20 @@ def _lanes_granted(*, actor: Any, on_behalf_of: Any, flow_class: Any, process: A
     obj = permission_object(process)
     roles = {role.code: role for role in Role.objects.filter(code__in={r for _, r in lanes})}
     for (_, role_code), (institution, permissions) in lanes.items():
-        grant_to_role(
+        grant(
             actor=actor,
             on_behalf_of=on_behalf_of,
             perm=tuple(permissions),
             obj=obj,
-            institution=institution,
-            role=roles[role_code],
+            group=role_group(institution, roles[role_code]),
         )
     for institution in [process.institution, *flow_class.instance.observers(process)]:
-        grant_to_institution(
+        grant(
             actor=actor,
             on_behalf_of=on_behalf_of,
             perm=PROCESS_VIEW,
             obj=obj,
-            institution=institution,
+            group=institution_group(institution),
         )
 
 

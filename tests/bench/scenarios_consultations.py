@@ -22,7 +22,7 @@ from viewflow.workflow.fields import get_flow_ref
 from consultations.flows import PublicConsultationFlow
 from consultations.models import Comment, Consultation
 from roles.models import Institution
-from roles.permissions import grant_to_institution
+from roles.permissions import grant, institution_group
 from workflows.models import PROCESS_VIEW, CoordinationProcess, permission_object
 
 from . import Context, Row, elapsed, latency_rows, scenario
@@ -44,8 +44,11 @@ def _consultation(institution: Institution, *, published: bool) -> Consultation:
             title="Koncept-dokumenti për transportin publik",
             data={"summary_sq": "Përmbledhje.", "summary_sr": "Sažetak."},
         )
-        grant_to_institution(
-            actor=None, perm=PROCESS_VIEW, obj=permission_object(process), institution=institution
+        grant(
+            actor=None,
+            perm=PROCESS_VIEW,
+            obj=permission_object(process),
+            group=institution_group(institution),
         )
         return Consultation.objects.create(
             process=process,

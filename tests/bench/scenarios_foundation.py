@@ -15,7 +15,12 @@ from psycopg.types.json import Jsonb
 from audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from audit.services import audit_record, audit_verify, entry_hash
 from roles.models import Institution, User
-from roles.permissions import grant_to_institution, membership_groups_sync, objects_with_permission
+from roles.permissions import (
+    grant,
+    institution_group,
+    membership_groups_sync,
+    objects_with_permission,
+)
 
 from . import Context, Row, elapsed, latency_rows, rate, scenario
 
@@ -298,8 +303,11 @@ def permission_filter(ctx: Context) -> list[Row]:
     assert not membership_groups_sync(user=user), "bench data left the member's groups out of step"
     others = Institution.objects.exclude(pk=home.pk).order_by("code")[:50]
     for institution in others:
-        grant_to_institution(
-            actor=None, perm="roles.view_institution", obj=institution, institution=home
+        grant(
+            actor=None,
+            perm="roles.view_institution",
+            obj=institution,
+            group=institution_group(home),
         )
 
     def ours() -> list[Institution]:

@@ -13,7 +13,7 @@ from viewflow.workflow.models import Task
 from deadlines.models import DeadlineRule
 from roles import services as roles_services
 from roles.models import Institution, Role, User
-from roles.permissions import grant_to_institution
+from roles.permissions import grant, institution_group
 from workflows.flows import FLOWS
 from workflows.models import CoordinationProcess, permission_object
 
@@ -55,11 +55,11 @@ def make_process(
         created_by=User.objects.get(username=by),
         data=data,
     )
-    grant_to_institution(
+    grant(
         actor=None,
         perm="workflows.view_coordinationprocess",
         obj=permission_object(process),
-        institution=process.institution,
+        group=institution_group(process.institution),
     )
     return CoordinationProcess.objects.select_related("institution").get(pk=process.pk)
 

@@ -358,7 +358,7 @@ def test_a_failed_registration_gives_its_number_back_and_its_file_away(
     def broken_grant(**kwargs: object) -> None:
         raise RuntimeError("the permission store is down")
 
-    monkeypatch.setattr(services.permissions, "grant_to_institution", broken_grant)
+    monkeypatch.setattr(services.permissions, "grant", broken_grant)
     with pytest.raises(RuntimeError):
         services.document_create(
             actor=actor,

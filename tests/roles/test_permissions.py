@@ -31,7 +31,9 @@ def test_a_grant_to_an_institution_reaches_its_members_and_nobody_else(
     demo: dict[str, User], kllokot: Institution, target: Institution
 ) -> None:
     admin = demo["admin"]
-    permissions.grant_to_institution(actor=admin, perm=PERM, obj=target, institution=kllokot)
+    permissions.grant(
+        actor=admin, perm=PERM, obj=target, group=permissions.institution_group(kllokot)
+    )
     assert visible(demo["kllokot.mayor"], target)
     assert visible(demo["kllokot.info"], target)
     assert not visible(demo["prishtine.mayor"], target)
@@ -49,11 +51,15 @@ def test_a_grant_to_an_institution_reaches_its_members_and_nobody_else(
     )
 
     # Granting again changes nothing, and so is not in the log.
-    assert not permissions.grant_to_institution(
-        actor=admin, perm=PERM, obj=target, institution=kllokot
+    assert not permissions.grant(
+        actor=admin, perm=PERM, obj=target, group=permissions.institution_group(kllokot)
     )
-    permissions.revoke_from_institution(actor=admin, perm=PERM, obj=target, institution=kllokot)
-    permissions.revoke_from_institution(actor=admin, perm=PERM, obj=target, institution=kllokot)
+    permissions.revoke(
+        actor=admin, perm=PERM, obj=target, group=permissions.institution_group(kllokot)
+    )
+    permissions.revoke(
+        actor=admin, perm=PERM, obj=target, group=permissions.institution_group(kllokot)
+    )
     assert not visible(demo["kllokot.mayor"], target)
     actions = list(
         AuditEntry.objects.filter(
@@ -67,8 +73,11 @@ def test_a_grant_to_a_role_reaches_only_that_role_in_that_institution(
     demo: dict[str, User], kllokot: Institution, target: Institution
 ) -> None:
     mayor_role = Role.objects.get(code="mayor")
-    permissions.grant_to_role(
-        actor=demo["admin"], perm=PERM, obj=target, institution=kllokot, role=mayor_role
+    permissions.grant(
+        actor=demo["admin"],
+        perm=PERM,
+        obj=target,
+        group=permissions.role_group(kllokot, mayor_role),
     )
     assert visible(demo["kllokot.mayor"], target)
     assert not visible(demo["kllokot.info"], target)
@@ -79,7 +88,9 @@ def test_membership_validity_period_decides_access(
     demo: dict[str, User], kllokot: Institution, target: Institution
 ) -> None:
     admin, newcomer = demo["admin"], User.objects.create_user("kllokot.newcomer")
-    permissions.grant_to_institution(actor=admin, perm=PERM, obj=target, institution=kllokot)
+    permissions.grant(
+        actor=admin, perm=PERM, obj=target, group=permissions.institution_group(kllokot)
+    )
     today = timezone.localdate()
     membership = services.membership_create(
         actor=admin,
@@ -107,12 +118,11 @@ def test_an_acting_official_acts_on_behalf_of_the_principal_only_during_the_dele
     demo: dict[str, User], kllokot: Institution, target: Institution
 ) -> None:
     mayor, deputy = demo["kllokot.mayor"], demo["kllokot.info"]
-    permissions.grant_to_role(
+    permissions.grant(
         actor=demo["admin"],
         perm=PERM,
         obj=target,
-        institution=kllokot,
-        role=Role.objects.get(code="mayor"),
+        group=permissions.role_group(kllokot, Role.objects.get(code="mayor")),
     )
     assert not visible(deputy, target)
 
@@ -133,13 +143,12 @@ def test_an_acting_official_acts_on_behalf_of_the_principal_only_during_the_dele
     assert own is not None and own.on_behalf_of is None
 
     # What the deputy does is recorded with both names.
-    permissions.revoke_from_role(
+    permissions.revoke(
         actor=acting.user,
         on_behalf_of=acting.on_behalf_of,
         perm=PERM,
         obj=target,
-        institution=kllokot,
-        role=Role.objects.get(code="mayor"),
+        group=permissions.role_group(kllokot, Role.objects.get(code="mayor")),
     )
     entry = AuditEntry.objects.get(action="permission.revoked")
     assert (entry.actor, entry.on_behalf_of) == ("kllokot.info", "kllokot.mayor")
@@ -155,12 +164,11 @@ def test_a_delegation_outside_its_period_gives_nothing(
     demo: dict[str, User], kllokot: Institution, target: Institution
 ) -> None:
     mayor, deputy = demo["kllokot.mayor"], demo["kllokot.assembly"]
-    permissions.grant_to_role(
+    permissions.grant(
         actor=demo["admin"],
         perm=PERM,
         obj=target,
-        institution=kllokot,
-        role=Role.objects.get(code="mayor"),
+        group=permissions.role_group(kllokot, Role.objects.get(code="mayor")),
     )
     now = timezone.now()
     services.delegation_create(

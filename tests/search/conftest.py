@@ -136,7 +136,7 @@ def ids(page: dict[str, Any], object_type: str = "document") -> set[int]:
 def make_process(user: User, title: str, **data: Any) -> Any:
     """A press-statement process row seen by the user's institution, saved as viewflow saves
     it (the proxy class) and granted as the flows grant it; no flow is run."""
-    from roles.permissions import grant_to_institution
+    from roles.permissions import grant, institution_group
     from workflows.flows.press_statement import PressStatementFlow
     from workflows.models import PressStatementProcess, permission_object
 
@@ -147,10 +147,10 @@ def make_process(user: User, title: str, **data: Any) -> Any:
     for field, value in data.items():
         setattr(process, field, value)
     process.save()
-    grant_to_institution(
+    grant(
         actor=user,
         perm="workflows.view_coordinationprocess",
         obj=permission_object(process),
-        institution=institution,
+        group=institution_group(institution),
     )
     return process

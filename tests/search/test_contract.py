@@ -288,8 +288,11 @@ def test_sharing_and_revoking_change_results(api_as, document_of, demo) -> None:
     page = search(kllokot, q="ujesjellesit")
     assert ids(page) == {shared.pk}
     assert page["facets"]["institution"] == {"PRISHTINE": 1}
-    permissions.revoke_from_institution(
-        actor=demo["admin"], perm="documents.view_document", obj=shared, institution=institution
+    permissions.revoke(
+        actor=demo["admin"],
+        perm="documents.view_document",
+        obj=shared,
+        group=permissions.institution_group(institution),
     )
     drain()
     assert search(kllokot, q="ujesjellesit")["count"] == 0

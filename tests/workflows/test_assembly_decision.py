@@ -337,15 +337,16 @@ def test_the_inbox_follows_claims_completions_and_grants(api_as) -> None:  # typ
             actor=None,
             perm="approve_assembly_decision",
             obj=permission_object(decision),
-            institution=Institution.objects.get(code="KLLOKOT"),
-            role=Role.objects.get(code="assembly_chair"),
+            group=permissions.role_group(
+                Institution.objects.get(code="KLLOKOT"), Role.objects.get(code="assembly_chair")
+            ),
         )
 
-    lane(permissions.revoke_from_role)
+    lane(permissions.revoke)
     consistent()
     assert not in_inbox(vice) and not in_inbox(chair)
     assert complete(chair, task["id"], "approve").status_code == 403
-    lane(permissions.grant_to_role)
+    lane(permissions.grant)
     consistent()
     assert in_inbox(vice)
 

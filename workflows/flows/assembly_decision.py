@@ -24,7 +24,7 @@ from documents.models import Document
 from documents.services import document_create, document_share, registration_allocate
 from notifications.services import notify
 from roles.models import Institution
-from roles.permissions import Acting, grant_to_institution
+from roles.permissions import Acting, grant, institution_group
 from roles.selectors import role_holders
 
 from ..attachments import process_documents_set
@@ -432,12 +432,12 @@ class AssemblyDecisionFlow(common.CoordinationFlow):
             }
         )
         if process.transmissions == 1:
-            grant_to_institution(
+            grant(
                 actor=acting.user,
                 on_behalf_of=acting.on_behalf_of,
                 perm=PROCESS_VIEW,
                 obj=permission_object(process),
-                institution=ministry,
+                group=institution_group(ministry),
             )
         return {
             "transmitted_at": process.transmitted_at,

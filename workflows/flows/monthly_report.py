@@ -21,7 +21,7 @@ from viewflow.workflow.fields import get_flow_ref
 
 from documents.models import Document
 from roles.models import Institution
-from roles.permissions import Acting, grant_to_institution
+from roles.permissions import Acting, grant, institution_group
 
 from ..models import PROCESS_VIEW, CoordinationProcess, MonthlyReportProcess, permission_object
 from . import common
@@ -182,12 +182,12 @@ class MonthlyReportFlow(common.CoordinationFlow):
         process.decisions = decisions_registered(process.institution, process.month)
         process.decision_count = len(process.decisions)
         process.transmitted_at = timezone.now()
-        grant_to_institution(
+        grant(
             actor=acting.user,
             on_behalf_of=acting.on_behalf_of,
             perm=PROCESS_VIEW,
             obj=permission_object(process),
-            institution=self.supervisor(process),
+            group=institution_group(self.supervisor(process)),
         )
         return {
             "transmitted_at": process.transmitted_at,
