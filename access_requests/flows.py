@@ -29,7 +29,7 @@ from deadlines.models import DeadlineRule
 from documents.access import documents_readable_ids
 from documents.services import document_share
 from roles.models import Institution, Role
-from roles.permissions import Acting, grant_to_institution, grant_to_role, revoke_from_role
+from roles.permissions import Acting, grant, institution_group, revoke, role_group
 from workflows.flows import common
 from workflows.models import PROCESS_VIEW, permission_object
 from workflows.nodes import HumanTask, If
@@ -439,29 +439,27 @@ class AccessRequestFlow(common.CoordinationFlow):
         role = Role.objects.get(code=common.INFORMATION_OFFICER)
         obj = permission_object(process)
         on_behalf_of = acting.on_behalf_of
-        grant_to_institution(
+        grant(
             actor=acting.user,
             on_behalf_of=on_behalf_of,
             perm=PROCESS_VIEW,
             obj=obj,
-            institution=target,
+            group=institution_group(target),
         )
-        grant_to_role(
+        grant(
             actor=acting.user,
             on_behalf_of=on_behalf_of,
             perm=DECIDE_PERMISSION,
             obj=obj,
-            institution=target,
-            role=role,
+            group=role_group(target, role),
         )
         # The next decision is the new institution's alone (its inbox, not the old one's).
-        revoke_from_role(
+        revoke(
             actor=acting.user,
             on_behalf_of=on_behalf_of,
             perm=DECIDE_PERMISSION,
             obj=obj,
-            institution=current,
-            role=role,
+            group=role_group(current, role),
         )
         process.transfers = [
             *(process.transfers or []),
@@ -502,8 +500,11 @@ class AccessRequestFlow(common.CoordinationFlow):
         process.save()
         aip = agency()
         if aip is not None:
-            grant_to_institution(
-                actor=None, perm=PROCESS_VIEW, obj=permission_object(process), institution=aip
+            grant(
+                actor=None,
+                perm=PROCESS_VIEW,
+                obj=permission_object(process),
+                group=institution_group(aip),
             )
             # The whole file: the documents the decision released or named, too.
             for document in process.documents.exclude(institution=aip).order_by("pk"):
