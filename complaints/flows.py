@@ -21,7 +21,7 @@ from config.text import plain_text
 from deadlines.models import Deadline
 from documents.services import registration_allocate
 from roles.models import Institution, Role, Unit
-from roles.permissions import Acting, grant_to_unit_role, revoke_from_unit_role
+from roles.permissions import Acting, grant, revoke, unit_role_group
 from roles.selectors import unit_lane_role
 from workflows.flows import common
 from workflows.models import permission_object
@@ -249,21 +249,19 @@ class ComplaintFlow(common.CoordinationFlow):
                 institution_id=process.institution_id, code=process.unit
             ).first()
             if previous is not None:
-                revoke_from_unit_role(
+                revoke(
                     actor=acting.user,
                     on_behalf_of=acting.on_behalf_of,
                     perm="workflows.answer_complaint",
                     obj=obj,
-                    unit=previous,
-                    role=role,
+                    group=unit_role_group(previous, role),
                 )
-        grant_to_unit_role(
+        grant(
             actor=acting.user,
             on_behalf_of=acting.on_behalf_of,
             perm="workflows.answer_complaint",
             obj=obj,
-            unit=unit,
-            role=role,
+            group=unit_role_group(unit, role),
         )
         process.unit = unit.code
         process.units = [*(process.units or []), unit.code]
