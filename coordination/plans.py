@@ -22,7 +22,12 @@ from config.errors import Conflict, NotFound
 from config.text import control_characters_refused
 from notifications.services import notify
 from roles.models import Institution, Role, Unit, User
-from roles.permissions import acting_with_permission, grant_to_institution, grant_to_role
+from roles.permissions import (
+    acting_with_permission,
+    grant,
+    institution_group,
+    role_group,
+)
 from roles.selectors import memberships_active, role_holders
 from workflows.flows import common
 
@@ -80,25 +85,22 @@ def plan_create(
         plan = CommunicationPlan(institution=institution, year=year, title=title, created_by=actor)
         plan.full_clean()
         plan.save()
-        grant_to_institution(actor=actor, perm=PLAN_VIEW, obj=plan, institution=institution)
+        grant(actor=actor, perm=PLAN_VIEW, obj=plan, group=institution_group(institution))
         for role in Role.objects.filter(code__in=PLAN_KEEPERS):
-            grant_to_role(
-                actor=actor, perm=PLAN_CHANGE, obj=plan, institution=institution, role=role
-            )
+            grant(actor=actor, perm=PLAN_CHANGE, obj=plan, group=role_group(institution, role))
         if institution.kind == Institution.Kind.MINISTRY:
             coordinator = Role.objects.filter(code=common.COMMUNICATIONS_COORDINATOR).first()
             if coordinator is not None:
-                grant_to_role(
+                grant(
                     actor=actor,
                     perm=PLAN_VIEW,
                     obj=plan,
-                    institution=common.central_office(),
-                    role=coordinator,
+                    group=role_group(common.central_office(), coordinator),
                 )
         if institution.kind == Institution.Kind.MUNICIPALITY:
             ministry = Institution.objects.filter(code=SUPERVISING_MINISTRY).first()
             if ministry is not None:
-                grant_to_institution(actor=actor, perm=PLAN_VIEW, obj=plan, institution=ministry)
+                grant(actor=actor, perm=PLAN_VIEW, obj=plan, group=institution_group(ministry))
         audit_record(
             actor=actor,
             action="coordination.plan_created",
