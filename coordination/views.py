@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from viewflow.urls import Application
 
 from config.errors import Conflict
-from workflows.models import PROCESS_STATUS
+from workflows.views import PROCESS_STATUS_LABEL
 
 from . import plans, services
 from .api import tracker_csv
@@ -51,7 +51,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     requests = requests_visible(user=request.user).order_by("-created", "-pk")
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
-        {"process": process, "status": PROCESS_STATUS.get(process.status, process.status)}
+        {"process": process, "status": PROCESS_STATUS_LABEL.get(process.status, process.status)}
         for process in page
     ]
     return render(

@@ -104,7 +104,6 @@ KNOWN = {
     "code 'answer_comments'": "consultation: the steps' actions have no labels",
     "code 'publish_report'": "consultation: as above",
     "code 'communications_coordinator'": "coordination request: the sender's role by its code",
-    "untranslated 'active'": "coordination request list: the state 'active' has no label",
     # A clock's basis is stored as data ("task:<step> <time>", "registered:<topic> <time>"):
     "code 'answer_comments' in 'task:answer_comments'": "deadlines: the clock's basis",
     "code 'publish_report' in 'task:publish_report'": "deadlines: the clock's basis",
