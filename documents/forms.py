@@ -8,6 +8,7 @@ search; both work without it."""
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -136,11 +137,20 @@ class Uploads:
     def register(self, *, actor: Any, institution: Any, kind: str) -> list[Document] | None:
         """Register each given file; None when the intake refused one (the refusal is its
         slot's error, worded for people: no file-type codes)."""
+        given = [slot for slot in self.slots if slot.cleaned_data.get("file")]
+        # Every file checked before any is registered: a refused second file leaves no first
+        # one registered and unattached.
+        for slot in given:
+            upload = slot.cleaned_data["file"]
+            try:
+                intake.inspect(upload, upload.name or "", upload.size or 0)
+            except intake.Refused as refusal:
+                slot.add_error("file", refusal.message)
+        if any(slot.errors for slot in given):
+            return None
         documents = []
-        for slot in self.slots:
-            upload = slot.cleaned_data.get("file")
-            if not upload:
-                continue
+        for slot in given:
+            upload = slot.cleaned_data["file"]
             name = upload.name or ""
             try:
                 documents.append(
@@ -159,6 +169,9 @@ class Uploads:
                 )
             except intake.Refused as refusal:
                 slot.add_error("file", refusal.message)
+                return None
+            except ValidationError as error:  # e.g. a title with a control character
+                slot.add_error(None, error)
                 return None
         return documents
 

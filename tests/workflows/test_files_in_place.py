@@ -115,6 +115,31 @@ def test_a_refused_upload_says_why_in_the_users_language_and_registers_nothing(
     assert response.status_code == 400
     assert "application/pdf" not in text(response) and "PDF" in text(response)
 
+    # A good first file and a refused second: neither is registered.
+    response = office.post(
+        NEW_DECISION,
+        start_fields(
+            **{
+                "upload-1-file": pdf("vendimi.pdf", "Vendimi"),
+                "upload-2-file": SimpleUploadedFile("odluka.txt", files.html_page()),
+                "upload-2-title": "Odluka",
+            }
+        ),
+    )
+    assert response.status_code == 400
+    assert 'id="upload-2"' in text(response)
+    assert Document.objects.count() == before
+
+    # A title the book refuses (a control character): its field's error, nothing registered.
+    response = office.post(
+        NEW_DECISION,
+        start_fields(
+            **{"upload-1-file": pdf("vendimi.pdf", "Vendimi"), "upload-1-title": "Vendimi\x07"}
+        ),
+    )
+    assert response.status_code == 400
+    assert Document.objects.count() == before
+
 
 @pytest.mark.django_db
 def test_the_picker_lists_only_what_the_official_may_attach_once_each(
