@@ -328,6 +328,11 @@ def test_the_signed_and_stamped_original_completes_the_statement_on_its_own_cloc
     assert Notification.objects.filter(user__username="kllokot.mayor", kind="escalation").exists()
     assert [t["id"] for t in inbox(officer, overdue="true")] == [task["id"]]
 
+    # The officer's task page asks for the registered original.
+    page = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page.force_login(User.objects.get(username="kllokot.info"))
+    text = page.get(f"/work/tasks/{task['id']}/").content.decode()
+    assert 'name="data-original_document"' in text and "Signed and stamped original" in text
     original = scan(officer, files.scanned_pdf("Njoftim i nënshkruar dhe i vulosur"))
     process = completed(officer, task["id"], "submit", original_document=original)
     assert process["status"] == "done" and process["finished_at"]
