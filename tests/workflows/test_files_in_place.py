@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from documents.models import Document
+from documents.tasks import extract_version_text
 from roles.models import User
 from tests.documents import files
 from workflows.models import CoordinationProcess
@@ -319,6 +320,21 @@ def test_the_preview_shows_a_pdf_inline_to_those_who_may_read_it_only(
     # No such version, a bad one, and a type the browser would not show: 404, never a 500.
     assert office.get(f"/documents/{document}/preview/?version=7").status_code == 404
     assert office.get(f"/documents/{document}/preview/?version=x").status_code == 404
+    # A text in the Windows encoding of Albanian and Serbian Latin: previewed in it.
+    legacy = kllokot.post(
+        "/api/documents/",
+        {
+            "title": "Shënime",
+            "kind": "other",
+            "file": SimpleUploadedFile(
+                "shenime.txt", files.text_in("cp1250", "Odluka o vodovodu, čćžšđ; Çka, ë.")
+            ),
+        },
+        format="multipart",
+    ).json()["id"]
+    extract_version_text(Document.objects.get(pk=legacy).versions.get().pk)  # after commit
+    answer = office.get(f"/documents/{legacy}/preview/")
+    assert answer["Content-Type"] == "text/plain; charset=cp1250"
     sheet = kllokot.post(
         "/api/documents/",
         {
