@@ -348,9 +348,11 @@ def document_preview(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404(_("No preview for this file."))
     content_type = version.mime_type
     if content_type == intake.TEXT:
-        # The encoding the text extraction found (`text:cp1250`), until then UTF-8.
+        # The encoding the text extraction found (`text:cp1250`), until then UTF-8; a byte
+        # order mark decides by itself in the browser.
         method = version.text_method or ""
         encoding = method.removeprefix("text:") if method.startswith("text:") else "utf-8"
+        encoding = encoding.removesuffix("-sig")
         content_type += f"; charset={encoding}"
     response = FileResponse(
         version.file.open("rb"),
