@@ -320,6 +320,21 @@ def test_the_preview_shows_a_pdf_inline_to_those_who_may_read_it_only(
     # No such version, a bad one, and a type the browser would not show: 404, never a 500.
     assert office.get(f"/documents/{document}/preview/?version=7").status_code == 404
     assert office.get(f"/documents/{document}/preview/?version=x").status_code == 404
+    # An image: shown as an image on its page.
+    scan = kllokot.post(
+        "/api/documents/",
+        {
+            "title": "Skanimi",
+            "kind": "other",
+            "file": SimpleUploadedFile("skanim.png", files.png_with_text("Kllokot")),
+        },
+        format="multipart",
+    ).json()["id"]
+    assert f'<img class="document-preview document-preview--image" src="/documents/{scan}/' in (
+        text(office.get(f"/documents/{scan}/"))
+    )
+    assert office.get(f"/documents/{scan}/preview/")["Content-Type"] == "image/png"
+
     # A text in the Windows encoding of Albanian and Serbian Latin: previewed in it.
     legacy = kllokot.post(
         "/api/documents/",
