@@ -116,6 +116,18 @@ def test_a_pdf_dropped_on_the_returned_step_is_registered_and_previewed(
     assert box is not None and box["height"] > 300
     office.wait_for_timeout(500)  # the viewer draws the page
     shot(office, "files-process-preview-sq-desktop")
+
+    # On a phone the start form's uploads and the lists' filters keep to the screen.
+    office.set_viewport_size({"width": 390, "height": 844})
+    for path in (
+        "/work/processes/new/assembly-decision/",
+        "/documents/?q=vendim&sort=title",
+        "/work/processes/?q=vendim&sort=-date",
+    ):
+        office.goto(path)
+        sideways = office.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert sideways <= 0, (path, sideways)
+    shot(office, "files-processes-filtered-sq-phone")
     assert not office.problems, office.problems
 
     # The chair finds the decision in the queue and reads it beside the list.
