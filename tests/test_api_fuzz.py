@@ -13,7 +13,6 @@ FUZZ_EXAMPLES=500 searches deeper by hand; the default keeps the run well under 
 
 import json
 import os
-import time
 import traceback
 from collections.abc import Iterator
 from datetime import timedelta
@@ -287,7 +286,6 @@ def test_every_operation_survives_fuzzing(
     wsgi_app: WSGIHandler,
 ) -> None:
     failures: list[str] = []
-    started = time.monotonic()
     for operation in operations(schema):
         cases = st.one_of(
             operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
@@ -317,8 +315,6 @@ def test_every_operation_survives_fuzzing(
         except (Exception, BaseExceptionGroup) as error:
             failures.append(f"== {operation.label} ==\n{error}")
     assert not failures, "\n\n".join(failures)
-    if EXAMPLES_PER_OPERATION <= 25:
-        assert time.monotonic() - started < 90, "fuzzing got slow; lower EXAMPLES_PER_OPERATION"
 
 
 # Values random generation seldom produces, each of which has broken a Django API before: NUL
