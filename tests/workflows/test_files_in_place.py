@@ -192,9 +192,11 @@ def api_process(api_as: Any, process_id: int) -> dict[str, Any]:
     return dict(response.json())
 
 
-def reconsideration(api_as: Any) -> tuple[dict[str, Any], int]:
+def reconsideration(
+    api_as: Any, adopted_on: str = str(TODAY - timedelta(days=2))
+) -> tuple[dict[str, Any], int]:
     """A decision MAPL returned for reconsideration, and its text's document."""
-    process = decision_transmitted(api_as, adopted_on=str(TODAY - timedelta(days=2)))
+    process = decision_transmitted(api_as, adopted_on=adopted_on)
     process = completed(
         api_as("mapl.registry"), open_task(process, "acknowledge")["id"], "acknowledge"
     )
@@ -248,6 +250,28 @@ def test_the_reconsideration_takes_a_new_version_of_the_decisions_text(
     # MAPL's legal reviewer, who may read the decision, reads it on the page.
     again = CoordinationProcess.objects.get(pk=process["id"])
     assert again.task_set.filter(flow_task__endswith=".approve", status="NEW").exists()
+
+
+@pytest.mark.django_db
+def test_the_new_adoption_date_is_asked_for_not_prefilled(
+    demo: dict[str, User], api_as: Any
+) -> None:
+    """Adopted, transmitted, returned and adopted again on one day: the page must send the date
+    the official gives even when it equals the first adoption's, so the field starts empty."""
+    process, _text_id = reconsideration(api_as, adopted_on=str(TODAY))
+    task = open_task(process, "reconsider")
+    office = client_for("kllokot.assembly")
+    field = re.search(
+        r'<input[^>]*name="data-adopted_on"[^>]*>', text(office.get(f"/work/tasks/{task['id']}/"))
+    )
+    assert field and "value=" not in field.group(0), field
+    response = office.post(
+        f"/work/tasks/{task['id']}/", {"action": "submit", "data-adopted_on": str(TODAY)}
+    )
+    assert response.status_code == 302, re.findall(r'role="alert">(.{0,300})', text(response))
+    assert api_process(api_as, process["id"])["data"]["rounds"][-1]["reconsideration"][
+        "adopted_on"
+    ] == str(TODAY)
 
 
 @pytest.mark.django_db

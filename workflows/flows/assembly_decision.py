@@ -60,6 +60,12 @@ class ReconsiderationForm(forms.Form):
         help_text=_("Kept by the assembly: why it keeps the act."),
     )
 
+    @staticmethod
+    def initial_for(process: Any) -> dict[str, Any]:
+        # The field asks for the new adoption date: prefilled with the first one, an official
+        # who left it would send nothing (the page sends changed fields only) and be refused.
+        return {"adopted_on": None}
+
 
 class ReviewForm(forms.Form):
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea, required=False)
