@@ -160,7 +160,11 @@ def access_request_register(
             status=Status.RECEIVED,
             language=(translation.get_language() or "")[:8],
         )
-        request.full_clean(exclude=["process", "registration", "institution"])
+        # Its unique fields are new (the process and registration made now, the digest of 256
+        # random bits): the unique indexes stand guard, no look-up for each of them first.
+        request.full_clean(
+            exclude=["process", "registration", "institution"], validate_unique=False
+        )
         request.save()
         # The requester's details are recorded as present or not, never written out.
         audit_record(

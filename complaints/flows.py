@@ -18,7 +18,7 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from config.text import plain_text
-from deadlines.models import Deadline
+from deadlines.models import Deadline, DeadlineRule
 from documents.services import registration_allocate
 from roles.models import Institution, Role, Unit
 from roles.permissions import Acting, grant, revoke, unit_role_group
@@ -37,6 +37,8 @@ ONE_STOP_SHOP_OFFICER = "one_stop_shop_officer"
 COMPLAINTS_OFFICER = "complaints_officer"
 
 ANSWER_MAX_LENGTH = 10_000
+# A topic without a rule of its own runs on this topic's clock.
+FALLBACK_TOPIC = "other"
 
 
 class RouteForm(forms.Form):
@@ -68,6 +70,16 @@ def _unit_checked(process: ComplaintProcess, value: Any) -> Unit:
     if len(unit_lane_role(COMPLAINTS_OFFICER, unit.code)) > 64:
         raise ValidationError({"unit": [gettext("This unit's code is too long to route to.")]})
     return unit
+
+
+def answer_clock_event(topic: str) -> str:
+    """What starts a complaint's answer clock: `registered:<topic>`, or the fallback topic's
+    when the topic has no active rule (its days are data, `deadlines.DeadlineRule`)."""
+    if not DeadlineRule.objects.filter(
+        process_type="complaint", starts_on=f"registered:{topic}", active=True
+    ).exists():
+        topic = FALLBACK_TOPIC
+    return f"registered:{topic}"
 
 
 def _clock_moved(process: ComplaintProcess, lane_role: str) -> None:
@@ -144,6 +156,16 @@ class ComplaintFlow(common.CoordinationFlow):
         return unit_lane_role(COMPLAINTS_OFFICER, process.unit)
 
     starter_roles = (ONE_STOP_SHOP_OFFICER,)
+
+    # clocks
+
+    def task_events(self, task: Any) -> list[str]:
+        """The registration opens the routing task, and with it the topic's answer clock: the
+        start announces `registered:<topic>` too, in the same transition (one announcement:
+        the clocks, the index and the audit log hear of the registration once)."""
+        if task.flow_task is not self.route:
+            return []  # asks nothing of the database for the other steps
+        return [answer_clock_event(str((task.process.data or {}).get("topic") or ""))]
 
     # what a caller sees of the process (workflows.views)
 

@@ -11,13 +11,12 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext
 
-from audit.services import audit_record
+from audit.services import appended_together, audit_record
 from config.public import tracking_code_new
 from config.text import plain_text
-from deadlines.models import Deadline, DeadlineRule
+from deadlines.models import Deadline
 from roles.models import Institution, User
 from workflows import services as workflow_services
-from workflows.events import ProcessEvent, process_transitioned
 from workflows.flows import FLOWS
 from workflows.models import CoordinationProcess, permission_object
 
@@ -31,8 +30,6 @@ LOCATION_MAX_LENGTH = 300
 # The account that signs the registration book for what the public submits on the portal
 # (a registration names who registered it); it cannot sign in.
 PORTAL_USERNAME = "portal"
-# A topic without a rule of its own runs on this topic's clock.
-FALLBACK_TOPIC = "other"
 
 # code: (Albanian, Serbian in Latin script, English)
 DEFAULT_TOPICS: dict[str, tuple[str, str, str]] = {
@@ -164,7 +161,9 @@ def complaint_register(
         "channel": channel,
         "registrar": actor or portal_user(),
     }
-    with transaction.atomic():
+    # The entries join the audit chain together at the end: its head is held only up to the
+    # commit, not from the first of the registration's entries.
+    with transaction.atomic(), appended_together():
         if actor is None:
             process = workflow_services.process_start_by_system(
                 flow_class=flow_class, institution=institution, fields=fields
@@ -186,6 +185,7 @@ def complaint_register(
             channel=channel,
             submitted_at=process.created,
             language=language[:10],
+            due_at=_answer_due(process),
         )
         if checked["name"] or checked["email"] or checked["phone"]:
             ComplaintContact.objects.create(
@@ -195,7 +195,6 @@ def complaint_register(
                 phone=checked["phone"],
             )
         tallies.registered(complaint)
-        _answer_clock_started(process, complaint)
         audit_record(
             actor=actor,
             on_behalf_of=on_behalf_of,
@@ -211,27 +210,12 @@ def complaint_register(
     return complaint, code
 
 
-def _answer_clock_started(process: CoordinationProcess, complaint: Complaint) -> None:
-    """The topic's answer clock (`registered:<topic>`, or the fallback topic's when the topic
-    has no rule): announced like any transition's domain event, so the clocks (and the search
-    index) hear it in this transaction. The due time is copied to the record for the public."""
-    topic = complaint.topic.code
-    if not DeadlineRule.objects.filter(
-        process_type="complaint", starts_on=f"registered:{topic}", active=True
-    ).exists():
-        topic = FALLBACK_TOPIC
-    process_transitioned.send(
-        sender=CoordinationProcess,
-        process=process,
-        events=[ProcessEvent(f"registered:{topic}", complaint.submitted_at)],
-        actor=None,
-    )
-    due = (
+def _answer_due(process: CoordinationProcess) -> Any:
+    """The due time of the answer clock the registration started (`ComplaintFlow.task_events`),
+    copied to the record for the public."""
+    return (
         Deadline.objects.filter(process_id=process.pk, task__isnull=True)
         .order_by("due_at")
         .values_list("due_at", flat=True)
         .first()
     )
-    if due is not None:
-        complaint.due_at = due
-        complaint.save(update_fields=["due_at"])

@@ -7,25 +7,20 @@ SELECT by digest.
 
 The history is written in SQL (INSERT … SELECT generate_series), registered in a past year of
 the book so the numbers the timed submissions take stay free; it is deleted at the end.
-`BENCH_ACCESS_REQUESTS=N` overrides how many.
+`BENCH_ACCESS_REQUESTS=N` overrides how many. What the complaints' scenarios do alike is in
+`public.py`.
 """
 
-import os
-from typing import Any
-
-from django.test import Client
 from django.utils import timezone
 from viewflow.workflow.fields import get_flow_ref
 
 from access_requests.flows import AccessRequestFlow
-from config.public import tracking_code_digest
 from roles.models import Institution
 
-from . import SCALES, Context, Row, latency_rows, scenario
-from .data import settle
+from . import Context, Row, scenario
+from .public import History, submit_rows, track_rows
 
-COUNTS = {"small": 100_000, "medium": 300_000, "large": 1_000_000}
-TARGET = "p95 ≤ 50 ms"
+PATH = "/api/public/access-requests/"
 HISTORY_YEAR = 1999
 
 HISTORY = """
@@ -106,25 +101,9 @@ BODY = {
     "email": "qytetari@example.org",
 }
 
-_state: dict[str, Any] = {}
 
-
-def _count(ctx: Context) -> int:
-    override = os.environ.get("BENCH_ACCESS_REQUESTS")
-    if override:
-        return int(override)
-    for name, scale in SCALES.items():
-        if scale == ctx.scale:
-            return COUNTS[name]
-    return COUNTS["small"]
-
-
-def _history(ctx: Context) -> Institution:
-    if "institution" in _state:
-        return _state["institution"]
+def _write(ctx: Context, count: int) -> Institution:
     institution = Institution.objects.get(pk=ctx.data.member_institution_id)
-    count = _count(ctx)
-    print(f"access requests: writing {count:,} requests of {institution.code} …", flush=True)
     ctx.raw.execute(
         HISTORY,
         {
@@ -137,38 +116,20 @@ def _history(ctx: Context) -> Institution:
             "member": ctx.data.member_id,
         },
     )
-    settle()
-    _state["institution"] = institution
-    _state["count"] = count
     return institution
 
 
-def _addresses() -> Any:
-    sent = iter(range(10**9))
-
-    def next_address() -> str:
-        n = next(sent)
-        return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
-
-    return next_address
+HISTORY_ROWS = History(
+    what="access requests",
+    env="BENCH_ACCESS_REQUESTS",
+    write=_write,
+    clean=lambda ctx, institution: ctx.raw.execute(CLEAN),
+)
 
 
 @scenario("access_request_submit")
 def access_request_submit(ctx: Context) -> list[Row]:
-    institution = _history(ctx)
-    client = Client(SERVER_NAME="localhost")
-    address = _addresses()
-
-    def ours() -> None:
-        response = client.post(
-            "/api/public/access-requests/",
-            {**BODY, "institution": institution.code},
-            content_type="application/json",
-            REMOTE_ADDR=address(),
-        )
-        assert response.status_code == 201, response.content[:300]
-
-    def raw() -> None:
+    def raw(institution: Institution) -> None:
         ctx.raw.execute(
             RAW_SUBMIT,
             {
@@ -179,42 +140,22 @@ def access_request_submit(ctx: Context) -> list[Row]:
             },
         ).fetchone()
 
-    rows = latency_rows(
-        ours, raw, ctx.scale.requests, baseline="raw: one INSERT of a request's four rows"
-    )
-    ctx.raw.execute(RAW_CLEAN)
-    return [
-        Row(
-            f"submit, {_state['count']:,} in the table, {row.metric}",
-            row.ours,
-            row.raw,
-            row.baseline,
-            TARGET,
+    try:
+        return submit_rows(
+            ctx,
+            HISTORY_ROWS,
+            path=PATH,
+            body=BODY,
+            raw=raw,
+            baseline="raw: one INSERT of a request's four rows",
         )
-        for row in rows
-    ]
+    finally:
+        ctx.raw.execute(RAW_CLEAN)
 
 
 @scenario("access_request_track")
 def access_request_track(ctx: Context) -> list[Row]:
-    institution = _history(ctx)
-    client = Client(SERVER_NAME="localhost")
-    address = _addresses()
-    response = client.post(
-        "/api/public/access-requests/",
-        {**BODY, "institution": institution.code},
-        content_type="application/json",
-        REMOTE_ADDR="10.255.255.253",
-    )
-    assert response.status_code == 201, response.content[:300]
-    code = response.json()["tracking_code"]
-    digest = tracking_code_digest(code)
-
-    def ours() -> None:
-        answer = client.get(f"/api/public/access-requests/{code}/", REMOTE_ADDR=address())
-        assert answer.status_code == 200, answer.content[:300]
-
-    def raw() -> None:
+    def raw(digest: str) -> None:
         row = ctx.raw.execute(
             "SELECT r.status, r.submitted_at, g.registration_number, i.code, p.data "
             "FROM access_requests_accessrequest r "
@@ -225,13 +166,9 @@ def access_request_track(ctx: Context) -> list[Row]:
         ).fetchone()
         assert row is not None
 
-    count = _state["count"]
     try:
-        rows = latency_rows(ours, raw, ctx.scale.requests, baseline="raw: one SELECT by digest")
+        return track_rows(
+            ctx, HISTORY_ROWS, path=PATH, body=BODY, raw=raw, baseline="raw: one SELECT by digest"
+        )
     finally:
-        ctx.raw.execute(CLEAN)
-        _state.clear()
-    return [
-        Row(f"track, {count:,} in the table, {row.metric}", row.ours, row.raw, row.baseline, TARGET)
-        for row in rows
-    ]
+        HISTORY_ROWS.cleared(ctx)

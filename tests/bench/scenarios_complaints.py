@@ -9,9 +9,10 @@ same aggregates in raw SQL.
 The history is written in SQL (INSERT … SELECT generate_series): 98% answered, the rest
 routed and open, spread over a year, water and irrigation the most frequent topic. It is
 deleted again at the end, so the scenarios after these see the data set they expect.
+`BENCH_COMPLAINTS=N` overrides how many. What the access requests' scenarios do alike is in
+`public.py`.
 """
 
-import os
 from typing import Any
 
 from django.test import Client
@@ -21,17 +22,13 @@ from viewflow.workflow.fields import get_flow_ref
 from complaints.flows import ComplaintFlow
 from complaints.models import ComplaintTopic
 from complaints.services import complaint_topics_seed
-from config.public import tracking_code_digest
 from roles import services as roles_services
 from roles.models import Institution, Role, Unit, User
 
-from . import SCALES, Context, Row, latency_rows, scenario
-from .data import settle
+from . import Context, Row, latency_rows, scenario
+from .public import History, submit_rows, track_rows
 
-COUNTS = {"small": 100_000, "medium": 300_000, "large": 1_000_000}
-SUBMIT_TARGET = "p95 ≤ 50 ms"
-TRACK_TARGET = "p95 ≤ 50 ms"
-STATISTICS_TARGET = "p95 ≤ 200 ms"
+PATH = "/api/public/complaints/"
 
 HISTORY = """
     WITH made AS (
@@ -142,16 +139,6 @@ def _run(ctx: Context, statements: str, params: dict[str, Any]) -> None:
             ctx.raw.execute(statement, params)
 
 
-def _count(ctx: Context) -> int:
-    override = os.environ.get("BENCH_COMPLAINTS")
-    if override:
-        return int(override)
-    for name, scale in SCALES.items():
-        if scale == ctx.scale:
-            return COUNTS[name]
-    return COUNTS["small"]
-
-
 def _municipality(ctx: Context) -> tuple[Institution, User]:
     institution = (
         Institution.objects.filter(
@@ -173,13 +160,8 @@ def _municipality(ctx: Context) -> tuple[Institution, User]:
     return institution, official
 
 
-_state: dict[str, Any] = {}
-
-
-def _history(ctx: Context) -> Institution:
-    """The municipality with its complaints, made once for the three scenarios."""
-    if "institution" in _state:
-        return _state["institution"]
+def _write(ctx: Context, count: int) -> Institution:
+    """The municipality with its complaints and their running counts."""
     institution, _official = _municipality(ctx)
     topics = list(
         ComplaintTopic.objects.filter(institution=institution)
@@ -188,8 +170,6 @@ def _history(ctx: Context) -> Institution:
     )
     units = list(Unit.objects.filter(institution=institution).values_list("pk", flat=True))
     assert units, "the data set gives every institution units"
-    count = _count(ctx)
-    print(f"complaints: writing {count:,} complaints of {institution.code} …", flush=True)
     ctx.raw.execute(
         HISTORY,
         {
@@ -202,80 +182,44 @@ def _history(ctx: Context) -> Institution:
         },
     )
     _run(ctx, TALLIES, {})
-    settle()
-    _state["institution"] = institution
-    _state["count"] = count
     return institution
 
 
-def _addresses() -> Any:
-    sent = iter(range(10**9))
-
-    def next_address() -> str:
-        n = next(sent)
-        return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
-
-    return next_address
+HISTORY_ROWS = History(
+    what="complaints",
+    env="BENCH_COMPLAINTS",
+    write=_write,
+    clean=lambda ctx, institution: _run(ctx, CLEAN, {"institution": institution.pk}),
+)
 
 
 @scenario("complaint_submit")
 def complaint_submit(ctx: Context) -> list[Row]:
-    institution = _history(ctx)
-    client = Client(SERVER_NAME="localhost")
-    address = _addresses()
-    topic = ComplaintTopic.objects.get(institution=institution, code="water_irrigation")
+    municipality = HISTORY_ROWS.made(ctx)
+    topic = ComplaintTopic.objects.get(institution=municipality, code="water_irrigation")
 
-    def ours() -> None:
-        response = client.post(
-            "/api/public/complaints/",
-            {**BODY, "institution": institution.code},
-            content_type="application/json",
-            REMOTE_ADDR=address(),
-        )
-        assert response.status_code == 201, response.content[:300]
-
-    def raw() -> None:
+    def raw(institution: Institution) -> None:
         ctx.raw.execute(
             RAW_SUBMIT,
             {"flow": get_flow_ref(ComplaintFlow), "institution": institution.pk, "topic": topic.pk},
         ).fetchone()
 
-    rows = latency_rows(
-        ours, raw, ctx.scale.requests, baseline="raw: one INSERT of a complaint's three rows"
-    )
-    _run(ctx, RAW_CLEAN, {})
-    return [
-        Row(
-            f"submit, {_state['count']:,} in the table, {row.metric}",
-            row.ours,
-            row.raw,
-            row.baseline,
-            SUBMIT_TARGET,
+    try:
+        return submit_rows(
+            ctx,
+            HISTORY_ROWS,
+            path=PATH,
+            body=BODY,
+            raw=raw,
+            baseline="raw: one INSERT of a complaint's three rows",
         )
-        for row in rows
-    ]
+    finally:
+        _run(ctx, RAW_CLEAN, {})
 
 
 @scenario("complaint_track")
 def complaint_track(ctx: Context) -> list[Row]:
-    institution = _history(ctx)
-    client = Client(SERVER_NAME="localhost")
-    address = _addresses()
-    response = client.post(
-        "/api/public/complaints/",
-        {**BODY, "institution": institution.code},
-        content_type="application/json",
-        REMOTE_ADDR="10.255.255.254",
-    )
-    assert response.status_code == 201, response.content[:300]
-    code = response.json()["tracking_code"]
-    digest = tracking_code_digest(code)
-
-    def ours() -> None:
-        answer = client.get(f"/api/public/complaints/{code}/", REMOTE_ADDR=address())
-        assert answer.status_code == 200, answer.content[:300]
-
-    def raw() -> None:
+    def raw(digest: str) -> None:
         row = ctx.raw.execute(
             "SELECT c.registration_number, c.status, c.submitted_at, c.due_at, c.answered_at, "
             "c.answer, i.code, t.code FROM complaints_complaint c "
@@ -285,22 +229,14 @@ def complaint_track(ctx: Context) -> list[Row]:
         ).fetchone()
         assert row is not None
 
-    rows = latency_rows(ours, raw, ctx.scale.requests, baseline="raw: one SELECT by digest")
-    return [
-        Row(
-            f"track, {_state['count']:,} in the table, {row.metric}",
-            row.ours,
-            row.raw,
-            row.baseline,
-            TRACK_TARGET,
-        )
-        for row in rows
-    ]
+    return track_rows(
+        ctx, HISTORY_ROWS, path=PATH, body=BODY, raw=raw, baseline="raw: one SELECT by digest"
+    )
 
 
 @scenario("complaint_statistics")
 def complaint_statistics(ctx: Context) -> list[Row]:
-    institution = _history(ctx)
+    institution = HISTORY_ROWS.made(ctx)
     official = Client(HTTP_AUTHORIZATION=f"Token {ctx.data.token_key}", SERVER_NAME="localhost")
 
     def ours() -> None:
@@ -313,19 +249,18 @@ def complaint_statistics(ctx: Context) -> list[Row]:
             ctx.raw.execute(statement, {"institution": institution.pk}).fetchall()
 
     repeat = max(20, ctx.scale.requests // 5)
-    count = _state["count"]
+    count = HISTORY_ROWS.count
     try:
         rows = latency_rows(ours, raw, repeat, baseline="raw: the same five aggregate SELECTs")
     finally:
-        _run(ctx, CLEAN, {"institution": institution.pk})
-        _state.clear()
+        HISTORY_ROWS.cleared(ctx)
     return [
         Row(
             f"statistics of {count:,} complaints, {row.metric}",
             row.ours,
             row.raw,
             row.baseline,
-            STATISTICS_TARGET,
+            "p95 ≤ 200 ms",
         )
         for row in rows
     ]
