@@ -206,8 +206,9 @@ def unanswered_withdrawn(process: Any) -> dict[str, Any]:
 
 def body_shown(process: Any, body: dict[str, Any], *, user: Any) -> dict[str, Any]:
     """The API's body of the process for this caller: `data.responses` with every response for
-    the sender (and auditors), the caller's own institution's otherwise; other recipients'
-    tasks are left out (their clocks never reach the body: `deadlines.selectors.clocks_shown`)."""
+    the sender (and auditors), the caller's own institution's otherwise. Another recipient's
+    tasks and clocks never reach the body (the rule of private lanes:
+    `workflows.selectors.tasks_shown`, `deadlines.selectors.clocks_shown`)."""
     sees_all = user is not None and sees_every_response(process=process, user=user)
     responses = (
         list(responses_visible(process=process, user=user, sees_all=sees_all)) if user else []
@@ -216,30 +217,4 @@ def body_shown(process: Any, body: dict[str, Any], *, user: Any) -> dict[str, An
         **(body.get("data") or {}),
         "responses": response_rows(process, responses, user=user),
     }
-    if sees_all:
-        return body
-    own = {response.institution.code for response in responses}
-    body["tasks"] = [
-        task
-        for task in body.get("tasks", [])
-        if task.get("name") != "respond" or task.get("institution") in own
-    ]
     return body
-
-
-def page_shown(process: Any, context: dict[str, Any], *, user: Any) -> dict[str, Any]:
-    """The officials' process page for this caller: another recipient's steps are left out (as
-    in the API's body; the clocks are the deadlines' to show: `clocks_shown`)."""
-    if sees_every_response(process=process, user=user):
-        return context
-    own = {
-        response.institution.code
-        for response in responses_visible(process=process, user=user, sees_all=False)
-    }
-
-    def shown(task: Any) -> bool:
-        data = getattr(task, "data", None) or {}
-        return "response" not in data or data.get("institution") in own
-
-    context["steps"] = [step for step in context.get("steps", []) if shown(step["task"])]
-    return context

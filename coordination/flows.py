@@ -9,8 +9,8 @@ request (a terminate end: every unanswered task is cancelled).
 
 Each `respond` task is permitted on the recipient's own `Response` row, granted to that
 institution's lane only, so the engine's generic inbox, claim and completion keep the
-recipients apart; the process itself is visible to every recipient, with only its own response
-in it (`process_body_shown`).
+recipients apart; the process itself is visible to every recipient, with only its own lane in
+it — its task, its clock (`lanes_private`) and its response (`process_body_shown`).
 """
 
 from datetime import timedelta
@@ -168,8 +168,10 @@ class CoordinationRequestFlow(common.CoordinationFlow):
     process_class = CoordinationRequestProcess
     process_title = _("Coordination request")
     starter_roles = (*SENDER_ROLES, OFFICER)
-    # Each recipient sees its own clock only, the sender all (`deadlines.selectors.clocks_shown`).
-    clocks_private = True
+    # Each recipient sees its own lane only — its task, its answer, its clock —, the sender every
+    # lane (`workflows.selectors.tasks_shown`, `deadlines.selectors.clocks_shown`,
+    # `selectors.responses_visible`).
+    lanes_private = True
 
     start = (
         flow.StartHandle(this.start_process)
@@ -220,9 +222,6 @@ class CoordinationRequestFlow(common.CoordinationFlow):
 
     def process_body_shown(self, process: Any, body: dict[str, Any], *, user: Any) -> dict:
         return answering.body_shown(process, body, user=user)
-
-    def process_page_shown(self, process: Any, context: dict[str, Any], *, user: Any) -> dict:
-        return answering.page_shown(process, context, user=user)
 
     # start and task handlers
 

@@ -17,7 +17,12 @@ from roles.permissions import objects_with_permission, visible_or_404
 from roles.selectors import self_and_principals, user_is_auditor
 from workflows.flows import FLOWS
 from workflows.models import CoordinationProcess
-from workflows.selectors import access_process_by_id, processes_visible
+from workflows.selectors import (
+    access_process_by_id,
+    lane_shown,
+    lanes_viewer,
+    processes_visible,
+)
 
 from .models import OPEN_PROGRESS, CommunicationPlan, PlanActivity, Response, ResponseStatus
 
@@ -39,7 +44,8 @@ def _institution_ids(user: Any) -> set[int]:
 
 
 def sees_every_response(*, process: Any, user: Any) -> bool:
-    """The sending institution (and auditors) sees every recipient's response."""
+    """The sending institution, auditors and superusers (`user_is_auditor`) see every
+    recipient's response: the rule of private lanes (`workflows.selectors.lane_shown`)."""
     return process.institution_id in _institution_ids(user) or user_is_auditor(user=user)
 
 
@@ -54,9 +60,15 @@ def responses_visible(
     )
     if sees_all is None:
         sees_all = sees_every_response(process=process, user=user)
-    if sees_all:
+    viewer = lanes_viewer(user=user)
+    if sees_all or viewer is None:
         return responses
-    return responses.filter(institution_id__in=_institution_ids(user))
+    # The rule of private lanes, as for the tasks and clocks of the request.
+    return responses.filter(
+        lane_shown(
+            viewer, lane_institution="institution_id", process_institution="process__institution_id"
+        )
+    )
 
 
 def due_on_of(process: Any) -> date | None:

@@ -22,6 +22,7 @@ from viewflow.workflow.models import Task
 
 from roles.models import Institution, Role
 from workflows.flows import process_type_name, process_types
+from workflows.selectors import tasks_shown
 
 from .models import Deadline, State
 from .selectors import dashboard, deadlines_visible, state_is
@@ -64,11 +65,16 @@ class Item:
     holders: list[str]
 
 
-def _holders(process_ids: list[int]) -> dict[int, list[str]]:
+def _holders(process_ids: list[int], user: Any) -> dict[int, list[str]]:
     """Who holds each process now: the officials who claimed its open steps, or else the
-    steps' lanes (role — institution). One query for the tasks, two for the names."""
+    steps' lanes (role — institution), of the steps the user sees (`tasks_shown`: another
+    recipient's lane of a request stays private). One query for the tasks, two for the
+    names."""
+    open_steps = Task.objects.filter(
+        process_id__in=process_ids, status__in=(STATUS.NEW, STATUS.ASSIGNED)
+    )
     tasks = list(
-        Task.objects.filter(process_id__in=process_ids, status__in=(STATUS.NEW, STATUS.ASSIGNED))
+        tasks_shown(open_steps, user=user)
         .filter(flow_task_type="HUMAN")
         .select_related("owner")
         .order_by("created", "pk")
@@ -93,9 +99,9 @@ def _holders(process_ids: list[int]) -> dict[int, list[str]]:
     return held
 
 
-def _items(deadlines: QuerySet[Deadline], now: datetime) -> list[Item]:
+def _items(deadlines: QuerySet[Deadline], now: datetime, user: Any) -> list[Item]:
     listed = list(deadlines.order_by("due_at", "pk")[:ITEMS_LISTED])
-    holders = _holders([deadline.process_id for deadline in listed])
+    holders = _holders([deadline.process_id for deadline in listed], user)
     labels = dict(State.choices)
     items = []
     for deadline in listed:
@@ -230,7 +236,7 @@ def deadline_dashboard(request: HttpRequest) -> HttpResponse:
             "types": [(code, process_type_name(code)) for code in process_types()],
             "selected_type": choice["type"],
             "listed_state": labels.get(listed_state, listed_state),
-            "items": _items(deadlines, now),
+            "items": _items(deadlines, now, request.user),
             "items_limit": ITEMS_LISTED,
             "trend": _trend(figures["on_time"]),
         },

@@ -25,11 +25,10 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
-from roles.models import Institution, Membership
-from roles.selectors import AUDITOR_ROLE, lane_people, self_and_principals
-from workflows.flows import FLOWS
+from roles.models import Institution
+from roles.selectors import lane_people
 from workflows.models import CoordinationProcess
-from workflows.selectors import processes_visible
+from workflows.selectors import lane_shown, lanes_private_types, lanes_viewer, processes_visible
 
 from .calendar import LEGAL_TIME_ZONE
 from .models import Deadline, State
@@ -95,33 +94,21 @@ def state_is(state: str, now: datetime) -> Q:
     return running & ~due_soon & ~overdue
 
 
-def _clocks_private_types() -> list[str]:
-    """The process types whose flows keep each institution's clocks to itself
-    (`clocks_private = True`: one request to many recipients, each answering on its own)."""
-    return [name for name, flow in FLOWS.items() if getattr(flow, "clocks_private", False)]
-
-
 def clocks_shown(deadlines: QuerySet[Deadline], *, user: Any) -> QuerySet[Deadline]:
-    """The one rule for whose clocks a person sees, of processes they may already see: every
-    clock, except in a flow with private clocks, where a clock is seen by its own institution
-    and by the institution that started the process (and by auditors). The list, its filters,
-    the dashboards' counts and a process's body and page all read clocks through it. `user`
+    """Whose clocks a person sees, of processes they may already see: every clock, except in a
+    flow with private lanes, where a clock is its lane's and seen by the one rule of private
+    lanes (`workflows.selectors.lane_shown`, as the tasks are: its own institution, the
+    institution that started the process, auditors, superusers). The list, its filters, the
+    dashboards' counts and a process's body and page all read clocks through it. `user`
     None: the system (the sweep, the clock's own tests)."""
-    private = _clocks_private_types()
-    if user is None or not private or getattr(user, "is_superuser", False):
+    viewer = lanes_viewer(user=user)
+    if viewer is None:
         return deadlines
-    institutions = (
-        Membership.objects.active()
-        .filter(user__in=self_and_principals(user=user))
-        .values("institution_id")
-    )
-    # `user_is_auditor`'s rule, asked inside the same query (the inbox counts its queries).
-    auditor = Membership.objects.active().filter(user_id=user.pk, role__code=AUDITOR_ROLE)
     return deadlines.filter(
-        ~Q(process_type__in=private)
-        | Q(institution_id__in=institutions)
-        | Q(process__institution_id__in=institutions)
-        | Q(Exists(auditor))
+        ~Q(process_type__in=lanes_private_types())
+        | lane_shown(
+            viewer, lane_institution="institution_id", process_institution="process__institution_id"
+        )
     )
 
 

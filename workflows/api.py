@@ -40,6 +40,7 @@ from .selectors import (
     inbox_keys,
     inbox_tasks,
     process_tasks,
+    process_tasks_of,
     processes_visible,
     task_overdue,
     tasks_with_context,
@@ -208,7 +209,14 @@ class ProcessSerializer(serializers.Serializer):
         tasks = (
             by_process.get(process.pk, [])
             if by_process is not None
-            else list(tasks_with_deadline(process_tasks(process=process)))
+            else list(
+                tasks_with_deadline(
+                    process_tasks(
+                        process=process,
+                        user=getattr(self.context.get("request"), "user", None),
+                    )
+                )
+            )
         )
         # The same context: the tasks' warnings reuse the clocks the body reads.
         return TaskSerializer(tasks, many=True, context=self.context).data  # type: ignore[return-value]
@@ -303,12 +311,7 @@ class ProcessList(generics.ListAPIView):
         if args and isinstance(args[0], list):
             grouped: dict[int, list[Task]] = defaultdict(list)
             tasks = tasks_with_deadline(
-                tasks_with_context(
-                    Task.objects.filter(
-                        process_id__in=[process.pk for process in args[0]],
-                        flow_task_type__in=("START", "HUMAN", "END"),
-                    )
-                )
+                process_tasks_of([process.pk for process in args[0]], user=self.request.user)
             ).order_by("created", "pk")
             for task in tasks:
                 grouped[task.process_id].append(task)

@@ -33,7 +33,7 @@ from roles.models import Institution, Role
 
 from .flows import FLOWS
 from .models import CoordinationProcess, QueuePreference
-from .selectors import RETURN_ACTIONS, access_task_by_id, queue_tasks
+from .selectors import RETURN_ACTIONS, access_task_by_id, queue_tasks, tasks_shown
 from .starting import startable
 
 PAGE_SIZE = 25
@@ -226,8 +226,12 @@ def _pane(request: HttpRequest, now: datetime) -> Pane | None:
     documents = with_current_version(
         documents_visible(user=request.user).filter(processes=row.process)
     ).order_by("pk")
+    # The steps the user sees (`tasks_shown`): another lane's reason is not theirs to read.
     back = (
-        Task.objects.filter(process_id=task.process_id, finished__lte=task.created)
+        tasks_shown(
+            Task.objects.filter(process_id=task.process_id, finished__lte=task.created),
+            user=request.user,
+        )
         .exclude(data__action__isnull=True)
         .order_by("-finished", "-pk")
         .values_list("data", flat=True)

@@ -1,6 +1,7 @@
 """Reads about processes and tasks: what a person may see, and what is theirs to do now."""
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
@@ -11,9 +12,14 @@ from viewflow.workflow import STATUS
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
-from roles.models import User
+from roles.models import Institution, Membership, User
 from roles.permissions import objects_with_permission, visible_or_404
-from roles.selectors import memberships_active, self_and_principals, user_is_auditor
+from roles.selectors import (
+    AUDITOR_ROLE,
+    memberships_active,
+    self_and_principals,
+    user_is_auditor,
+)
 
 from .flows import FLOWS
 from .models import PROCESS_VIEW, CoordinationProcess, InboxEntry
@@ -70,12 +76,83 @@ def access_process_by_id(process_id: Any, user: Any) -> CoordinationProcess:
     return process
 
 
+# --- Private lanes ----------------------------------------------------------------------------
+# A flow with `lanes_private = True` (one request to many recipients, each answering on its own)
+# keeps each institution's lane to itself: its tasks, their answers and their clocks are seen by
+# the lane's own institution, by the institution that started the process, by auditors and by
+# superusers — everyone else who sees the process sees its shared part only. The tasks are
+# narrowed by `tasks_shown`, the clocks by `deadlines.selectors.clocks_shown`, a process app's
+# own rows (a coordination request's answers) by its selectors, all with `lanes_viewer`.
+
+
+def lanes_private_types() -> list[str]:
+    """The process types (keys of `flows.FLOWS`) whose flows keep each lane private."""
+    return [name for name, flow in FLOWS.items() if getattr(flow, "lanes_private", False)]
+
+
+@dataclass(frozen=True)
+class LaneViewer:
+    """Who is looking at private lanes, as subqueries a filter embeds (no query of its own, so
+    a list pays nothing per row): the ids of the institutions the person belongs to, in their
+    own right or for a principal, and whether they are an auditor."""
+
+    institutions: QuerySet[Any]
+    auditor: Exists
+
+
+def lanes_viewer(*, user: Any) -> LaneViewer | None:
+    """The person as the rule of private lanes sees them; None when they see every lane (the
+    system — `user` None —, a superuser, or no flow with private lanes)."""
+    if user is None or getattr(user, "is_superuser", False) or not lanes_private_types():
+        return None
+    institutions = (
+        Membership.objects.active()
+        .filter(user__in=self_and_principals(user=user))
+        .values("institution_id")
+    )
+    # `user_is_auditor`'s rule, asked inside the same query.
+    auditor = Exists(Membership.objects.active().filter(user_id=user.pk, role__code=AUDITOR_ROLE))
+    return LaneViewer(institutions=institutions, auditor=auditor)
+
+
+def lane_shown(viewer: LaneViewer, *, lane_institution: str, process_institution: str) -> Q:
+    """The rule on one row of a private lane: its own institution (the lookup of its
+    institution's id), the process's starting institution (likewise), or an auditor."""
+    return (
+        Q(**{f"{lane_institution}__in": viewer.institutions})
+        | Q(**{f"{process_institution}__in": viewer.institutions})
+        | Q(viewer.auditor)
+    )
+
+
+def tasks_shown(tasks: QuerySet[Task], *, user: Any) -> QuerySet[Task]:
+    """Of `tasks` (of processes the user may see), the ones the user sees: every task, except
+    in a flow with private lanes, where a task with a lane (`data.institution`) is seen by the
+    rule of private lanes (`lane_shown`); its steps without a lane (the start, the end) are
+    the process's own. `user` None: the system."""
+    viewer = lanes_viewer(user=user)
+    if viewer is None:
+        return tasks
+    private = [get_flow_ref(FLOWS[name]) for name in lanes_private_types()]
+    codes = Institution.objects.filter(pk__in=viewer.institutions).values("code")
+    return tasks.alias(lane=KT("data__institution")).filter(
+        ~Q(process__flow_class__in=private)
+        | Q(lane__isnull=True)
+        | Q(lane__in=codes)
+        | Q(process__coordinationprocess__institution_id__in=viewer.institutions)
+        | Q(viewer.auditor)
+    )
+
+
 def access_task_by_id(task_id: Any, user: Any) -> Task:
-    """The task, or 404 when it does not exist or its process is not visible to the user."""
+    """The task, or 404 when it does not exist, its process is not visible to the user, or it
+    is another institution's lane of a flow with private lanes (`tasks_shown`)."""
     tasks = Task.objects.filter(pk=_key(task_id))
     one = CoordinationProcess.objects.filter(pk__in=tasks.values("process_id"))
     visible = processes_visible(user=user, among=one).values("pk")
-    task: Task = visible_or_404(tasks.filter(process_id__in=visible), task_id)
+    task: Task = visible_or_404(
+        tasks_shown(tasks.filter(process_id__in=visible), user=user), task_id
+    )
     return task
 
 
@@ -91,9 +168,18 @@ def tasks_with_context(queryset: QuerySet[Task]) -> QuerySet[Task]:
     )
 
 
-def process_tasks(*, process: CoordinationProcess) -> QuerySet[Task]:
+def process_tasks(*, process: CoordinationProcess, user: Any) -> QuerySet[Task]:
+    """The steps of a process's history that the user sees (`tasks_shown`)."""
+    return process_tasks_of([process.pk], user=user)
+
+
+def process_tasks_of(process_ids: Iterable[int], *, user: Any) -> QuerySet[Task]:
+    """The steps of the histories of these processes that the user sees, in one query."""
     return tasks_with_context(
-        Task.objects.filter(process_id=process.pk, flow_task_type__in=HISTORY_TYPES)
+        tasks_shown(
+            Task.objects.filter(process_id__in=list(process_ids), flow_task_type__in=HISTORY_TYPES),
+            user=user,
+        )
     ).order_by("created", "pk")
 
 

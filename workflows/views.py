@@ -228,9 +228,10 @@ def process_list(request: HttpRequest) -> HttpResponse:
 # A process and its history
 
 
-def _steps(process: CoordinationProcess) -> list[dict[str, Any]]:
-    """Every step so far: who did it, when, on whose behalf, with which action and comment."""
-    tasks = list(process_tasks(process=process))
+def _steps(process: CoordinationProcess, user: Any) -> list[dict[str, Any]]:
+    """Every step so far that the user sees (`tasks_shown`): who did it, when, on whose
+    behalf, with which action and comment."""
+    tasks = list(process_tasks(process=process, user=user))
     usernames = {
         name
         for task in tasks
@@ -335,7 +336,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "details": _details(process),
         "documents": _documents(process, request.user),
         "previewable": PREVIEWABLE,
-        "steps": _steps(process),
+        "steps": _steps(process, request.user),
         **_record(process, request.user),
     }
     # A flow whose process many institutions share shows each its own part only
@@ -504,7 +505,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for name in (node.actions if isinstance(node, HumanTask) else ())
     ]
-    steps = [step for step in _steps(process) if step["task"].pk != task.pk]
+    steps = [step for step in _steps(process, request.user) if step["task"].pk != task.pk]
     # Why the item came back, where the official will act on it (the steps list it too, below).
     returns = [
         step

@@ -150,14 +150,14 @@ def test_recipients_are_isolated_from_each_other_everywhere(api_as, rule) -> Non
     inbox = other.get("/api/inbox/").json()["results"]
     mine = [t for t in inbox if t["process_id"] == process["id"]]
     assert [t["institution"] for t in mine] == ["MAPLX"]
-    # Another recipient's task: not its to act on.
+    # Another recipient's task: not even seen (its lane is private).
     mapl_task = Task.objects.get(process_id=process["id"], data__institution="MAPL")
     refused = other.post(
         f"/api/tasks/{mapl_task.pk}/complete/",
         {"action": "respond", "data": {"answer": "x"}},
         format="json",
     )
-    assert refused.status_code == 403, refused.content
+    assert refused.status_code == 404, refused.content
     # The process detail, the list, the tracker and its CSV show its own part only.
     detail = other.get(f"/api/processes/{process['id']}/")
     assert detail.status_code == 200
