@@ -10,10 +10,12 @@ entry.
 
 import logging
 from datetime import date, datetime, timedelta
+from functools import partial
 from itertools import groupby
 from typing import Any
 
 from django.utils import dateparse, timezone
+from django.utils.translation import gettext
 from viewflow.workflow.models import Task
 
 from audit.services import audit_record
@@ -32,7 +34,7 @@ from .models import (
     DeadlineRule,
     State,
 )
-from .selectors import process_type_of
+from .selectors import people_responsible, process_type_of
 
 logger = logging.getLogger(__name__)
 
@@ -245,6 +247,46 @@ CANCELED = "canceled"
 TIMEOUT = "timeout:"
 
 
+def _time_ran_out(
+    process: CoordinationProcess, deadlines: list[Deadline], rules: dict[int, DeadlineRule]
+) -> None:
+    """A clock a timer closed as missed is never overdue, so the sweep's alert and escalation
+    never come: its lane and the rule's escalation roles are told here, at once, instead."""
+    from notifications.services import notify
+
+    missed = [deadline for deadline in deadlines if deadline.state == State.MISSED]
+    lanes = {
+        (deadline.institution_id, role)
+        for deadline in missed
+        for role in [deadline.role, *rules[deadline.rule_id].escalation_roles]
+    }
+    people = people_responsible(lanes) if lanes else {}
+    for deadline in missed:
+        rule = rules[deadline.rule_id]
+        recipients = {
+            person.pk: person
+            for role in [deadline.role, *rule.escalation_roles]
+            for person in people.get((deadline.institution_id, role), [])
+        }
+        notify(
+            recipients=recipients.values(),
+            kind="escalation",
+            key=f"deadline:{deadline.pk}:time_ran_out",
+            process=process,
+            task=deadline.task,
+            message=partial(_time_ran_out_message, rule, process.title, deadline.due_at),
+        )
+
+
+def _time_ran_out_message(rule: DeadlineRule, title: str, due_at: datetime) -> str:
+    due = f"{timezone.localtime(due_at, calendar.LEGAL_TIME_ZONE):%Y-%m-%d %H:%M}"
+    return gettext("Time ran out: %(rule)s — %(process)s (was due %(due)s)") % {
+        "rule": rule.name_in(),
+        "process": title,
+        "due": due,
+    }
+
+
 def _ends(rule: DeadlineRule, event: str) -> bool:
     """Whether the event ends the rule's clocks: its `ends_on`, or its step's time running out."""
     return event == rule.ends_on or (
@@ -433,6 +475,12 @@ def _clock_event(
         Deadline.objects.bulk_create(started)
     if changed:
         Deadline.objects.bulk_update(list(changed.values()), CLOCK_FIELDS)
+    if event.startswith(TIMEOUT):
+        _time_ran_out(
+            process,
+            [deadline for _o, events in told for deadline, _k, _d in events],
+            rules,
+        )
     DeadlineEvent.objects.bulk_create(
         DeadlineEvent(deadline=deadline, kind=kind or deadline.state, at=occurrence.at, data=data)
         for occurrence, events in told

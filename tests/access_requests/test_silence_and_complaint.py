@@ -58,12 +58,18 @@ def test_silence_is_refusal_by_the_sweep(demo: Any, api: Any, api_as: Any) -> No
     assert process_id not in [row["process_id"] for row in overdue.json()["results"]]
     totals = officer.get("/api/deadlines/dashboard/", {"type": "access_request"}).json()["totals"]
     assert (totals["missed"], totals["overdue"]) == (1, 0)
-    # A closed clock has nothing more to send: no overdue alert, no escalation, sweep after
-    # sweep; the requester's complaint period to AIP runs instead (15 days by the rule).
+    # The officer and the head hear at once that the time ran out (the clock is never
+    # overdue, so the sweep's alert and escalation would never come), and only once: a closed
+    # clock has nothing more to send, sweep after sweep. The requester's complaint period to
+    # AIP runs instead (15 days by the rule).
+    told = Notification.objects.filter(process_id=process_id, kind="escalation")
+    assert {n.user.username for n in told} >= {"kllokot.info", "kllokot.mayor"}
+    assert all(n.key == f"deadline:{clock['id']}:time_ran_out" for n in told)
     call_command("sweep_deadlines", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert not Notification.objects.filter(
-        process_id=process_id, kind__in=("overdue", "escalation")
-    ).exists()
+    assert not Notification.objects.filter(process_id=process_id, kind="overdue").exists()
+    assert Notification.objects.filter(process_id=process_id, kind="escalation").count() == (
+        told.count()
+    )
     until = datetime.fromisoformat(view["complaint_until"])
     assert timedelta(days=14) < until - timezone.now() <= timedelta(days=16)
 
