@@ -14,10 +14,14 @@ from guardian.models import GroupObjectPermission
 
 from .analysis import normalize
 from .models import ObjectType
+from .snippets import NOT_QUOTED
 
 # Enough for any real document; a 300-page OCR beyond it is still found by its first pages.
 MAX_BODY = 200_000
 _DATE_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?([+-]\d{2}:?\d{2}|Z)?$")
+# A value of a process's data that is a code, not a text: `municipal_assembly`, `sq`,
+# `sr-Latn`, `electronic` (a role, a language, a choice: one lower-case word or words joined).
+_CODE_LIKE = re.compile(r"^(?:[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*|[a-z]{2}-[A-Z][a-z]{3})$")
 
 
 @dataclass
@@ -116,6 +120,16 @@ def _texts(value: Any) -> Iterable[str]:
             yield from _texts(item)
 
 
+def _process_body(process: Any, status: str) -> str:
+    """The process's texts, then — searched, never quoted in a snippet — its codes and its
+    status word (`active`, as the API says it)."""
+    texts = list(dict.fromkeys(_texts(process.data or {})))
+    codes = [text for text in texts if _CODE_LIKE.match(text.strip())]
+    quoted = _clip(text for text in texts if not _CODE_LIKE.match(text.strip()))
+    unquoted = " ".join(dict.fromkeys([*(code.strip() for code in codes), status]))
+    return f"{quoted}\n{NOT_QUOTED}{unquoted}"[:MAX_BODY]
+
+
 def process_type_of(flow_class: Any) -> str:
     from workflows.flows import process_type_of as registered_type
 
@@ -138,7 +152,7 @@ def process_entries(ids: list[int]) -> tuple[list[IndexEntry], list[int]]:
                 object_type=ObjectType.PROCESS,
                 object_id=process.pk,
                 title=process.title,
-                body=_clip([*_texts(process.data or {}), PROCESS_STATUS.get(process.status, "")]),
+                body=_process_body(process, PROCESS_STATUS.get(process.status, "")),
                 institution=process.institution.code,
                 kind=process_type,
                 language="",

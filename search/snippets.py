@@ -11,6 +11,9 @@ from itertools import islice
 
 from .analysis import _WORD, ParsedQuery, normalize_word
 
+# What follows this mark in a text is searched but never quoted: a process's codes and its
+# status word (`content.process_entries`), which read as codes on a page in any language.
+NOT_QUOTED = "\x1e"
 BEFORE = 8  # words shown before the first match
 WINDOW = 30  # words in a snippet
 FIRST_CHUNK = 250  # characters read first while looking for the first match; then twice more
@@ -36,7 +39,8 @@ def _first_match(body: str, matches: Callable[[str], bool]) -> tuple[int, int] |
 
 
 def snippet(body: str, query: ParsedQuery) -> str:
-    """HTML: escaped text with <mark> around matching words."""
+    """HTML: escaped text with <mark> around matching words (of its quotable part)."""
+    body = body.split(NOT_QUOTED, 1)[0]
     terms = query.terms
     # `any(term.matches(word) for term in terms)`, as one set look-up and one startswith.
     exact = {term.text for term in terms if not term.prefix}

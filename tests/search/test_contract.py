@@ -381,6 +381,24 @@ def test_processes_are_indexed_with_their_texts(api_as, backend) -> None:  # typ
     assert search(info, q="prekidu new")["count"] == 0
 
 
+def test_a_processs_codes_are_found_but_never_quoted(api_as, demo, backend) -> None:  # type: ignore[no-untyped-def]
+    """The codes in a process's data (a role, a language) and its status word find it, but a
+    snippet quotes only its texts: a code on a page reads as a code in any language."""
+    process = make_process(demo["mf.comms"], "Njoftimi për ujin", text_sq="Ndërprerja e ujit")
+    process.data["audience"] = "municipal_assembly"
+    process.data["language"] = "sq"
+    process.save()
+    drain()
+    client = api_as("mf.comms")
+    for query in ("nderprerja", "municipal_assembly", "nderprerja active"):
+        assert ids(search(client, q=query), "process") == {process.pk}, query
+    for query in ("nderprerja", "ujin", "municipal_assembly"):
+        [hit] = search(client, q=query)["results"]
+        assert "Ndërprerja e ujit" in hit["snippet"].replace("<mark>", "").replace("</mark>", "")
+        for code in ("municipal_assembly", "active", " sq"):
+            assert code not in hit["snippet"], (query, hit["snippet"])
+
+
 def test_processes_saved_anywhere_are_indexed(api_as, demo, backend) -> None:  # type: ignore[no-untyped-def]
     """Whoever saves a process (viewflow, a flow, the admin), the outbox hears of it."""
     process = make_process(
