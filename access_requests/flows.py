@@ -276,6 +276,16 @@ class AccessRequestFlow(common.CoordinationFlow):
     end = flow.End().Annotation(title=_("Done"))
 
     starter_roles = (common.INFORMATION_OFFICER,)
+    # The buttons and the history's words for this flow's own actions (workflows.views).
+    action_labels = {
+        "grant": _("Grant access"),
+        "partially_grant": _("Grant access in part"),
+        "refuse": _("Refuse access"),
+        "extend": _("Extend the time"),
+        "transfer": _("Transfer to the holder"),
+        "uphold": _("Uphold the complaint"),
+        "dismiss": _("Dismiss the complaint"),
+    }
     # The flow's own bookkeeping, not shown among the request's details on the officials' pages.
     data_shown_apart = ("next_step",)
     # No observers (the base's none): AIP sees the request once a complaint reaches it.

@@ -115,7 +115,10 @@ def access_request_register(
         raise ValidationError(errors)
 
     code, digest = tracking_code_new()
-    title = gettext("Access request: %(what)s") % {"what": " ".join(description.split())}
+    # The title is what is asked for, in the requester's words: lists and pages name the
+    # process type beside it in the reader's language (a type written into the title would
+    # stay in the language of the submission).
+    title = " ".join(description.split())
     if len(title) > TITLE_LENGTH:
         title = title[: TITLE_LENGTH - 1] + "…"
     # The entries join the audit chain together at the end: its head is held only up to the

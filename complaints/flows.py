@@ -28,7 +28,7 @@ from workflows.models import permission_object
 from workflows.nodes import If
 
 from . import tallies
-from .models import OPEN_STATUSES, Complaint, ComplaintProcess, Status
+from .models import OPEN_STATUSES, Complaint, ComplaintProcess, ComplaintTopic, Status
 from .selectors import complainant_shown
 from .tasks import answer_mail
 
@@ -176,6 +176,27 @@ class ComplaintFlow(common.CoordinationFlow):
         officials (`selectors.complainant_shown`)."""
         shown = complainant_shown(user=user, process=process)
         return {**context, "details": [*context["details"], *shown]} if shown else context
+
+    def data_shown(self, process: Any, name: str, value: Any) -> Any:
+        """The topic by its name in the reader's language (topics are the municipality's
+        data, named in three languages)."""
+        if name == "topic" and value:
+            topic = ComplaintTopic.objects.filter(
+                institution_id=process.institution_id, code=value
+            ).first()
+            return topic.name_in() if topic is not None else value
+        return super().data_shown(process, name, value)
+
+    def clock_event_shown(self, event: str, institution_id: Any) -> str | None:
+        """The answer clock's start (`registered:<topic>`) in words, for its basis on the
+        pages (deadlines.basis); None for another event."""
+        name, colon, code = event.partition(":")
+        if name != "registered" or not colon:
+            return None
+        topic = ComplaintTopic.objects.filter(institution_id=institution_id, code=code).first()
+        if topic is None:
+            return gettext("Registered")
+        return gettext("Registered, topic: %(topic)s") % {"topic": topic.name_in()}
 
     def canceled(self, process: ComplaintProcess) -> dict[str, Any]:
         """Withdrawn by the head of the municipality (`workflows.services.process_cancel`):

@@ -105,6 +105,11 @@ class PublicConsultationFlow(common.CoordinationFlow):
     process_class = PublicConsultationProcess
     process_title = _("Public consultation")
     starter_roles = (common.INFORMATION_OFFICER, common.COMMUNICATIONS_OFFICER, OFFICER)
+    # The buttons and the history's words for this flow's own actions (workflows.views).
+    action_labels = {
+        "answer_comments": _("Send the answers"),
+        "publish_report": _("Approve and publish the report"),
+    }
 
     start = (
         flow.StartHandle(this.start_process)

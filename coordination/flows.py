@@ -168,6 +168,8 @@ class CoordinationRequestFlow(common.CoordinationFlow):
     process_class = CoordinationRequestProcess
     process_title = _("Coordination request")
     starter_roles = (*SENDER_ROLES, OFFICER)
+    # The sender's role is shown by its name on the request's page.
+    data_roles = ("sender_role",)
     # Each recipient sees its own lane only — its task, its answer, its clock —, the sender every
     # lane (`workflows.selectors.tasks_shown`, `deadlines.selectors.clocks_shown`,
     # `selectors.responses_visible`).

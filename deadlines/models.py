@@ -22,13 +22,15 @@ from config.text import name_in_language
 from roles.models import Institution, Role
 from workflows.models import CoordinationProcess
 
+from .basis import MONTH_END, basis_shown
+
 # `started`, `transmitted`, `task:zkp_review`, `done:approve`: what the workflows announce.
 EVENT_NAME = RegexValidator(
     r"^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)?$",
     _("An event name: lower-case words joined by _, optionally prefixed (task:, done:)."),
 )
 ANCHOR_EVENT = "event"
-ANCHOR_MONTH_END = "month_end"
+ANCHOR_MONTH_END = MONTH_END
 ANCHOR = RegexValidator(
     r"^[a-z][a-z0-9_]*$", _("`event`, `month_end` or the name of a date field of the process.")
 )
@@ -307,6 +309,11 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} · {self.process_id} · {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def basis_shown(self) -> str:
+        """What started the clock, in the reader's language (`basis.basis_shown`)."""
+        return basis_shown(self.basis, self.process_type, self.institution_id)
 
 
 class DeadlineEvent(models.Model):

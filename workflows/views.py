@@ -73,6 +73,14 @@ ACTION_LABELS = {
     "record_outcome": _("Record the outcome"),
 }
 
+
+def _action_label(flow_class: Any, name: str) -> Any:
+    """A task action's label: the flow's own (`action_labels`, for the actions of its own
+    steps), else the shared one; an unknown action shows its name."""
+    own = getattr(flow_class, "action_labels", None) or {}
+    return own.get(name) or ACTION_LABELS.get(name, name)
+
+
 TASK_STATUS = {
     STATUS.NEW: _("open"),
     STATUS.ASSIGNED: _("claimed"),
@@ -256,7 +264,7 @@ def _steps(process: CoordinationProcess, user: Any) -> list[dict[str, Any]]:
                 # The start is done by whoever registered the item (its owner).
                 "by": person(task.data.get("completed_by")) or task.owner,
                 "on_behalf_of": person(task.data.get("on_behalf_of")),
-                "action": ACTION_LABELS.get(action, action) if action else "",
+                "action": _action_label(process.flow_class, action) if action else "",
                 "outcome": history.outcome_label(task.data.get("outcome")),
                 "comment": task.data.get("comment", ""),
                 # Why it was sent back, when the flow took it from a field, not the comment.
@@ -298,8 +306,15 @@ def _details(process: CoordinationProcess) -> list[tuple[Any, Any]]:
         return []
     typed = process.flow_class.process_class(pk=process.pk, data=process.data)
     labels = getattr(process.flow_class, "data_labels", None)
+    # A code of the flow's data by its name (a role, a complaint's topic), as the flow says.
+    shown = getattr(getattr(process.flow_class, "instance", None), "data_shown", None)
+
+    def value(name: str) -> Any:
+        stored = getattr(typed, name)
+        return shown(process, name, stored) if shown is not None else stored
+
     return [
-        (field.verbose_name, _display(field, getattr(typed, field.name), labels))
+        (field.verbose_name, _display(field, value(field.name), labels))
         for field in typed._meta.get_fields()
         if isinstance(field, jsonstore.JSONFieldMixin)
         and field.name not in getattr(process.flow_class, "data_shown_apart", ())
@@ -500,7 +515,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = [
         {
             "name": name,
-            "label": ACTION_LABELS.get(name, name),
+            "label": _action_label(process.flow_class, name),
             "primary": name not in RETURN_ACTIONS,
         }
         for name in (node.actions if isinstance(node, HumanTask) else ())

@@ -135,3 +135,42 @@ def test_bad_input_is_shown_on_the_form(demo: Any) -> None:
     assert AccessRequest.objects.count() == 0
     # Without a registration to show, the receipt page is the registration page.
     assert officer.get("/access_requests/receipt/").status_code == 302
+
+
+def test_the_request_reads_in_the_readers_language(demo: Any, api_as: Any) -> None:
+    """The title is what is asked for (the page names the process type in the reader's
+    language), and the decision's actions are labelled, partial grant included."""
+    officer = signed_in("kllokot.info")
+    _, process_id = registered(officer, description="Procesverbali  i seancës\nsë kuvendit")
+    record = AccessRequest.objects.get(process_id=process_id)
+    assert record.process.title == "Procesverbali i seancës së kuvendit"
+    task = inbox_task(api_as("kllokot.info"), "decide", record.registration.registration_number)
+    labels = {
+        "sq": ("Jep qasje pjesërisht", "Qasja në dokumente publike"),
+        "sr": ("Делимично одобри приступ", "Приступ јавним документима"),
+        "sr-Latn": ("Delimično odobri pristup", "Pristup javnim dokumentima"),
+        "en": ("Grant access in part", "Access to public documents"),
+    }
+    for language, (partial, process_type) in labels.items():
+        reader = Client(HTTP_ACCEPT_LANGUAGE=language)
+        reader.force_login(User.objects.get(username="kllokot.info"))
+        page = reader.get(f"/work/tasks/{task['id']}/").content.decode()
+        assert partial in page and ">partially_grant<" not in page, language
+        shown = reader.get(f"/work/processes/{process_id}/").content.decode()
+        assert process_type in shown and "Access request:" not in shown, language
+
+
+def test_titles_written_with_the_type_lose_it(demo: Any) -> None:
+    """Requests registered before: the migration makes the title what is asked for."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("access_requests.migrations.0004_titles_without_type")
+    _, process_id = registered(signed_in("kllokot.info"))
+    record = AccessRequest.objects.get(process_id=process_id)
+    record.process.title = "Kërkesë për qasje: Procesverbali"
+    record.process.save(update_fields=["title"])
+    migration.titles_without_type(apps, None)
+    record.process.refresh_from_db()
+    assert record.process.title == FORM["description"]

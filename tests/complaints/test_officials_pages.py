@@ -118,3 +118,22 @@ def test_anonymous_walk_in_and_bad_input(demo: Any) -> None:
     assert other_topic.status_code == 400
     assert Complaint.objects.count() == 1
     assert shop.get("/complaints/receipt/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_topic_and_its_clock_read_in_the_readers_language(demo: Any) -> None:
+    """The process page names the topic (data, in three languages), never its code, and the
+    answer clock's start in words."""
+    _, complaint_id = registered(signed_in("kllokot.oneshop"), topic="water_irrigation")
+    names = {
+        "sq": ("Uji dhe ujitja", "Regjistruar, tema: Uji dhe ujitja"),
+        "sr": ("Вода и наводњавање", "Регистровано, тема: Вода и наводњавање"),
+        "sr-Latn": ("Voda i navodnjavanje", "Registrovano, tema: Voda i navodnjavanje"),
+        "en": ("Water and irrigation", "Registered, topic: Water and irrigation"),
+    }
+    for language, (topic, basis) in names.items():
+        reader = Client(HTTP_ACCEPT_LANGUAGE=language)
+        reader.force_login(User.objects.get(username="kllokot.mayor"))
+        shown = reader.get(f"/work/processes/{complaint_id}/").content.decode()
+        assert topic in shown and basis in shown, language
+        assert "water_irrigation" not in shown, language

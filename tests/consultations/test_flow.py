@@ -281,3 +281,30 @@ def test_the_head_withdraws_an_open_consultation_and_it_takes_no_more_comments(a
     assert api.get(f"/api/public/consultations/{process['id']}/report/").status_code == 404
     assert "process.canceled" in [action for action, *_ in audit_actions(process["id"])]
     assert mayor.post(url, {"reason": "Sërish."}, format="json").status_code == 409
+
+
+def test_the_steps_actions_are_labelled_in_the_readers_language(api_as, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The officer's and the mayor's buttons, and the history's action, by their labels."""
+    from django.test import Client
+
+    from roles.models import User
+
+    officer, mayor = api_as("kllokot.info"), api_as("kllokot.mayor")
+    process = approved(officer, mayor)
+    first = comment(api_as(None), process["id"]).json()
+    closed(monkeypatch, process)
+
+    def page(username: str, path: str) -> str:
+        client = Client(HTTP_ACCEPT_LANGUAGE="sq")
+        client.force_login(User.objects.get(username=username))
+        return client.get(path).content.decode()
+
+    answer = inbox(officer)[0]
+    shown = page("kllokot.info", f"/work/tasks/{answer['id']}/")
+    assert "Dërgo përgjigjet" in shown and ">answer_comments<" not in shown
+    answers = [{"comment": first["id"], "outcome": "accepted", "reason": "Po."}]
+    completed(officer, answer["id"], "answer_comments", answers=answers)
+    report = inbox(mayor)[0]
+    shown = page("kllokot.mayor", f"/work/tasks/{report['id']}/")
+    assert "Mirato dhe publiko raportin" in shown and ">publish_report<" not in shown
+    assert "Dërgo përgjigjet" in shown  # the officer's step, in the history

@@ -92,27 +92,7 @@ SKIPPED = {
 # What the test finds today and who fixes it: each goes when it is fixed (the test then says the
 # entry is stale). Everything else it finds fails the test. Keyed by the problem as reported,
 # without the language and the page.
-KNOWN = {
-    # The process apps' own labels (their flows and pages, worked on in their apps):
-    "code 'partially_grant'": "access request: the decision's action has no label",
-    "untranslated 'Access request: Procesverbali i seancës së kuvendit të 3 nëntorit'": (
-        "access request: the process title is written once, in the language of the submission"
-    ),
-    "untranslated 'Access request: Procesverbali i seancës së kuvendit të 3 nëntorit.'": (
-        "access request: as above"
-    ),
-    "code 'water_irrigation'": "complaint: the topic shown by its code in the process's data",
-    "code 'answer_comments'": "consultation: the steps' actions have no labels",
-    "code 'publish_report'": "consultation: as above",
-    "code 'communications_coordinator'": "coordination request: the sender's role by its code",
-    # (A clock's basis is stored as data, "task:<step> <time>" or "registered:<topic> <time>":
-    # the codes above show in it too, on the process page.)
-    # Search:
-    "code 'municipal_assembly'": (
-        "search: a process's snippet is its indexed data, codes and all (municipal_assembly, "
-        "sq, active)"
-    ),
-}
+KNOWN: dict[str, str] = {}
 
 
 def known(problem: str) -> str:

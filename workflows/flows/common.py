@@ -20,7 +20,7 @@ from config.text import control_characters_refused
 from documents.access import documents_forwardable
 from documents.models import Document
 from documents.services import document_share
-from roles.models import Institution
+from roles.models import Institution, Role
 from roles.permissions import Acting
 
 from ..models import permission_object
@@ -261,6 +261,8 @@ class CoordinationFlow(flow.Flow):
     starter_roles: tuple[str, ...] = ()
     # What a returned item's comment must say (a 400 without it).
     return_hint: Any = _("Say what to change.")
+    # The fields of the process's data that hold a role's code: its page names the role.
+    data_roles: tuple[str, ...] = ()
 
     # lanes
 
@@ -273,6 +275,16 @@ class CoordinationFlow(flow.Flow):
     def observers(self, process: Any) -> list[Institution]:
         """Institutions that see the item besides its own (none until it is sent)."""
         return []
+
+    # what a caller sees of the process (workflows.views)
+
+    def data_shown(self, process: Any, name: str, value: Any) -> Any:
+        """A value of the process's data as its page shows it: a role by its name in the
+        reader's language (`data_roles`); a flow names its own codes (a complaint's topic)."""
+        if name in self.data_roles and value:
+            role = Role.objects.filter(code=value).first()
+            return str(role) if role is not None else value
+        return value
 
     # approve or return
 
