@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from viewflow.urls import Application
 
 from config.errors import Conflict
+from config.forms import DATE, PeriodFilter
 from roles.models import Institution
 from roles.permissions import acting_with_permission
 from roles.selectors import memberships_active
@@ -84,7 +85,6 @@ SORTS = {
     "title": (_("Title, A to Z"), ("title", "pk")),
     "-title": (_("Title, Z to A"), ("-title", "-pk")),
 }
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _institution_choices() -> list[tuple[str, str]]:
@@ -94,7 +94,7 @@ def _institution_choices() -> list[tuple[str, str]]:
     ]
 
 
-class DocumentFilter(forms.Form):
+class DocumentFilter(PeriodFilter):
     """The list's search, filters and order: all in the address, so a list can be bookmarked."""
 
     q = forms.CharField(
@@ -124,13 +124,6 @@ class DocumentFilter(forms.Form):
         required=False,
         choices=[(key, label) for key, (label, _order) in SORTS.items()],
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end of the period comes before its start."))
-        return data
 
 
 def documents_filtered(user: Any, choice: dict[str, Any]) -> QuerySet[Document]:

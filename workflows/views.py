@@ -30,6 +30,7 @@ from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
 from config.errors import Conflict
+from config.forms import DATE, PeriodFilter
 from deadlines.selectors import deadlines_for_process
 from documents.access import documents_visible
 from documents.forms import PREVIEWABLE
@@ -112,7 +113,6 @@ PROCESS_SORTS = {
     "title": (_("Title, A to Z"), ("title", "pk")),
     "-title": (_("Title, Z to A"), ("-title", "-pk")),
 }
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _institution_choices() -> list[tuple[str, str]]:
@@ -122,7 +122,7 @@ def _institution_choices() -> list[tuple[str, str]]:
     ]
 
 
-class ProcessFilter(forms.Form):
+class ProcessFilter(PeriodFilter):
     """The list's search, filters and order: all in the address, so a list can be bookmarked."""
 
     q = forms.CharField(
@@ -150,13 +150,6 @@ class ProcessFilter(forms.Form):
         required=False,
         choices=[(key, label) for key, (label, _order) in PROCESS_SORTS.items()],
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end of the period comes before its start."))
-        return data
 
 
 def processes_filtered(user: Any, choice: dict[str, Any]) -> QuerySet[CoordinationProcess]:
