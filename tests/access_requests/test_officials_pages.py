@@ -65,6 +65,7 @@ def test_the_information_officer_registers_a_paper_request(
     record = AccessRequest.objects.get(process_id=process_id)
     assert (record.institution.code, record.requester_name) == ("KLLOKOT", "Agim Berisha")
     assert record.process.data["channel"] == Channel.PAPER
+    assert record.process.created_by is not None
     assert record.process.created_by.username == "kllokot.info"
     # The requester follows it with the code handed over; the officer decides it as any other.
     view = tracked(api, code)

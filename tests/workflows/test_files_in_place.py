@@ -245,7 +245,7 @@ def test_the_reconsideration_takes_a_new_version_of_the_decisions_text(
     assert AuditEntry.objects.filter(
         action="document.version_added", object_id=str(text_id)
     ).exists()
-    assert document.processes.filter(pk=process["id"]).exists()
+    assert CoordinationProcess.objects.filter(pk=process["id"], documents=document).exists()
 
     # MAPL's legal reviewer, who may read the decision, reads it on the page.
     again = CoordinationProcess.objects.get(pk=process["id"])
@@ -331,7 +331,7 @@ def test_the_preview_shows_a_pdf_inline_to_those_who_may_read_it_only(
     assert preview["X-Frame-Options"] == "SAMEORIGIN"
     assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]
     assert "script-src" not in preview["Content-Security-Policy"]
-    assert b"".join(preview.streaming_content).startswith(b"%PDF")
+    assert b"".join(preview.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
 
     page = text(office.get(f"/documents/{document}/"))
     assert f'src="/documents/{document}/preview/?version=1"' in page

@@ -329,10 +329,11 @@ def test_the_signed_and_stamped_original_completes_the_statement_on_its_own_cloc
     assert [t["id"] for t in inbox(officer, overdue="true")] == [task["id"]]
 
     # The officer's task page asks for the registered original.
-    page = Client(HTTP_ACCEPT_LANGUAGE="en")
-    page.force_login(User.objects.get(username="kllokot.info"))
-    text = page.get(f"/work/tasks/{task['id']}/").content.decode()
-    assert 'name="data-original_document"' in text and "Signed and stamped original" in text
+    officer_pages = Client(HTTP_ACCEPT_LANGUAGE="en")
+    officer_pages.force_login(User.objects.get(username="kllokot.info"))
+    task_page = officer_pages.get(f"/work/tasks/{task['id']}/").content.decode()
+    assert 'name="data-original_document"' in task_page
+    assert "Signed and stamped original" in task_page
     original = scan(officer, files.scanned_pdf("Njoftim i nënshkruar dhe i vulosur"))
     process = completed(officer, task["id"], "submit", original_document=original)
     assert process["status"] == "done" and process["finished_at"]
@@ -349,8 +350,8 @@ def test_the_signed_and_stamped_original_completes_the_statement_on_its_own_cloc
     assert public_ids(api) == [process["id"]]
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(User.objects.get(username="kllokot.info"))
-    page = client.get(f"/work/processes/{process['id']}/").content.decode()
-    assert number in page and "Archive the signed and stamped original" in page
+    process_page = client.get(f"/work/processes/{process['id']}/").content.decode()
+    assert number in process_page and "Archive the signed and stamped original" in process_page
     client.force_login(User.objects.get(username="prishtine.info"))
     assert client.get(f"/work/processes/{process['id']}/").status_code == 404
 
