@@ -156,6 +156,13 @@ class ComplaintFlow(common.CoordinationFlow):
         return unit_lane_role(COMPLAINTS_OFFICER, process.unit)
 
     starter_roles = (ONE_STOP_SHOP_OFFICER,)
+    # The buttons and the history's words for this flow's own actions (workflows.views).
+    action_labels = {
+        "route": _("Route to the unit"),
+        "link": _("Link to an earlier complaint"),
+        "answer": _("Send the answer"),
+        "forward": _("Forward to another unit"),
+    }
 
     # clocks
 

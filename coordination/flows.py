@@ -170,6 +170,12 @@ class CoordinationRequestFlow(common.CoordinationFlow):
     starter_roles = (*SENDER_ROLES, OFFICER)
     # The sender's role is shown by its name on the request's page.
     data_roles = ("sender_role",)
+    # The buttons and the history's words for this flow's own actions (workflows.views).
+    action_labels = {
+        "respond": _("Send the answer"),
+        "remind": _("Remind the recipients"),
+        "close": _("Close the request"),
+    }
     # Each recipient sees its own lane only — its task, its answer, its clock —, the sender every
     # lane (`workflows.selectors.tasks_shown`, `deadlines.selectors.clocks_shown`,
     # `selectors.responses_visible`).

@@ -137,3 +137,12 @@ def test_the_topic_and_its_clock_read_in_the_readers_language(demo: Any) -> None
         shown = reader.get(f"/work/processes/{complaint_id}/").content.decode()
         assert topic in shown and basis in shown, language
         assert "water_irrigation" not in shown, language
+    # The one-stop shop's buttons by their labels.
+    from viewflow.workflow.models import Task
+
+    task = Task.objects.get(process_id=complaint_id, flow_task_type="HUMAN", finished__isnull=True)
+    reader = Client(HTTP_ACCEPT_LANGUAGE="sq")
+    reader.force_login(User.objects.get(username="kllokot.oneshop"))
+    shown = reader.get(f"/work/tasks/{task.pk}/").content.decode()
+    assert "Dërgoje te njësia" in shown and "Lidhe me një ankesë të mëparshme" in shown
+    assert '">route<' not in shown and ">link<" not in shown

@@ -176,6 +176,12 @@ class AssemblyDecisionFlow(common.CoordinationFlow):
     process_title = _("Assembly decision to MAPL")
     return_hint = _("Say why the decision is returned.")
     starter_roles = (MUNICIPAL_ASSEMBLY_OFFICER,)
+    # The buttons and the history's words for this flow's own actions (workflows.views).
+    action_labels = {
+        "uphold": _("Keep the decision as adopted"),
+        "refer_to_court": _("Refer to court"),
+        "no_referral": _("Do not refer to court"),
+    }
     # Shown as a table of their own on the process's page, not as one of its fields.
     data_shown_apart = ("rounds",)
 
