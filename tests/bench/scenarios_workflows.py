@@ -16,6 +16,7 @@ by THREADS threads of the process at once (each with its own connection, as a th
 process serves requests), the raw side with as many threads.
 """
 
+import io
 import json
 import math
 import queue
@@ -32,7 +33,7 @@ from typing import Any
 import psycopg
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 from psycopg.types.json import Jsonb
@@ -40,6 +41,7 @@ from viewflow.workflow import STATUS
 from viewflow.workflow.fields import get_flow_ref, get_task_ref
 from viewflow.workflow.models import Task
 
+from documents.services import document_create
 from roles import services as roles_services
 from roles.models import Institution, Role, User
 from workflows import services
@@ -143,7 +145,7 @@ CROSS JOIN LATERAL (VALUES (view_group, %(perm_view)s), (lane_group, %(perm_appr
     AS v(g, perm);
 
 SELECT setval(pg_get_serial_sequence('viewflow_process', 'id'), %(processes)s);
-SELECT setval(pg_get_serial_sequence('viewflow_task', 'id'), %(per)s * %(processes)s);
+SELECT setval(pg_get_serial_sequence('viewflow_task', 'id'), %(per)s::bigint * %(processes)s);
 """
 
 # The same count and page as /api/inbox/ answers, as one would write it by hand on the same
@@ -246,7 +248,10 @@ def _fill(ctx: Context, *, tasks: int, mine: int) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in FILL.split(";\n"):
             if statement.strip():
-                cursor.execute(statement, params)
+                try:
+                    cursor.execute(statement, params)
+                except DatabaseError as error:  # say which of the fill's statements failed
+                    raise RuntimeError(f"{error} in:\n{statement.strip()}") from error
     settle()
 
 
@@ -363,14 +368,36 @@ def _municipality() -> tuple[User, User]:
     return people[0], people[1]
 
 
+def _decision_text(office: User) -> int:
+    """One registered text in both official languages, which every fresh decision carries:
+    nothing is signed off without its Albanian and Serbian text."""
+    body = "Vendimi i Kuvendit.\nOdluka Skupštine.".encode()
+    document = document_create(
+        actor=office,
+        institution=Institution.objects.get(code="BKLLOKOT"),
+        upload=io.BytesIO(body),
+        filename="vendimi.txt",
+        size=len(body),
+        title="Vendimi / Odluka",
+        kind="decision",
+    )
+    return document.pk
+
+
 def _started(office: User, count: int) -> list[tuple[int, int]]:
     """(process id, approve task id) of `count` fresh decisions."""
     today = timezone.localdate()
+    text = _decision_text(office)
     ids = [
         services.process_start(
             flow_class=AssemblyDecisionFlow,
             actor=office,
-            fields={"title": f"Vendimi nr. {n}", "adopted_on": today},
+            fields={
+                "title": f"Vendimi nr. {n}",
+                "adopted_on": today,
+                "bilingual_documents": [text],
+            },
+            document_ids=[text],
         ).pk
         for n in range(count)
     ]
