@@ -263,13 +263,10 @@ def _time_ran_out(
     people = people_responsible(lanes) if lanes else {}
     for deadline in missed:
         rule = rules[deadline.rule_id]
-        recipients = {
-            person.pk: person
-            for role in [deadline.role, *rule.escalation_roles]
-            for person in people.get((deadline.institution_id, role), [])
-        }
         notify(
-            recipients=recipients.values(),
+            recipients=lane_recipients(
+                people, deadline.institution_id, [deadline.role, *rule.escalation_roles]
+            ),
             kind="escalation",
             key=f"deadline:{deadline.pk}:time_ran_out",
             process=process,
@@ -279,12 +276,28 @@ def _time_ran_out(
 
 
 def _time_ran_out_message(rule: DeadlineRule, title: str, due_at: datetime) -> str:
-    due = f"{timezone.localtime(due_at, calendar.LEGAL_TIME_ZONE):%Y-%m-%d %H:%M}"
     return gettext("Time ran out: %(rule)s — %(process)s (was due %(due)s)") % {
         "rule": rule.name_in(),
         "process": title,
-        "due": due,
+        "due": legal_time(due_at),
     }
+
+
+def legal_time(moment: datetime) -> str:
+    """A moment as the notices write it: in the law's time zone, to the minute."""
+    return f"{timezone.localtime(moment, calendar.LEGAL_TIME_ZONE):%Y-%m-%d %H:%M}"
+
+
+def lane_recipients(
+    people: dict[Any, list[Any]], institution_id: int, roles: list[str]
+) -> list[Any]:
+    """The people of an institution's lanes for `roles` (`people_responsible`'s answer), each
+    once."""
+    found: dict[int, Any] = {}
+    for role in roles:
+        for person in people.get((institution_id, role), []):
+            found.setdefault(person.pk, person)
+    return list(found.values())
 
 
 def _ends(rule: DeadlineRule, event: str) -> bool:

@@ -24,8 +24,7 @@ from roles.selectors import Lane
 from workflows.models import PROCESS_VIEW, CoordinationProcess, permission_object
 from workflows.services import timers_fire
 
-from . import calendar
-from .clock import next_check
+from .clock import lane_recipients, legal_time, next_check
 from .models import Deadline, DeadlineEvent, State
 from .selectors import people_responsible
 
@@ -71,20 +70,12 @@ class _Sweep:
         self.people.update(people_responsible(lanes - set(self.people)))
 
     def recipients(self, institution_id: int, roles: list[str]) -> list[User]:
-        people: dict[int, User] = {}
-        for role in roles:
-            for person in self.people.get((institution_id, role), []):
-                people.setdefault(person.pk, person)
-        return list(people.values())
+        return lane_recipients(self.people, institution_id, roles)
 
     def institution(self, code: str) -> Institution | None:
         if code not in self.institutions:
             self.institutions[code] = Institution.objects.filter(code=code).first()
         return self.institutions[code]
-
-
-def _local(moment: datetime) -> str:
-    return f"{timezone.localtime(moment, calendar.LEGAL_TIME_ZONE):%Y-%m-%d %H:%M}"
 
 
 def _tell(
@@ -112,7 +103,7 @@ def _sweep_one(deadline: Deadline, run: _Sweep) -> list[DeadlineEvent]:
     """Whatever is due for one clock at `run.now`: a reminder, the overdue alert (with the
     monitoring institution's view), the escalation. Notification keys make a retry harmless."""
     now, rule, records = run.now, deadline.rule, []
-    title, due = deadline.process.title, _local(deadline.due_at)
+    title, due = deadline.process.title, legal_time(deadline.due_at)
     if deadline.alerted_at is None and now > deadline.due_at:
         # Reminders not sent by now are not sent late: the overdue alert says more.
         deadline.reminded = sorted({*deadline.reminded, *rule.reminders}, reverse=True)
