@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 import defusedxml.sax
 import magic
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -54,6 +54,28 @@ BOMB_RATIO = 100
 # libmagic needs the first kilobytes only; reading more costs time for nothing.
 SNIFF_BYTES = 16 * 1024
 CHUNK = 1024 * 1024
+
+
+# What people call each accepted type where a page shows a file's type (a version's row, a
+# file in a list): a word of their language, never the type's code.
+FILE_KINDS = {
+    PDF: gettext_lazy("PDF"),
+    DOCX: gettext_lazy("Word document"),
+    XLSX: gettext_lazy("Excel workbook"),
+    ODT: gettext_lazy("OpenDocument text"),
+    ODS: gettext_lazy("OpenDocument spreadsheet"),
+    TEXT: gettext_lazy("Plain text"),
+    PNG: gettext_lazy("Image (PNG)"),
+    JPEG: gettext_lazy("Image (JPEG)"),
+    TIFF: gettext_lazy("Image (TIFF)"),
+}
+
+
+def file_kind(mime_type: str) -> str:
+    """The file's kind as people call it, in the active language (`FILE_KINDS`); a type from
+    before the allow-list changed is "Other file", not its code."""
+    kind = FILE_KINDS.get((mime_type or "").split(";")[0].strip().lower())
+    return str(kind) if kind is not None else gettext("Other file")
 
 
 def type_name(mime_type: str) -> str:

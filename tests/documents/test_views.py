@@ -1,5 +1,7 @@
 """Document pages: list, upload form and the document's page, each with its permission matrix."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -187,3 +189,31 @@ def document_share_to(code: str, document: Document) -> None:
         document=document,
         institution=Institution.objects.get(code=code),
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "pdf", "docx"),
+    [("en", "PDF", "Word document"), ("sq", "PDF", "Dokument Word"), ("sr", "ПДФ", "Ворд")],
+)
+def test_the_version_table_names_the_file_kind_not_its_type_code(
+    document: Document, demo: dict[str, User], language: str, pdf: str, docx: str
+) -> None:
+    """Given a document whose first version is a PDF and whose second a Word file, its page
+    names each version's kind in the reader's language, and no type code."""
+    content = files.docx(["Vendimi për rrugët lokale, i korrigjuar"])
+    services.document_version_add(
+        actor=demo["kllokot.assembly"],
+        document=document,
+        upload=SimpleUploadedFile("rruget.docx", content),
+        filename="rruget.docx",
+        size=len(content),
+    )
+    client = signed_in("kllokot.mayor")
+    page = client.get(f"/documents/{document.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+    assert page.status_code == 200
+    cells = [
+        cell.strip()
+        for cell in re.findall(r"<td>([^<]*)</td>", page.content.decode().split('id="versions"')[1])
+    ]
+    assert pdf in cells and any(docx in cell for cell in cells), cells
+    assert "application/" not in page.content.decode()
