@@ -18,6 +18,7 @@ from config.public import tracking_code_digest, tracking_code_new
 from config.text import plain_text
 from documents.services import registration_allocate
 from roles.models import Institution, User
+from roles.services import portal_account
 from workflows import services as workflow_services
 from workflows.flows import FLOWS
 from workflows.models import permission_object
@@ -30,21 +31,6 @@ ADDRESS_LENGTH = 500
 REASON_LENGTH = 1000
 COMPLAINT_LENGTH = 5000
 TITLE_LENGTH = 120
-# The account the public portal registers requests under (no one signs in as it); the same
-# one the portal's complaints are registered under.
-PORTAL_ACCOUNT = "portal"
-
-
-def portal_account() -> User:
-    """The registry entries of requests submitted on the portal name this (inactive) account."""
-    user, _created = User.objects.get_or_create(
-        username=PORTAL_ACCOUNT,
-        defaults={"is_active": False, "first_name": "Public", "last_name": "portal"},
-    )
-    if user.has_usable_password():
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
 
 
 @dataclass(frozen=True)

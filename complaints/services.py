@@ -5,7 +5,6 @@ forwarding and answering are the flow's task actions (`flows.py`), completed thr
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -16,6 +15,7 @@ from config.public import tracking_code_new
 from config.text import plain_text
 from deadlines.models import Deadline
 from roles.models import Institution, User
+from roles.services import portal_account
 from workflows import services as workflow_services
 from workflows.flows import FLOWS
 from workflows.models import CoordinationProcess, permission_object
@@ -27,9 +27,6 @@ TEXT_MAX_LENGTH = 5_000
 NAME_MAX_LENGTH = 200
 PHONE_MAX_LENGTH = 40
 LOCATION_MAX_LENGTH = 300
-# The account that signs the registration book for what the public submits on the portal
-# (a registration names who registered it); it cannot sign in.
-PORTAL_USERNAME = "portal"
 
 # code: (Albanian, Serbian in Latin script, English)
 DEFAULT_TOPICS: dict[str, tuple[str, str, str]] = {
@@ -63,17 +60,6 @@ def complaint_topics_seed(*, institution: Institution) -> int:
     ]
     ComplaintTopic.objects.bulk_create(added)
     return len(added)
-
-
-def portal_user() -> User:
-    user, _created = get_user_model().objects.get_or_create(
-        username=PORTAL_USERNAME,
-        defaults={"is_active": False, "first_name": "Public", "last_name": "portal"},
-    )
-    if user.has_usable_password():
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user  # type: ignore[return-value]
 
 
 def _checked(
@@ -159,7 +145,7 @@ def complaint_register(
         "text": checked["text"],
         "location": checked["location"],
         "channel": channel,
-        "registrar": actor or portal_user(),
+        "registrar": actor or portal_account(),
     }
     # The entries join the audit chain together at the end: its head is held only up to the
     # commit, not from the first of the registration's entries.

@@ -347,6 +347,23 @@ def directory_group_remove(*, actor: Any, group: DirectoryGroup) -> None:
         group.delete()
 
 
+# The account that the registration book names for what the public submits on the portal (access
+# requests, complaints): a registration names who registered it. No one signs in as it.
+PORTAL_ACCOUNT = "portal"
+
+
+def portal_account() -> User:
+    """The portal's (inactive, password-less) account, made at first use."""
+    user, _created = User.objects.get_or_create(
+        username=PORTAL_ACCOUNT,
+        defaults={"is_active": False, "first_name": "Public", "last_name": "portal"},
+    )
+    if user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 def person_active_set(*, actor: Any, user: User, active: bool) -> None:
     """Enable or disable an account (a disabled one cannot sign in by any path)."""
     _changed_saved(
