@@ -88,10 +88,16 @@ def documents_forwardable(
     return documents.filter(Q(institution=institution) | Q(pk__in=consented.values("pk")))
 
 
-def documents_attachable(*, user: Any, institution: Institution) -> QuerySet[Document]:
+def documents_attachable(
+    *, user: Any, institution: Institution, own: bool = False
+) -> QuerySet[Document]:
     """What the user may attach to a process of the institution: documents they may read
-    and the institution may send on (`documents_forwardable`)."""
-    return documents_forwardable(institution=institution, queryset=documents_visible(user=user))
+    and the institution may send on (`documents_forwardable`); `own`: its own documents only
+    (what an institution's answer to another carries)."""
+    visible = documents_visible(user=user)
+    if own:
+        return visible.filter(institution=institution)
+    return documents_forwardable(institution=institution, queryset=visible)
 
 
 def documents_publishable(queryset: QuerySet[Document] | None = None) -> QuerySet[Document]:

@@ -3,22 +3,31 @@ work with files: a searchable picker of the documents the official may attach, a
 slots (drag and drop, or the plain file input) that register new ones through the same
 service as the API (`services.document_create`: python-magic, the registration book, audit).
 The page's script (`static/documents/files.js`) only adds the drop zone and the picker's
-search; both work without it."""
+search, which asks the server (`views.document_picker_search`) for every attachable document
+the typed words find; both work without it: the file input, and the newest documents'
+checkboxes."""
 
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from roles.models import Institution
+
 from . import intake, services
+from .access import documents_attachable
 from .models import Classification, Document, Language
 from .selectors import with_current_version
 
-# The newest documents the picker lists (its search filters these): generous, since an older
-# one is reached only through its number typed into the API's `documents`.
+# The newest documents the page lists: what a browser without the script offers (with the
+# script the search box finds any of them, `PICKER_FOUND` at a time).
 PICKER_SIZE = 300
+# What one search shows: enough to scan, and a hint to type more when there are more.
+PICKER_FOUND = 50
 # The official languages first: a decision needs its Albanian and its Serbian text.
 SLOT_LANGUAGES = (Language.ALBANIAN, Language.SERBIAN)
 PREVIEWABLE = {intake.PDF, intake.PNG, intake.JPEG, intake.TEXT}
@@ -49,27 +58,51 @@ def picker_label(document: Document) -> str:
     return f"{document.registration_number} — {document.title} ({language}; {filename}{version})"
 
 
+def picker_search_url(*, institution: Institution, own: bool = False) -> str:
+    """Where the picker's script asks for the documents the typed words find."""
+    query = {"institution": institution.code} | ({"own": "1"} if own else {})
+    return f"{reverse('documents:picker')}?{urlencode(query)}"
+
+
 class DocumentPicker(forms.CheckboxSelectMultiple):
-    """Checkboxes under a search box; the script hides the rows the search does not match."""
+    """Checkboxes under a search box; the script replaces the rows with what the server's
+    search finds (`search_url`), keeping those chosen."""
 
     template_name = "documents/widgets/picker.html"
+    search_url = ""
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["search_url"] = self.search_url
+        return context
 
 
 def documents_picker(
-    attachable: QuerySet[Document], *, selected: Any = (), label: Any = None
+    *,
+    user: Any,
+    institution: Institution,
+    own: bool = False,
+    selected: Any = (),
+    label: Any = None,
 ) -> forms.ModelMultipleChoiceField:
-    """A field that accepts any standing registration of `attachable` (an id outside it is the
-    form's error, never attached) and lists the newest of them, and those already `selected`,
-    once each."""
+    """A field that accepts any standing registration the user may attach to a process of the
+    institution (`access.documents_attachable`; an id outside it is the form's error, never
+    attached), lists the newest of them and those already `selected`, once each, and searches
+    all of them as the official types."""
+    attachable = documents_attachable(user=user, institution=institution, own=own)
     standing = attachable.filter(registration__annulled_at__isnull=True)
     field = forms.ModelMultipleChoiceField(
         label=label or _("Documents"),
         queryset=standing,
         required=False,
         widget=DocumentPicker,
-        help_text=_(
-            "Registered documents of your institution, and those other institutions let it "
-            "send on, the newest first. Type to search."
+        help_text=(
+            _("Registered documents of your institution, the newest first. Type to search.")
+            if own
+            else _(
+                "Registered documents of your institution, and those other institutions let "
+                "it send on, the newest first. Type to search."
+            )
         ),
         error_messages={
             "invalid_choice": _("No document %(value)s among those you may attach."),
@@ -81,6 +114,9 @@ def documents_picker(
     if chosen:
         listed += list(with_current_version(standing.filter(pk__in=chosen)))
     field.widget.choices = [(document.pk, picker_label(document)) for document in listed]
+    field.widget.search_url = picker_search_url(  # type: ignore[attr-defined]
+        institution=institution, own=own
+    )
     return field
 
 

@@ -8,7 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,20 +24,22 @@ from viewflow.urls import Application
 
 from config.errors import Conflict
 from config.forms import DATE, PeriodFilter
-from roles.models import Institution
+from roles.models import Institution, Membership
 from roles.permissions import acting_with_permission
-from roles.selectors import memberships_active
+from roles.selectors import memberships_active, self_and_principals
 
 from . import intake, services
 from .access import (
     CHANGE,
     FORWARDABLE,
     access_document_by_id,
+    documents_attachable,
     documents_readable_ids,
     documents_visible,
 )
-from .forms import PREVIEWABLE
+from .forms import PICKER_FOUND, PREVIEWABLE, picker_documents, picker_label
 from .models import Classification, Document, DocumentVersion, Kind, Language
+from .selectors import documents_matching
 
 
 class UploadForm(forms.Form):
@@ -365,6 +374,50 @@ def document_preview(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
+class PickerQuery(forms.Form):
+    institution = forms.CharField(max_length=32)
+    own = forms.BooleanField(required=False)
+    q = forms.CharField(max_length=200, required=False)
+
+
+@require_GET
+def document_picker_search(request: HttpRequest) -> JsonResponse:
+    """The document picker's search (`forms.documents_picker`): `{results: [{id, label}],
+    more}`, the newest first, of the documents the official may attach to a process of the
+    institution (`?institution=<code>`, `&own=1` for its own only) whose number, title or file
+    name holds every word of `q`. Only for an institution the official (or whoever they act
+    for) is a member of — any other is not found, like a document they may not see; the
+    documents are always among those they may see (`access.documents_attachable`)."""
+    query = PickerQuery(request.GET)
+    if not query.is_valid():
+        return JsonResponse({"errors": query.errors.get_json_data()}, status=400)
+    members = Membership.objects.active().filter(user__in=self_and_principals(user=request.user))
+    institution = Institution.objects.filter(
+        code=query.cleaned_data["institution"], pk__in=members.values("institution_id")
+    ).first()
+    if institution is None:
+        raise Http404(_("No such institution among yours."))
+    attachable = documents_attachable(
+        user=request.user, institution=institution, own=query.cleaned_data["own"]
+    )
+    found = list(
+        documents_matching(picker_documents(attachable), query.cleaned_data["q"])[
+            : PICKER_FOUND + 1
+        ]
+    )
+    response = JsonResponse(
+        {
+            "results": [
+                {"id": document.pk, "label": picker_label(document)}
+                for document in found[:PICKER_FOUND]
+            ],
+            "more": len(found) > PICKER_FOUND,
+        }
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 class DocumentsApplication(Application):
     app_name = "documents"
     title = _("Documents")
@@ -374,6 +427,7 @@ class DocumentsApplication(Application):
     urlpatterns = [
         path("", document_list, name="index"),
         path("upload/", document_upload, name="upload"),
+        path("picker/", document_picker_search, name="picker"),
         path("<int:pk>/", document_detail, name="detail"),
         path("<int:pk>/preview/", document_preview, name="preview"),
         path("<int:pk>/versions/", document_version_upload, name="version-upload"),

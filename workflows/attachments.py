@@ -1,8 +1,10 @@
 """Which documents a process carries: set by the services when a process starts and by the
-flows when an item is corrected. Its own module (not `services.py`) because the services
-import the flows, and the flows need this at import time without a circle."""
+flows when an item is corrected; and which steps take documents on their pages. Its own module
+(not `services.py`) because the services import the flows, and the flows need this at import
+time without a circle."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +15,27 @@ from documents.models import Document
 from documents.services import DocumentsRefused
 
 from .models import CoordinationProcess
+
+
+@dataclass(frozen=True)
+class DocumentsStep:
+    """A step whose page takes documents (`workflows.files.TaskFiles`): the picker of those the
+    official may attach and upload slots, sent to the flow as `data.documents` (ids), as an API
+    client sends them. A flow names its steps in `document_steps` ({step name: DocumentsStep}).
+
+    `kind`: what an upload from the step is registered as. `required`: the step always sends
+    the list (the flow requires it). `adds`: the documents the step names itself (those an
+    access decision releases, those an answer carries), chosen afresh and always sent, rather
+    than the process's own set, shown chosen and sent when changed. `own`: the lane
+    institution's own documents only. `label`: the picker's. `version`: the step also takes a
+    corrected file, a new version of a document the process carries."""
+
+    kind: str = "other"
+    required: bool = False
+    adds: bool = False
+    own: bool = False
+    label: Any = None
+    version: bool = False
 
 
 def process_documents_set(

@@ -10,6 +10,7 @@ An HTTP module like `views.py`, which it serves."""
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -18,21 +19,27 @@ from documents.access import CHANGE, documents_attachable, documents_visible
 from documents.forms import NewVersionForm, Uploads, documents_picker
 from documents.models import Document, Kind
 from documents.services import document_version_add
+from roles.models import Institution
 from roles.permissions import acting_with_permission, objects_with_permission
 
+from .attachments import DocumentsStep
 from .flows import process_type_of
 from .models import CoordinationProcess
 
-# The steps whose forms take the process's documents (the flows read `data.documents` there),
-# by flow and step name; and those that always send them (the flow requires the list).
+# The engine's own flows' steps whose forms take documents (a process app's flow names its own
+# in `document_steps`, `attachments.DocumentsStep`).
 DOCUMENT_STEPS = {
-    "assembly_decision": {"revise", "reconsider"},
-    "meeting_material": {"revise", "complete_languages"},
+    "assembly_decision": {
+        "revise": DocumentsStep(kind=Kind.DECISION),
+        # The step that asks for a corrected text: a new version of a document it carries.
+        "reconsider": DocumentsStep(kind=Kind.DECISION, version=True),
+    },
+    "meeting_material": {
+        "revise": DocumentsStep(kind=Kind.MEETING_MATERIAL),
+        "complete_languages": DocumentsStep(kind=Kind.MEETING_MATERIAL, required=True),
+    },
 }
-DOCUMENTS_REQUIRED = {"meeting_material": {"complete_languages"}}
-# The step that asks for a corrected text: a new version of a document it carries.
-VERSION_STEPS = {"assembly_decision": {"reconsider"}}
-# What an upload from a flow's pages is registered as.
+# What an upload from a flow's start page is registered as.
 UPLOAD_KIND = {
     "assembly_decision": Kind.DECISION,
     "meeting_material": Kind.MEETING_MATERIAL,
@@ -40,8 +47,20 @@ UPLOAD_KIND = {
 }
 
 
+def documents_step(flow_class: Any, step: str) -> DocumentsStep | None:
+    """How the step's page takes documents, or None for a step that takes none."""
+    steps = getattr(flow_class, "document_steps", None)
+    if steps is None:
+        steps = DOCUMENT_STEPS.get(process_type_of(flow_class) or "", {})
+    return steps.get(step)
+
+
 def upload_kind(name: str) -> str:
     return str(UPLOAD_KIND.get(name, Kind.OTHER))
+
+
+# Where the flows put their words about the documents given (`data.documents` for some).
+DOCUMENT_FIELDS = ("documents", "data.documents")
 
 
 def kept_chosen(post: Any, field: str, chosen: list[int]) -> Any:
@@ -59,9 +78,20 @@ class PickForm(forms.Form):
 
     prefix = "files"
 
-    def __init__(self, *args: Any, attachable: QuerySet[Document], selected: Any, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        user: Any,
+        institution: Any,
+        selected: Any,
+        own: bool = False,
+        label: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["documents"] = documents_picker(attachable, selected=selected)
+        self.fields["documents"] = documents_picker(
+            user=user, institution=institution, own=own, selected=selected, label=label
+        )
         # Sent with the page's form: only then is an empty choice a choice (a post without the
         # picker changes no documents).
         self.fields["shown"] = forms.BooleanField(
@@ -78,6 +108,17 @@ def versionable(process: CoordinationProcess, user: Any) -> QuerySet[Document]:
     return objects_with_permission(user=user, perm=CHANGE, queryset=carried).order_by("pk")
 
 
+def lane_institution(task: Any, process: CoordinationProcess) -> Institution:
+    """The institution whose official does the task (the lane each task records): uploads go
+    into its book, and the picker offers what it may attach."""
+    code = (getattr(task, "data", None) or {}).get("institution")
+    if code and code != process.institution.code:
+        found = Institution.objects.filter(code=code).first()
+        if found is not None:
+            return found
+    return process.institution
+
+
 class TaskFiles:
     """The file parts of a task's form, or nothing for a step that takes no documents."""
 
@@ -87,30 +128,45 @@ class TaskFiles:
         node: Any,
         process: CoordinationProcess,
         user: Any,
+        task: Any = None,
         post: Any = None,
         files: Any = None,
     ) -> None:
-        name = process_type_of(process.flow_class) or ""
-        step = getattr(node, "name", "")
-        self.kind = upload_kind(name)
-        self.active = step in DOCUMENT_STEPS.get(name, set())
-        self.required = step in DOCUMENTS_REQUIRED.get(name, set())
+        self.step = documents_step(process.flow_class, getattr(node, "name", ""))
+        self.active = self.step is not None
         self.pick = self.uploads = self.version = None
-        if not self.active:
+        if self.step is None:
             return
-        self.attachable = documents_attachable(user=user, institution=process.institution)
+        self.kind = self.step.kind
+        self.required = self.step.required
+        self.user = user
+        self.institution = lane_institution(task, process)
         # What the picker shows chosen: the process's documents the official could choose
-        # (the flow keeps the others, such as MAPL's receipts, itself).
-        self.current = sorted(
-            self.attachable.filter(
-                processes=process, registration__annulled_at__isnull=True
-            ).values_list("pk", flat=True)
-        )
-        self.pick = PickForm(post, attachable=self.attachable, selected=self.current)
+        # (the flow keeps the others, such as MAPL's receipts, itself); nothing on a step that
+        # names documents of its own.
+        self.current: list[int] = []
+        if not self.step.adds:
+            self.current = sorted(
+                documents_attachable(user=user, institution=self.institution, own=self.step.own)
+                .filter(processes=process, registration__annulled_at__isnull=True)
+                .values_list("pk", flat=True)
+            )
+        self.pick = self._pick(post, self.current)
         self.uploads = Uploads(post, files)
-        if step in VERSION_STEPS.get(name, set()):
+        if self.step.version:
             self.versionable = versionable(process, user)
             self.version = NewVersionForm(post, files, documents=self.versionable)
+
+    def _pick(self, data: Any, selected: Any) -> PickForm:
+        assert self.step is not None
+        return PickForm(
+            data,
+            user=self.user,
+            institution=self.institution,
+            own=self.step.own,
+            label=self.step.label,
+            selected=selected,
+        )
 
     def is_valid(self) -> bool:
         if not self.active:
@@ -120,22 +176,37 @@ class TaskFiles:
             forms_valid.append(self.version.is_valid())
         return all(forms_valid)
 
-    def refused(self, post: Any) -> None:
-        """The flow refused the step after the files were registered: they stay chosen."""
-        if not self.active or not hasattr(self, "chosen"):
-            return
-        data = kept_chosen(post, "files-documents", self.chosen)
-        self.pick = PickForm(data, attachable=self.attachable, selected=self.chosen)
-        self.pick.is_valid()
-        self.uploads = Uploads()
-        if self.version is not None:
-            self.version = NewVersionForm(documents=self.versionable)
+    def refused(self, post: Any, error: ValidationError | None = None) -> ValidationError | None:
+        """The flow refused the step after the files were registered: they stay chosen. Its
+        words about the documents (`documents`, `data.documents`) go on the picker; the rest
+        of what it said comes back, for the rest of the form."""
+        if not self.active:
+            return error
+        assert self.pick is not None
+        if hasattr(self, "chosen"):
+            data = kept_chosen(post, "files-documents", self.chosen)
+            self.pick = self._pick(data, self.chosen)
+            self.pick.is_valid()
+            self.uploads = Uploads()
+            if self.version is not None:
+                self.version = NewVersionForm(documents=self.versionable)
+        if error is None or not hasattr(error, "error_dict"):
+            return error
+        messages = error.message_dict
+        for field in DOCUMENT_FIELDS:
+            if field in messages:
+                self.pick.add_error("documents", messages[field])
+        rest = {field: said for field, said in messages.items() if field not in DOCUMENT_FIELDS}
+        return ValidationError(rest) if rest else None
 
-    def applied(self, *, actor: Any, institution: Any) -> tuple[dict[str, Any], list[str]] | None:
-        """Register the uploads and add the new version, then what the flow's `data` gets:
-        `documents` when the choice changed (or the step requires it), with the new ones.
-        Also what was done, for the page to say. None when the intake refused a file (the
-        refusal is that field's error)."""
+    def applied(
+        self, *, actor: Any, institution: Any = None
+    ) -> tuple[dict[str, Any], list[str]] | None:
+        """Register the uploads (in the book of the task's lane institution) and add the new
+        version, then what the flow's `data` gets: `documents` when the choice changed (or the
+        step requires it, or names documents of its own), with the new ones. Also what was
+        done, for the page to say. None when the intake refused a file (the refusal is that
+        field's error). `institution`: no longer read (the task's lane decides)."""
         if not self.active:
             return {}, []
         assert self.pick is not None and self.uploads is not None
@@ -165,7 +236,9 @@ class TaskFiles:
                     % {"number": version.number, "document": document.registration_number}
                 )
             )
-        registered = self.uploads.register(actor=actor, institution=institution, kind=self.kind)
+        registered = self.uploads.register(
+            actor=actor, institution=self.institution, kind=self.kind
+        )
         if registered is None:
             return None
         done += [
@@ -177,6 +250,7 @@ class TaskFiles:
             chosen = list(self.current)
         chosen += [document.pk for document in registered]
         self.chosen = chosen
-        if registered or self.required or sorted(chosen) != self.current:
+        assert self.step is not None
+        if self.step.adds or registered or self.required or sorted(chosen) != self.current:
             return {"documents": chosen}, done
         return {}, done

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from documents.access import documents_attachable
 from documents.forms import Uploads, documents_picker
 from roles.models import Institution
 from roles.selectors import memberships_active
@@ -35,7 +34,8 @@ class StartForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.institution = institution
         self.fields["documents"] = documents_picker(
-            documents_attachable(user=user, institution=institution),
+            user=user,
+            institution=institution,
             selected=self.data.getlist("documents") if self.is_bound else (),  # type: ignore[attr-defined]
         )
 
