@@ -15,23 +15,33 @@ the requester's details show on its process page to the deciding institution onl
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from viewflow.urls import Application
 
 from config.errors import Conflict, NotFound
+from config.forms import DATE, errors_shown
 from config.public import (
     TRACKING_CODE_MAX_LENGTH,
     PublicReadThrottle,
     PublicSubmitThrottle,
     page_refused_for,
+)
+from config.receipts import (
+    Line,
+    Link,
+    Receipt,
+    receipt_keep,
+    receipt_page,
+    receipt_taken,
+    register_page,
 )
 from documents.api import version_download
 from roles.models import Institution
@@ -121,14 +131,6 @@ class RequestForm(RequestFields):
         ]
 
 
-def _errors_shown(error: ValidationError, form: forms.Form) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
-
-
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     form = RequestForm(request.POST or None)
@@ -144,20 +146,14 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     actor=None, institution=institution, **fields
                 )
             except ValidationError as error:
-                _errors_shown(error, form)
+                errors_shown(error, form)
             else:
-                record = registered.request
-                request.session[SESSION_RECEIPT] = {
-                    "tracking_code": registered.tracking_code,
-                    "registration_number": record.registration.registration_number,
-                    "institution": institution.code,
-                    "submitted_at": record.submitted_at.isoformat(),
-                    "due_at": (
-                        due.isoformat()
-                        if (due := selectors.request_due_at(record)) is not None
-                        else None
-                    ),
-                }
+                receipt_keep(
+                    request,
+                    SESSION_RECEIPT,
+                    tracking_code=registered.tracking_code,
+                    record_id=registered.request.process_id,
+                )
                 request.session[SESSION_CODE] = registered.tracking_code
                 return HttpResponseRedirect(reverse("portal:access-request-receipt"))
     return render(
@@ -168,24 +164,44 @@ def request_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _receipt_lines(record: AccessRequest) -> list[Line]:
+    """What the receipt says besides the code and the number, on the portal and the officials'."""
+    return [
+        Line(_("Institution"), institution_name(record.institution)),
+        Line(_("Submitted"), record.submitted_at, "DATETIME_FORMAT"),
+        Line(_("Decision due by"), selectors.request_due_at(record), "DATETIME_FORMAT", "due-date"),
+    ]
+
+
+def _registered(process_id: int, *, user: Any = None) -> AccessRequest | None:
+    """The request just registered; for an official, only one they may see."""
+    found = AccessRequest.objects.select_related("registration", "institution").filter(
+        process_id=process_id
+    )
+    if user is not None:
+        found = found.filter(process__in=processes_visible(user=user).values("pk"))
+    return found.first()
+
+
 @require_http_methods(["GET"])
 def request_receipt(request: HttpRequest) -> HttpResponse:
     """The receipt, once: reloading the page afterwards shows no code."""
-    from django.utils import dateparse
-
-    receipt = request.session.pop(SESSION_RECEIPT, None)
-    if receipt is None:
+    kept = receipt_taken(request, SESSION_RECEIPT)
+    record = _registered(kept[1]) if kept else None
+    if kept is None or record is None:
         return render(request, "access_requests/portal/receipt_gone.html", status=404)
-    institution = Institution.objects.filter(code=receipt["institution"]).first()
-    context = {
-        **receipt,
-        "institution_name": institution_name(institution) if institution else "",
-        "submitted_at": dateparse.parse_datetime(receipt["submitted_at"]),
-        "due_at": dateparse.parse_datetime(receipt["due_at"]) if receipt["due_at"] else None,
-    }
-    response = render(request, "access_requests/portal/receipt.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
+    receipt = Receipt(
+        tracking_code=kept[0],
+        registration_number=record.registration.registration_number,
+        lines=_receipt_lines(record),
+        heading=_("Your request is registered"),
+        notice=_(
+            "Write down or print your tracking code now: it is shown only once, and it is the "
+            "only way to follow your request."
+        ),
+        links=[Link(reverse("portal:access-request-track"), _("Follow the request"))],
+    )
+    return receipt_page(request, receipt, portal=True)
 
 
 class TrackForm(forms.Form):
@@ -242,7 +258,7 @@ def request_track(request: HttpRequest) -> HttpResponse:
                     tracking_code=code, text=complaint_form.cleaned_data["text"]
                 )
             except ValidationError as error:
-                _errors_shown(error, complaint_form)
+                errors_shown(error, complaint_form)
                 status = 400
             except (Conflict, NotFound) as refusal:
                 complaint_form.add_error(None, str(refusal))
@@ -287,7 +303,6 @@ def request_document(request: HttpRequest, document_id: int) -> FileResponse:
 # --- Officials: a request received on paper, orally or by e-mail ---------------------------
 
 OFFICIAL_RECEIPT = "access_request_official_receipt"
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _label(model: Any, name: str) -> str:
@@ -327,61 +342,56 @@ def _registering_institution(request: HttpRequest) -> Institution:
 @require_http_methods(["GET", "POST"])
 def official_register(request: HttpRequest) -> HttpResponse:
     institution = _registering_institution(request)
-    form = OfficialRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            registered = services.access_request_register(
-                actor=request.user,  # type: ignore[arg-type]
-                institution=institution,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            _errors_shown(error, form)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
-            # Shown once: the receipt page takes it out of the session.
-            request.session[OFFICIAL_RECEIPT] = {
-                "tracking_code": registered.tracking_code,
-                "process": registered.request.process_id,
-            }
-            return HttpResponseRedirect(reverse("access_requests:receipt"))
-    return render(
+
+    def register(fields: dict[str, Any]) -> tuple[str, int]:
+        registered = services.access_request_register(
+            actor=request.user,  # type: ignore[arg-type]
+            institution=institution,
+            **fields,
+        )
+        return registered.tracking_code, registered.request.process_id
+
+    return register_page(
         request,
-        "access_requests/register.html",
-        {"form": form, "institution": institution},
-        status=400 if request.method == "POST" else 200,
+        form=OfficialRequestForm(request.POST or None),
+        register=register,
+        receipt_key=OFFICIAL_RECEIPT,
+        receipt_url=reverse("access_requests:receipt"),
+        title=_("Register a request for public documents"),
+        intro=gettext(
+            "A request received on paper, orally or by e-mail is registered in the book of "
+            "%(institution)s at once. Hand the receipt with the tracking code to the "
+            "requester: it is shown only once."
+        )
+        % {"institution": institution},
+        form_id="access-request-register",
     )
 
 
 @require_http_methods(["GET"])
 def official_receipt(request: HttpRequest) -> HttpResponse:
     """The receipt to print for the requester, once; afterwards the registration page."""
-    shown = request.session.pop(OFFICIAL_RECEIPT, None)
-    if shown is None:
+    kept = receipt_taken(request, OFFICIAL_RECEIPT)
+    if kept is None:
         return HttpResponseRedirect(reverse("access_requests:index"))
-    record = (
-        AccessRequest.objects.select_related("registration", "institution")
-        .filter(
-            process_id=shown["process"],
-            process__in=processes_visible(user=request.user).values("pk"),
-        )
-        .first()
-    )
+    record = _registered(kept[1], user=request.user)
     if record is None:
         raise Http404
-    response = render(
-        request,
-        "access_requests/receipt.html",
-        {
-            "tracking_code": shown["tracking_code"],
-            "record": record,
-            "institution_name": institution_name(record.institution),
-            "due_at": selectors.request_due_at(record),
-        },
+    receipt = Receipt(
+        tracking_code=kept[0],
+        registration_number=record.registration.registration_number,
+        lines=_receipt_lines(record),
+        heading=_("The request is registered"),
+        notice=_(
+            "Hand the tracking code to the requester now, on the printed receipt: it is shown "
+            "only once."
+        ),
+        links=[
+            Link(reverse("work:process", args=[record.process_id]), _("Open the request")),
+            Link(reverse("access_requests:index"), _("Register another request")),
+        ],
     )
-    response["Cache-Control"] = "no-store"
-    return response
+    return receipt_page(request, receipt, portal=False)
 
 
 class AccessRequestsApplication(Application):

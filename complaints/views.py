@@ -7,18 +7,30 @@ the municipality's own officials only (`flows.ComplaintFlow.process_page_shown`)
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from viewflow.urls import Application
 
 from config.errors import NotFound
+from config.forms import errors_shown
 from config.public import TRACKING_CODE_MAX_LENGTH, PublicReadThrottle, PublicSubmitThrottle
+from config.receipts import (
+    Line,
+    Link,
+    Receipt,
+    receipt_keep,
+    receipt_page,
+    receipt_taken,
+    register_page,
+)
 from config.text import latin_to_cyrillic
 from roles.models import Institution
 from roles.selectors import memberships_active, user_is_auditor
@@ -130,32 +142,55 @@ def complaint_submit_page(request: HttpRequest) -> HttpResponse:
                 language=translation.get_language() or "",
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            errors_shown(error, form)
         else:
-            # Shown once: the receipt page takes it out of the session.
-            request.session[RECEIPT_SESSION_KEY] = {"code": code, "id": complaint.pk}
+            receipt_keep(request, RECEIPT_SESSION_KEY, tracking_code=code, record_id=complaint.pk)
             return redirect("portal:complaint-receipt")
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "complaints/portal_submit.html", {"form": form}, status=status)
 
 
+def _receipt_lines(complaint: Complaint) -> list[Line]:
+    """What the receipt says besides the code and the number, on the portal and the officials'."""
+    return [
+        Line(_("Municipality"), complaint.institution.name_in()),
+        Line(_("Topic"), complaint.topic.name_in()),
+        Line(_("Registered on"), complaint.submitted_at, "DATETIME_FORMAT"),
+        Line(_("Answer due by"), complaint.due_at, "DATE_FORMAT", "due-date"),
+    ]
+
+
+def _registered(complaint_id: int, *, user: Any = None) -> Complaint | None:
+    """The complaint just registered; for an official, only one they may see."""
+    found = Complaint.objects.select_related("institution", "topic").filter(pk=complaint_id)
+    if user is not None:
+        found = found.filter(process__in=processes_visible(user=user).values("pk"))
+    return found.first()
+
+
 def complaint_receipt_page(request: HttpRequest) -> HttpResponse:
-    shown = request.session.pop(RECEIPT_SESSION_KEY, None)
-    if not shown:
+    kept = receipt_taken(request, RECEIPT_SESSION_KEY)
+    if kept is None:
         return redirect("portal:complaint-track")
-    complaint = (
-        Complaint.objects.select_related("institution", "topic").filter(pk=shown["id"]).first()
-    )
+    code, complaint_id = kept
+    complaint = _registered(complaint_id)
     if complaint is None:
         raise Http404
-    response = render(
-        request,
-        "complaints/portal_receipt.html",
-        {"complaint": complaint, "code": shown["code"]},
+    receipt = Receipt(
+        tracking_code=code,
+        registration_number=complaint.registration_number,
+        lines=_receipt_lines(complaint),
+        title=_("Complaint received"),
+        heading=_("Your complaint has been registered"),
+        notice=_(
+            "Write down or print your tracking code now: it is shown only this once, and it is "
+            "the only way to follow your complaint."
+        ),
+        links=[
+            Link(f"{reverse('portal:complaint-track')}?{urlencode({'code': code})}", _("Track it"))
+        ],
     )
-    response["Cache-Control"] = "no-store"
-    return response
+    return receipt_page(request, receipt, portal=True)
 
 
 def complaint_track_page(request: HttpRequest) -> HttpResponse:
@@ -269,51 +304,58 @@ def _registering_municipality(request: HttpRequest) -> Institution:
 @require_http_methods(["GET", "POST"])
 def complaint_register_page(request: HttpRequest) -> HttpResponse:
     institution = _registering_municipality(request)
-    form = OfficialComplaintForm(request.POST or None, institution=institution)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            complaint, code = services.complaint_register(
-                actor=request.user,  # type: ignore[arg-type]
-                institution=institution,
-                language=translation.get_language() or "",
-                **data,
-            )
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
-            # Shown once: the receipt page takes it out of the session.
-            request.session[OFFICIAL_RECEIPT] = {"code": code, "id": complaint.pk}
-            return redirect("complaints:receipt")
-    return render(
+
+    def register(fields: dict[str, Any]) -> tuple[str, int]:
+        complaint, code = services.complaint_register(
+            actor=request.user,  # type: ignore[arg-type]
+            institution=institution,
+            language=translation.get_language() or "",
+            **fields,
+        )
+        return code, complaint.pk
+
+    return register_page(
         request,
-        "complaints/register.html",
-        {"form": form, "institution": institution},
-        status=400 if request.method == "POST" else 200,
+        form=OfficialComplaintForm(request.POST or None, institution=institution),
+        register=register,
+        receipt_key=OFFICIAL_RECEIPT,
+        receipt_url=reverse("complaints:receipt"),
+        title=_("Register a complaint"),
+        intro=gettext(
+            "A complaint brought to the one-stop shop or made by phone is registered in the "
+            "book of %(institution)s at once. Hand the receipt with the tracking code to the "
+            "citizen: it is shown only once."
+        )
+        % {"institution": institution.name_in()},
+        form_id="complaint-register",
     )
 
 
 @require_http_methods(["GET"])
 def complaint_official_receipt(request: HttpRequest) -> HttpResponse:
     """The receipt to print for the citizen, once; afterwards the registration page."""
-    shown = request.session.pop(OFFICIAL_RECEIPT, None)
-    if not shown:
+    kept = receipt_taken(request, OFFICIAL_RECEIPT)
+    if kept is None:
         return redirect("complaints:register")
-    complaint = (
-        Complaint.objects.select_related("institution", "topic")
-        .filter(pk=shown["id"], process__in=processes_visible(user=request.user).values("pk"))
-        .first()
-    )
+    code, complaint_id = kept
+    complaint = _registered(complaint_id, user=request.user)
     if complaint is None:
         raise Http404
-    response = render(
-        request, "complaints/receipt.html", {"complaint": complaint, "code": shown["code"]}
+    receipt = Receipt(
+        tracking_code=code,
+        registration_number=complaint.registration_number,
+        lines=_receipt_lines(complaint),
+        heading=_("The complaint is registered"),
+        notice=_(
+            "Hand the tracking code to the citizen now, on the printed receipt: it is shown "
+            "only once."
+        ),
+        links=[
+            Link(reverse("work:process", args=[complaint.pk]), _("Open the complaint")),
+            Link(reverse("complaints:register"), _("Register another complaint")),
+        ],
     )
-    response["Cache-Control"] = "no-store"
-    return response
+    return receipt_page(request, receipt, portal=False)
 
 
 class ComplaintsApplication(Application):

@@ -1,9 +1,10 @@
-"""What the pages' list filters share: a date picker and a period whose end may not come
-before its start (the documents' and the processes' lists)."""
+"""What the pages' forms share: a date picker, a period whose end may not come before its start
+(the documents' and the processes' lists), and a service's refusal shown on the form."""
 
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -18,3 +19,13 @@ class PeriodFilter(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", _("The end of the period comes before its start."))
         return data
+
+
+def errors_shown(error: ValidationError, form: forms.Form) -> None:
+    """A service's refusal on the form: each message beside its field, the rest (and a refusal
+    that names no field) above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)

@@ -40,7 +40,7 @@ def registered(client: Client, **fields: Any) -> tuple[str, int]:
     receipt = client.get("/complaints/receipt/")
     assert receipt.status_code == 200 and receipt["Cache-Control"] == "no-store"
     html = receipt.content.decode()
-    code = re.search(r'id="tracking-code">([^<]+)<', html).group(1)  # type: ignore[union-attr]
+    code = re.search(r'id="tracking-code"[^>]*>([^<]+)<', html).group(1)  # type: ignore[union-attr]
     complaint_id = int(re.search(r'href="/work/processes/(\d+)/"', html).group(1))  # type: ignore[union-attr]
     again = client.get("/complaints/receipt/")
     assert again.status_code == 302 and again["Location"] == "/complaints/register/"
