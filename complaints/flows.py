@@ -166,13 +166,13 @@ class ComplaintFlow(common.CoordinationFlow):
 
     # clocks
 
-    def task_events(self, task: Any) -> list[str]:
+    def task_events(self, task: Any, process: Any) -> list[str]:
         """The registration opens the routing task, and with it the topic's answer clock: the
         start announces `registered:<topic>` too, in the same transition (one announcement:
         the clocks, the index and the audit log hear of the registration once)."""
         if task.flow_task is not self.route:
-            return []  # asks nothing of the database for the other steps
-        return [answer_clock_event(str((task.process.data or {}).get("topic") or ""))]
+            return []
+        return [answer_clock_event(str((process.data or {}).get("topic") or ""))]
 
     # what a caller sees of the process (workflows.views)
 

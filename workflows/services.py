@@ -107,15 +107,18 @@ def _task_message(task_title: Any, process_title: str, comment: str | None) -> s
     }
 
 
-def _opened_events(opened: list[Task]) -> list[ProcessEvent]:
-    """The `task:<node>` event of each task the transition opened, and the further names its
-    flow announces it under (`CoordinationFlow.task_events`: a re-transmission after a
-    reconsideration is also `task:retransmit`)."""
+def _opened_events(opened: list[Task], process: CoordinationProcess) -> list[ProcessEvent]:
+    """The `task:<node>` event of each task the transition of `process` opened, and the further
+    names its flow announces it under (`CoordinationFlow.task_events`: a re-transmission after
+    a reconsideration is also `task:retransmit`). The flow reads the process the transition
+    holds, not the task's own reference to it (a query per task)."""
     events = []
     for task in opened:
         events.append(ProcessEvent(f"task:{task.flow_task.name}", task.created, task))
-        more = getattr(task.flow_task.flow_class.instance, "task_events", None)
-        events += [ProcessEvent(name, task.created, task) for name in (more(task) if more else ())]
+        flow = task.flow_task.flow_class.instance
+        events += [
+            ProcessEvent(name, task.created, task) for name in flow.task_events(task, process)
+        ]
     return events
 
 
@@ -242,7 +245,7 @@ def _started(
         process_transitioned.send(
             sender=CoordinationProcess,
             process=process,
-            events=[ProcessEvent("started", process.created), *_opened_events(opened)],
+            events=[ProcessEvent("started", process.created), *_opened_events(opened, process)],
             actor=actor,
         )
         _tasks_announce(process=process, opened=opened, returned_because=None)
@@ -546,7 +549,7 @@ def task_complete(
         process_transitioned.send(
             sender=CoordinationProcess,
             process=process,
-            events=events + _opened_events(opened),
+            events=events + _opened_events(opened, process),
             actor=acting.user,
         )
         _tasks_announce(
@@ -602,7 +605,7 @@ def timers_fire() -> int:
                             for host in interrupted
                         ),
                         ProcessEvent(f"done:{task.flow_task.name}", now, task),
-                        *_opened_events(opened),
+                        *_opened_events(opened, process),
                     ],
                     actor=None,
                 )
@@ -652,7 +655,7 @@ def handle_run(*, process_id: int, node: Any, **kwargs: Any) -> CoordinationProc
             process=process,
             events=[
                 ProcessEvent(f"done:{node.name}", timezone.now(), task),
-                *_opened_events(opened),
+                *_opened_events(opened, process),
             ],
             actor=None,
         )

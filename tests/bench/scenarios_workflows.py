@@ -415,8 +415,9 @@ def _raw_transition(
 ) -> Callable[[int, int], None]:
     """What the approve transition must write, by hand: lock the process and the task, close
     the task, record the decision, open the gateway's and the transmit task with their links,
-    and append the audit entry (head locked, entry, head moved). `entries` are the audit
-    links hashed beforehand, taken in turn once the head is locked (threads share them)."""
+    and append the audit entry (head locked, entry; the database moves the head, audit
+    migration 0004). `entries` are the audit links hashed beforehand, taken in turn once the
+    head is locked (threads share them)."""
 
     def transition(process_id: int, task_id: int) -> None:
         with raw.transaction(), raw.cursor() as cursor:
@@ -483,15 +484,11 @@ def _raw_transition(
                     entry.hash,
                 ),
             )
-            cursor.execute(
-                "UPDATE audit_audithead SET seq = %s, hash = %s WHERE id = 1",
-                (entry.seq, entry.hash),
-            )
 
     return transition
 
 
-RAW_STATEMENTS = 12  # as _raw_transition issues them
+RAW_STATEMENTS = 11  # as _raw_transition issues them
 # Threads of one process completing transitions side by side, as one web process of `make run`
 # serves requests (gunicorn --threads 4).
 THREADS = 4
@@ -631,7 +628,7 @@ def workflow_transitions(ctx: Context) -> list[Row]:
     ours_rate, raw_rate = total / ours_s, total / raw_s
     baseline = (
         f"raw: psycopg txn: lock process+task, close task, process data, IF + transmit tasks "
-        f"with links, audit head/insert/update ({RAW_STATEMENTS} statements); {total} each"
+        f"with links, audit head/insert ({RAW_STATEMENTS} statements); {total} each"
     )
     threaded_baseline = f"{baseline}; {THREADS} threads of one process, each its own connection"
     return [

@@ -287,12 +287,11 @@ class AssemblyDecisionFlow(common.CoordinationFlow):
         """Who signs the decision off: the body that issued it."""
         return common.MAYOR if process.issuing_body == MAYOR else MUNICIPAL_ASSEMBLY_CHAIR
 
-    def task_events(self, task: Any) -> list[str]:
+    def task_events(self, task: Any, process: Any) -> list[str]:
         """A transmission after a reconsideration is a round of its own, with its own clock
         from the new adoption date (rule `assembly-decision-retransmission`)."""
         if task.flow_task is not self.transmit:
-            return []  # asks nothing of the database for the other steps
-        process = task.process.coordinationprocess
+            return []
         return ["task:retransmit"] if (process.data.get("transmissions") or 0) > 0 else []
 
     # start and task handlers: each applies its action to the process

@@ -324,7 +324,8 @@ class CoordinationFlow(flow.Flow):
 
     # clocks
 
-    def task_events(self, task: Any) -> list[str]:
+    def task_events(self, task: Any, process: Any) -> list[str]:
         """More names under which the opening of `task` is announced, besides `task:<step>`,
-        so that a deadline rule can time one round of a step and not another."""
+        so that a deadline rule can time one round of a step and not another. `process` is
+        the task's, as the transition holds it."""
         return []
