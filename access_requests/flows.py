@@ -27,9 +27,11 @@ from config.text import plain_text
 from deadlines import calendar
 from deadlines.models import DeadlineRule
 from documents.access import documents_readable_ids
+from documents.models import Kind
 from documents.services import document_share
 from roles.models import Institution, Role
 from roles.permissions import Acting, grant, institution_group, revoke, role_group
+from workflows.attachments import DocumentsStep
 from workflows.flows import common
 from workflows.models import PROCESS_VIEW, permission_object
 from workflows.nodes import HumanTask, If
@@ -142,9 +144,7 @@ def _record(process: Any, *, told: str = "", **fields: Any) -> None:
 class DecisionForm(forms.Form):
     """What the decision step's page asks besides the action (the API's `data`)."""
 
-    documents = forms.CharField(
-        label=_("Documents to release (ids)"), max_length=2000, required=False
-    )
+    # The documents to release: the page's picker and upload slots (`document_steps`).
     reasons = forms.CharField(
         label=_("Reasons"), widget=forms.Textarea, max_length=REASONS_LENGTH, required=False
     )
@@ -288,6 +288,12 @@ class AccessRequestFlow(common.CoordinationFlow):
     }
     # The flow's own bookkeeping, not shown among the request's details on the officials' pages.
     data_shown_apart = ("next_step",)
+    # The decision steps' pages offer the documents to release: a picker of those the deciding
+    # institution may send on, and upload slots (`workflows.files`); sent as `data.documents`.
+    document_steps = dict.fromkeys(
+        ("decide", "decide_urgent", "decide_extended", "release"),
+        DocumentsStep(kind=Kind.OTHER, adds=True, label=_("Documents to release")),
+    )
     # No observers (the base's none): AIP sees the request once a complaint reaches it.
 
     # lanes

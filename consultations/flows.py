@@ -22,6 +22,7 @@ from documents.services import documents_made_public
 from notifications.services import notify
 from roles.models import Institution
 from roles.permissions import Acting
+from workflows.attachments import DocumentsStep, process_documents_set
 from workflows.flows import common
 from workflows.models import permission_object
 
@@ -110,6 +111,9 @@ class PublicConsultationFlow(common.CoordinationFlow):
         "answer_comments": _("Send the answers"),
         "publish_report": _("Approve and publish the report"),
     }
+    # The returned draft's page offers its documents and upload slots (`workflows.files`):
+    # sent as `data.documents`, the draft's whole set.
+    document_steps = {"revise": DocumentsStep()}
 
     start = (
         flow.StartHandle(this.start_process)
@@ -250,6 +254,10 @@ class PublicConsultationFlow(common.CoordinationFlow):
     ) -> dict[str, Any]:
         process = activation.process
         changes = draft_apply(process, data, partial=True)
+        if "documents" in data:
+            changes["documents"] = process_documents_set(
+                process=process, user=acting.user, document_ids=data["documents"]
+            )
         process.approved = False
         return {"changes": changes} if changes else {}
 

@@ -29,9 +29,11 @@ from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.token import Token
 
+from documents.models import Kind
 from roles.models import Institution, Membership
 from roles.permissions import Acting, grant_pairs, groups_named
 from roles.selectors import self_and_principals
+from workflows.attachments import DocumentsStep
 from workflows.flows import common
 from workflows.models import PROCESS_VIEW, permission_object
 from workflows.nodes import HumanTask, tasks_opened
@@ -180,6 +182,13 @@ class CoordinationRequestFlow(common.CoordinationFlow):
     # lane (`workflows.selectors.tasks_shown`, `deadlines.selectors.clocks_shown`,
     # `selectors.responses_visible`).
     lanes_private = True
+    # The answer's page offers the recipient's own documents and upload slots
+    # (`workflows.files`), sent as `data.documents`.
+    document_steps = {
+        "respond": DocumentsStep(
+            kind=Kind.CORRESPONDENCE, adds=True, own=True, label=_("Documents with the answer")
+        )
+    }
 
     start = (
         flow.StartHandle(this.start_process)

@@ -461,7 +461,12 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = request.POST if request.method == "POST" else None
     comment_form, data_form = CommentForm(post), _data_form(node, process, post)
     files = TaskFiles(
-        node=node, process=process, user=request.user, post=post, files=request.FILES or None
+        node=node,
+        process=process,
+        user=request.user,
+        task=task,
+        post=post,
+        files=request.FILES or None,
     )
     status = 200
     if request.method == "POST":
@@ -471,11 +476,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise refusal
         action = request.POST.get("action", "")
         valid = comment_form.is_valid() & (data_form is None or data_form.is_valid())
-        attached = (
-            files.applied(actor=request.user, institution=process.institution)
-            if (valid & files.is_valid())
-            else None
-        )
+        attached = files.applied(actor=request.user) if (valid & files.is_valid()) else None
         if attached is not None:
             documents, done = attached
             for line in done:
@@ -489,8 +490,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     data={**(_changed(data_form) if data_form is not None else {}), **documents},
                 )
             except ValidationError as error:
-                _errors_shown(error, comment_form, data_form)
-                files.refused(request.POST)
+                # What the flow said of the documents goes on the picker, the rest here.
+                rest = files.refused(request.POST, error)
+                if rest is not None:
+                    _errors_shown(rest, comment_form, data_form)
             except DocumentsRefused as refused:  # another institution's document, unconsented
                 comment_form.add_error(None, str(refused))
                 files.refused(request.POST)

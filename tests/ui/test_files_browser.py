@@ -153,3 +153,69 @@ def test_a_pdf_dropped_on_the_returned_step_is_registered_and_previewed(
     chair.wait_for_url(re.compile(r"/work/tasks/\d+/$"))
     expect(chair.locator("button[name=action][value=approve]")).to_be_visible()
     assert not chair.problems, chair.problems
+
+
+def test_a_document_found_by_typing_and_an_uploaded_file_are_released(
+    sessions: Any, demo: dict[str, User], api_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The information officer decides an access request: types part of an older contract's
+    title (without its diacritics) in the picker, which the page did not list, ticks it from
+    the keyboard, puts the annex, a Word file, into the upload slot and grants access. Both are
+    released; the annex's page names its kind in words."""
+    from playwright.sync_api import expect
+
+    from access_requests.models import AccessRequestProcess
+    from documents import forms as document_forms
+    from tests.access_requests.conftest import inbox_task, public_document, submitted
+
+    contract = public_document("KLLOKOT", "kllokot.info", "Kontrata për mirëmbajtjen e rrugëve")
+    newer = public_document("KLLOKOT", "kllokot.info", "Plani vjetor i punës")
+    # The page lists only the newest document: the contract is reached by the search alone.
+    monkeypatch.setattr(document_forms, "PICKER_SIZE", 1)
+    request = submitted(api_as(None))
+    task = inbox_task(api_as("kllokot.info"), "decide", request["registration_number"])
+
+    officer = sessions("kllokot.info")
+    officer.goto(f"/work/tasks/{task['id']}/")
+    picker = officer.locator("[data-document-picker]")
+    expect(picker.locator(f"input[value='{newer}']")).to_be_visible()
+    expect(picker.locator(f"input[value='{contract}']")).to_have_count(0)
+    search = picker.get_by_role("searchbox")
+    search.fill("mirembajtjen rrugeve")
+    found = picker.locator(f"input[value='{contract}']")
+    expect(found).to_be_visible()
+    expect(picker.locator(f"input[value='{newer}']")).to_be_hidden()
+    expect(picker.get_by_role("status")).to_have_text("Dokumente të gjetura: 1.")
+    # From the keyboard: Tab from the search box to the found document, Space ticks it.
+    search.press("Tab")
+    expect(found).to_be_focused()
+    officer.keyboard.press("Space")
+    expect(found).to_be_checked()
+    # The search emptied: the listed documents come back, the chosen one stays.
+    search.fill("")
+    expect(picker.locator(f"input[value='{newer}']")).to_be_visible()
+    expect(found).to_be_checked()
+
+    officer.locator("#upload-1 input[type=file]").set_input_files(
+        {
+            "name": "aneksi.docx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "buffer": files.docx(["Aneksi i kontratës për mirëmbajtjen e rrugëve"]),
+        }
+    )
+    expect(officer.locator("#upload-1 .drop-zone__name")).to_have_text("aneksi.docx")
+    officer.fill("input[name='upload-1-title']", "Aneksi i kontratës")
+    shot(officer, "files-access-decision-found-sq-desktop")
+    officer.locator("button[name=action][value=grant]").click()
+    officer.wait_for_url(re.compile(r"/work/$"))
+
+    annex = Document.objects.get(title="Aneksi i kontratës")
+    process = AccessRequestProcess.objects.get(pk=task["process_id"])
+    assert sorted(process.released_documents) == sorted([contract, annex.pk])
+    assert not officer.problems, officer.problems
+
+    # The annex's page: its version is a "Word document", in Albanian, not a type code.
+    officer.goto(f"/documents/{annex.pk}/")
+    row = officer.locator("#versions tbody tr").first
+    expect(row).to_contain_text("Dokument Word")
+    expect(officer.locator("#versions")).not_to_contain_text("application/")

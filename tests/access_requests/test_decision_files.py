@@ -1,0 +1,123 @@
+"""The decision's page takes the documents to release as the assembly decision's steps take
+theirs: the picker of what the deciding institution may send on, and upload slots registered
+in its own book; the API's `data.documents` (ids) works as before."""
+
+import re
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from access_requests.models import AccessRequestProcess
+from documents.models import Document
+from tests.documents import files
+
+from .conftest import complete, inbox_task, public_document, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(username: str) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.login(username=username, password="demo")
+    return client
+
+
+def page_text(response: Any) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def decide_task(api_as: Any, username: str = "kllokot.info", **fields: Any) -> dict[str, Any]:
+    request = submitted(api_as(None), **fields)
+    return inbox_task(api_as(username), "decide", request["registration_number"])
+
+
+def test_the_decision_page_releases_picked_and_uploaded_documents(demo: Any, api_as: Any) -> None:
+    """Given a request, when the information officer picks a registered contract and uploads
+    the annex on the decision's page and grants access, then both are released, the annex
+    registered in Kllokot's book; no field asks for document numbers any more."""
+    contract = public_document("KLLOKOT", "kllokot.info")
+    foreign = public_document("PRISHTINE", "prishtine.info", "Ugovor Prishtine")
+    task = decide_task(api_as)
+    officer = signed_in("kllokot.info")
+    page = officer.get(f"/work/tasks/{task['id']}/")
+    html = page_text(page)
+    assert page.status_code == 200
+    assert "Documents to release" in html and "(ids)" not in html
+    assert 'name="data-documents"' not in html
+    assert f'name="files-documents" value="{contract}"' in html
+    assert f'value="{foreign}"' not in html  # another institution's, never offered
+    assert 'data-picker-source="/documents/picker/?institution=KLLOKOT"' in html
+    assert 'type="file" name="upload-1-file"' in html and 'enctype="multipart/form-data"' in html
+
+    # Another institution's document slipped into the form is the picker's error.
+    refused = officer.post(
+        f"/work/tasks/{task['id']}/",
+        {"action": "grant", "files-shown": "True", "files-documents": [foreign]},
+    )
+    assert refused.status_code == 422
+    assert f"No document {foreign} among those you may attach" in page_text(refused)
+
+    # Nothing picked: the flow's words are on the picker.
+    empty = officer.post(f"/work/tasks/{task['id']}/", {"action": "grant", "files-shown": "True"})
+    assert empty.status_code == 422
+    assert re.search(r'id="id_files-documents".*Name the documents to release\.', page_text(empty))
+
+    annex = files.pdf_with_text("Aneks ugovora")
+    granted = officer.post(
+        f"/work/tasks/{task['id']}/",
+        {
+            "action": "grant",
+            "files-shown": "True",
+            "files-documents": [contract],
+            "upload-1-file": SimpleUploadedFile("aneks.pdf", annex, "application/pdf"),
+            "upload-1-title": "Aneks ugovora",
+            "upload-1-language": "sr",
+        },
+    )
+    assert granted.status_code == 302, page_text(granted)[-2000:]
+    uploaded = Document.objects.get(title="Aneks ugovora")
+    assert (uploaded.institution.code, uploaded.kind, uploaded.language) == (
+        "KLLOKOT",
+        "other",
+        "sr",
+    )
+    process = AccessRequestProcess.objects.get(pk=task["process_id"])
+    assert process.decision == "granted"
+    assert sorted(process.released_documents) == sorted([contract, uploaded.pk])
+
+
+def test_after_a_transfer_the_holder_uploads_into_its_own_book(demo: Any, api_as: Any) -> None:
+    task = decide_task(api_as)
+    response = complete(api_as("kllokot.info"), task["id"], "transfer", institution="PRISHTINE")
+    assert response.status_code == 200, response.content
+    request = AccessRequestProcess.objects.get(pk=task["process_id"])
+    held = inbox_task(api_as("prishtine.info"), "decide", request.registration_number)
+    officer = signed_in("prishtine.info")
+    page = officer.get(f"/work/tasks/{held['id']}/")
+    assert 'data-picker-source="/documents/picker/?institution=PRISHTINE"' in page_text(page)
+    granted = officer.post(
+        f"/work/tasks/{held['id']}/",
+        {
+            "action": "grant",
+            "files-shown": "True",
+            "upload-1-file": SimpleUploadedFile(
+                "pergjigja.pdf", files.pdf_with_text("Kontrata"), "application/pdf"
+            ),
+            "upload-1-title": "Kontrata e kërkuar",
+        },
+    )
+    assert granted.status_code == 302, page_text(granted)[-2000:]
+    uploaded = Document.objects.get(title="Kontrata e kërkuar")
+    assert uploaded.institution.code == "PRISHTINE"
+    request.refresh_from_db()
+    assert request.released_documents == [uploaded.pk]
+
+
+def test_the_api_still_takes_document_ids(demo: Any, api_as: Any) -> None:
+    contract = public_document("KLLOKOT", "kllokot.info")
+    task = decide_task(api_as)
+    response = complete(api_as("kllokot.info"), task["id"], "grant", documents=[contract])
+    assert response.status_code == 200, response.content
+    assert AccessRequestProcess.objects.get(pk=task["process_id"]).released_documents == [contract]
