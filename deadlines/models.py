@@ -344,3 +344,36 @@ class DeadlineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class TaskDue(models.Model):
+    """When an open step is due: the clock the work queue sorts and marks it by (its own
+    clock, else the running clock of its lane on the process, else the process's earliest
+    running clock — `selectors.tasks_with_clock`'s rule), kept per open task so the queue
+    orders, filters and pages by columns instead of judging every clock of every row.
+
+    The database keeps it exact by itself (migration 0006): triggers on viewflow's task table
+    add the row when a step opens and drop it when the step is done, and triggers on
+    `Deadline` recompute the rows of a process whenever one of its clocks starts, moves
+    (paused, resumed, handed to another lane) or stops. So no code path (viewflow's saves, a
+    bulk update of clocks, an edit in the admin) can leave it stale. A claim keeps the row:
+    the clock does not change hands with the task."""
+
+    task = models.OneToOneField(
+        Task, primary_key=True, on_delete=models.CASCADE, related_name="due"
+    )
+    # Copied from the task when it opens (its lane never changes): the triggers recompute a
+    # process's rows from these without reading the task table.
+    process = models.ForeignKey(
+        "viewflow.Process", on_delete=models.CASCADE, related_name="+", db_index=True
+    )
+    lane_role = models.CharField(max_length=64, blank=True)
+    lane_institution = models.CharField(max_length=64, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    # From when the step is overdue: the earliest due time among its clocks that can still
+    # be late (a paused clock is judged at its pause: late already, or not while paused —
+    # None). Overdue at `now` is `late_from < now`, as `tasks_with_clock` judges it.
+    late_from = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"task {self.task_id} due {self.due_at}"

@@ -215,6 +215,22 @@ def tasks_with_clock(queryset: QuerySet[Task], *, now: datetime | None = None) -
     )
 
 
+def tasks_with_due(queryset: QuerySet[Task], *, now: datetime | None = None) -> QuerySet[Task]:
+    """`tasks_with_clock`'s `clock_due_at` and `clock_overdue`, read from the stored due time
+    of each open step (`TaskDue`, which triggers keep exact) instead of judged from every
+    clock of every row: what the work queue sorts, filters and counts thousands of steps by.
+    A step that is not open has no row: no due time, not overdue."""
+    now = now or timezone.now()
+    return queryset.annotate(
+        clock_due_at=F("due__due_at"),
+        clock_overdue=Case(
+            When(due__late_from__lt=now, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
 def tasks_overdue(queryset: QuerySet[Task], *, overdue: bool) -> QuerySet[Task]:
     """Of `queryset`, the tasks whose deadline has passed (or, `overdue=False`, has not):
     the inbox's `?overdue=`."""
