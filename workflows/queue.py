@@ -17,10 +17,13 @@ from typing import Any
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
+from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from viewflow.workflow import STATUS
@@ -78,13 +81,29 @@ def _institution_choices() -> list[tuple[str, str]]:
     ]
 
 
+class _ManyOptions(forms.Select):
+    """A select written in one pass: Django's own renders each option through two template
+    includes, which for the bench's 1,000 institutions took about 150 ms — longer than the
+    whole queue's SQL. The same markup (keys and labels escaped), without those templates."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        chosen = {str(item) for item in self.format_value(value)}
+        options = "".join(
+            f'\n  <option value="{escape(key)}"{" selected" if str(key) in chosen else ""}>'
+            f"{escape(label)}</option>"
+            for key, label in self.choices
+        )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{escape(name)}"{attributes}>{options}\n</select>')  # noqa: S308  (escaped above)
+
+
 class QueueFilter(forms.Form):
     view = forms.ChoiceField(
         label=_("View"), required=False, choices=list(VIEW_LABELS.items()), initial="all"
     )
     type = forms.ChoiceField(label=_("Type"), required=False, choices=_type_choices)
     institution = forms.ChoiceField(
-        label=_("Institution"), required=False, choices=_institution_choices
+        label=_("Institution"), required=False, choices=_institution_choices, widget=_ManyOptions
     )
     state = forms.ChoiceField(
         label=_("State"),
