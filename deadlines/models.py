@@ -369,11 +369,19 @@ class TaskDue(models.Model):
     )
     lane_role = models.CharField(max_length=64, blank=True)
     lane_institution = models.CharField(max_length=64, blank=True)
+    # The task's, for the queue's order after the due time (oldest first) without the task.
+    created = models.DateTimeField()
     due_at = models.DateTimeField(null=True, blank=True)
     # From when the step is overdue: the earliest due time among its clocks that can still
     # be late (a paused clock is judged at its pause: late already, or not while paused —
     # None). Overdue at `now` is `late_from < now`, as `tasks_with_clock` judges it.
     late_from = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The queue's default order: a page of a long queue can be read in order.
+            models.Index(fields=["due_at", "created", "task"], name="deadlines_taskdue_order")
+        ]
 
     def __str__(self) -> str:
         return f"task {self.task_id} due {self.due_at}"

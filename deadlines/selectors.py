@@ -31,7 +31,7 @@ from workflows.models import CoordinationProcess
 from workflows.selectors import lane_shown, lanes_private_types, lanes_viewer, processes_visible
 
 from .calendar import LEGAL_TIME_ZONE
-from .models import Deadline, State
+from .models import Deadline, State, TaskDue
 
 STATES = [state.value for state in State]
 # What the dashboards count: a clock stopped by a withdrawal is neither on time nor late.
@@ -229,6 +229,18 @@ def tasks_with_due(queryset: QuerySet[Task], *, now: datetime | None = None) -> 
             output_field=BooleanField(),
         ),
     )
+
+
+def due_times(task_ids: QuerySet[Any]) -> QuerySet[TaskDue]:
+    """The stored due times (`TaskDue`, keyed by task) of the open steps among `task_ids` (a
+    subquery of one column): the work queue counts, filters, sorts and slices these narrow
+    rows, then loads only its page's tasks."""
+    return TaskDue.objects.filter(task_id__in=task_ids)
+
+
+def due_overdue(now: datetime) -> Q:
+    """On `due_times`: the steps overdue at `now` (`tasks_with_clock`'s `clock_overdue`)."""
+    return Q(late_from__lt=now)
 
 
 def tasks_overdue(queryset: QuerySet[Task], *, overdue: bool) -> QuerySet[Task]:

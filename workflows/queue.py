@@ -30,7 +30,7 @@ from viewflow.workflow import STATUS
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
-from deadlines.selectors import tasks_with_clock, tasks_with_due
+from deadlines.selectors import due_overdue, due_times, tasks_with_clock, tasks_with_due
 from documents.access import documents_visible
 from documents.forms import PREVIEWABLE
 from documents.models import Document
@@ -42,6 +42,7 @@ from .models import CoordinationProcess, QueuePreference
 from .selectors import (
     RETURN_ACTIONS,
     access_task_by_id,
+    queue_task_ids,
     queue_tasks,
     tasks_shown,
     tasks_with_context,
@@ -174,37 +175,44 @@ def _rows(tasks: list[Task], now: datetime) -> list[QueueRow]:
     return rows
 
 
-def _narrowed(tasks: QuerySet[Task], choice: dict[str, str], now: datetime) -> QuerySet[Task]:
+def _task_ids(user: Any, choice: dict[str, str]) -> QuerySet[Any]:
+    """The ids of the view's tasks, narrowed by type, institution and state: the inbox's own
+    keys when nothing needs the task table (`queue_task_ids`), else the tasks filtered."""
+    process_type = choice.get("type") or ""
+    view = choice.get("view") or "all"
+    if not (process_type in FLOWS or choice.get("institution") or choice.get("state")):
+        return queue_task_ids(user=user, view=view)
+    tasks = queue_tasks(
+        user=user,
+        view=view,
+        flow_class=get_flow_ref(FLOWS[process_type]) if process_type in FLOWS else None,
+    )
     if choice.get("institution"):
         tasks = tasks.filter(process__coordinationprocess__institution__code=choice["institution"])
     if choice.get("state") == "open":
         tasks = tasks.filter(status=STATUS.NEW)
     elif choice.get("state") == "claimed":
         tasks = tasks.filter(status=STATUS.ASSIGNED)
-    tasks = tasks_with_due(tasks, now=now)
+    return tasks.values("pk")
+
+
+def queue(user: Any, choice: dict[str, str], now: datetime) -> QuerySet[Any]:
+    """The view's open steps as their stored due times (`deadlines.selectors.due_times`,
+    whose key, `pk`, is the task's), narrowed and sorted as chosen: the count and the page's
+    slice read these narrow rows only."""
+    due = due_times(_task_ids(user, choice))
     if choice.get("overdue") == "yes":
-        tasks = tasks.filter(clock_overdue=True)
+        due = due.filter(due_overdue(now))
     elif choice.get("overdue") == "no":
-        tasks = tasks.filter(clock_overdue=False)
+        due = due.exclude(due_overdue(now))
     sort = choice.get("sort") or "due"
     if sort == "due":
-        return tasks.order_by(F("clock_due_at").asc(nulls_last=True), "created", "pk")
+        return due.order_by(F("due_at").asc(nulls_last=True), "created", "task_id")
     if sort == "-due":
-        return tasks.order_by(F("clock_due_at").desc(nulls_last=True), "-created", "-pk")
+        return due.order_by(F("due_at").desc(nulls_last=True), "-created", "-task_id")
     if sort == "-created":
-        return tasks.order_by("-created", "-pk")
-    return tasks.order_by("created", "pk")
-
-
-def queue(user: Any, choice: dict[str, str], now: datetime) -> QuerySet[Task]:
-    """The view's tasks, narrowed and sorted as chosen."""
-    process_type = choice.get("type") or ""
-    tasks = queue_tasks(
-        user=user,
-        view=choice.get("view") or "all",
-        flow_class=get_flow_ref(FLOWS[process_type]) if process_type in FLOWS else None,
-    )
-    return _narrowed(tasks, choice, now)
+        return due.order_by("-created", "-task_id")
+    return due.order_by("created", "task_id")
 
 
 def _loaded(ids: list[int], now: datetime) -> list[Task]:
@@ -330,6 +338,6 @@ def home(request: HttpRequest) -> HttpResponse:
                 _loaded(list(waiting.values_list("pk", flat=True)[:HOME_SIZE]), now), now
             ),
             "waiting_count": waiting.count(),
-            "overdue_count": waiting.filter(clock_overdue=True).count(),
+            "overdue_count": waiting.filter(due_overdue(now)).count(),
         }
     return render(request, "ui/home.html", context)

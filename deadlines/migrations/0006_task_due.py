@@ -45,9 +45,9 @@ late_from = CASE
 
 # The task NEW opens: its row, then its times (the process's clocks may run already).
 TASK_OPENED = [
-    "INSERT INTO deadlines_taskdue (task_id, process_id, lane_role, lane_institution) "
+    "INSERT INTO deadlines_taskdue (task_id, process_id, lane_role, lane_institution, created) "
     "SELECT NEW.id, NEW.process_id, COALESCE(NEW.data ->> 'role', ''), "
-    "COALESCE(NEW.data ->> 'institution', '') "
+    "COALESCE(NEW.data ->> 'institution', ''), NEW.created "
     f"WHERE NEW.status IN {OPEN} AND NEW.flow_task_type = 'HUMAN' ON CONFLICT DO NOTHING",
     COMPUTED + " WHERE task_id = NEW.id",
 ]
@@ -101,9 +101,9 @@ TRIGGERS = [
 
 # The rows of the steps open now.
 FILL = [
-    "INSERT INTO deadlines_taskdue (task_id, process_id, lane_role, lane_institution) "
+    "INSERT INTO deadlines_taskdue (task_id, process_id, lane_role, lane_institution, created) "
     "SELECT t.id, t.process_id, COALESCE(t.data ->> 'role', ''), "
-    "COALESCE(t.data ->> 'institution', '') "
+    "COALESCE(t.data ->> 'institution', ''), t.created "
     f"FROM viewflow_task t WHERE t.status IN {OPEN} AND t.flow_task_type = 'HUMAN'",
     COMPUTED,
 ]
@@ -169,6 +169,7 @@ class Migration(migrations.Migration):
                 ),
                 ("lane_role", models.CharField(blank=True, max_length=64)),
                 ("lane_institution", models.CharField(blank=True, max_length=64)),
+                ("created", models.DateTimeField()),
                 ("due_at", models.DateTimeField(blank=True, null=True)),
                 ("late_from", models.DateTimeField(blank=True, null=True)),
                 (
@@ -180,6 +181,13 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
+            options={
+                "indexes": [
+                    models.Index(
+                        fields=["due_at", "created", "task"], name="deadlines_taskdue_order"
+                    )
+                ],
+            },
         ),
         migrations.RunPython(forwards, backwards),
     ]

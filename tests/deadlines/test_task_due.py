@@ -211,6 +211,16 @@ def test_the_queue_is_sorted_by_the_stored_due_time_in_every_view(
     for view in ("all", "mine", "team"):
         assert listed(official, now, view=view) == moved, view
     assert listed(official, now, view="claimed") == [claimed.pk]
+    # Narrowed through the task table: the same order.
+    assert listed(official, now, view="all", institution="KLLOKOT") == moved
+    assert listed(official, now, view="mine", state="claimed") == [claimed.pk]
+    assert listed(official, now, view="all", state="open") == [t for t in moved if t != claimed.pk]
+    assert listed(official, now, view="all", type="assembly_decision", sort="-due") == [
+        moved[2],
+        moved[1],
+        moved[0],
+        moved[3],
+    ]
     assert_exact(now)
 
     # The earliest's clocks are met: no due time, it goes to the undated ones (oldest first).
