@@ -18,7 +18,7 @@ from guardian.core import ObjectPermissionChecker
 from guardian.models import GroupObjectPermission
 from guardian.shortcuts import get_objects_for_group, get_objects_for_user
 
-from audit.services import audit_record, audit_record_many
+from audit.services import audit_record_many
 from config.errors import NotFound
 
 from .events import view_permission_changed
@@ -28,12 +28,20 @@ from .selectors import memberships_active, principals_for
 MANAGED_GROUP_PREFIXES = ("institution:", "role:", "unit:")
 
 
+def institution_group_name(institution: Institution) -> str:
+    return f"institution:{institution.code}"
+
+
+def role_group_name(institution: Institution, role_code: str) -> str:
+    return f"role:{institution.code}:{role_code}"
+
+
 def institution_group(institution: Institution) -> Group:
-    return Group.objects.get_or_create(name=f"institution:{institution.code}")[0]
+    return Group.objects.get_or_create(name=institution_group_name(institution))[0]
 
 
 def role_group(institution: Institution, role: Role) -> Group:
-    return Group.objects.get_or_create(name=f"role:{institution.code}:{role.code}")[0]
+    return Group.objects.get_or_create(name=role_group_name(institution, role.code))[0]
 
 
 def unit_role_group(unit: Unit, role: Role, institution: Institution | None = None) -> Group:
@@ -50,76 +58,130 @@ def _permission_name(perm: str, obj: models.Model) -> str:
 Permissions = str | tuple[str, ...]
 
 
-def _change_group_permission(
+def _revoked(
     *,
     actor: Any,
-    grant: bool,
     perm: Permissions,
     objs: Sequence[models.Model],
     group: Group,
     on_behalf_of: Any,
 ) -> list[models.Model]:
-    """One or several permissions on objects of one model, with one audit entry per object
-    whose permissions change; the objects whose permissions changed."""
+    """One or several permissions taken from a group on objects of one model, with one audit
+    entry per object that held any of them; those objects."""
     if not objs:
         return []
     model = type(objs[0])
-    names = [
-        _permission_name(name, objs[0]) for name in ((perm,) if isinstance(perm, str) else perm)
-    ]
+    names = _names(perm, objs[0])
     content_type = ContentType.objects.get_for_model(model)
-    object_pks = [str(obj.pk) for obj in objs]
-    # One query for the permissions and one for the rows, instead of guardian's per-permission
-    # get_or_create: documents are registered (and granted) many times a second.
-    permission_rows = list(
-        Permission.objects.filter(
-            content_type=content_type, codename__in=[name.split(".", 1)[1] for name in names]
-        )
-    )
-    if len(permission_rows) != len(set(names)):
-        raise ValueError(f"unknown permission among {names} for {content_type}")
     with transaction.atomic():
         held = GroupObjectPermission.objects.filter(
-            permission__in=permission_rows,
+            permission__in=_permission_rows(content_type, names).values(),
             content_type=content_type,
-            object_pk__in=object_pks,
+            object_pk__in=[str(obj.pk) for obj in objs],
             group=group,
         )
-        # Granting what is held, or revoking what is not, changes nothing and is not logged.
-        already = set(held.values_list("object_pk", "permission_id"))
-        wanted = {
-            (object_pk, permission.pk) for object_pk in object_pks for permission in permission_rows
-        }
-        changing = wanted - already if grant else wanted & already
-        if not changing:
+        # Revoking what is not held changes nothing and is not logged.
+        changed_pks = set(held.values_list("object_pk", flat=True))
+        if not changed_pks:
             return []
-        if grant:
-            GroupObjectPermission.objects.bulk_create(
-                [
-                    GroupObjectPermission(
-                        permission_id=permission_id,
-                        content_type=content_type,
-                        object_pk=object_pk,
-                        group=group,
-                    )
-                    for object_pk, permission_id in sorted(changing)
-                ],
-                ignore_conflicts=True,  # a concurrent grant of the same
-            )
-        else:
-            held.delete()
-        changed_pks = {object_pk for object_pk, _permission in changing}
+        held.delete()
         changed = [obj for obj in objs if str(obj.pk) in changed_pks]
         audit_record_many(
             actor=actor,
             on_behalf_of=on_behalf_of,
-            action="permission.granted" if grant else "permission.revoked",
+            action="permission.revoked",
             objects=changed,
             extra={"permission": names[0] if len(names) == 1 else names, "group": group.name},
         )
-        if changed and any(name.split(".", 1)[1].startswith("view_") for name in names):
+        if any(name.split(".", 1)[1].startswith("view_") for name in names):
             view_permission_changed.send(sender=model, objects=changed)
     return changed
+
+
+def _names(perm: Permissions, obj: models.Model) -> list[str]:
+    return [_permission_name(name, obj) for name in ((perm,) if isinstance(perm, str) else perm)]
+
+
+def _permission_rows(content_type: ContentType, names: Sequence[str]) -> dict[str, Permission]:
+    """The permission rows of these names, by name: one query however many."""
+    codenames = {name.split(".", 1)[1]: name for name in names}
+    rows = {
+        codenames[row.codename]: row
+        for row in Permission.objects.filter(content_type=content_type, codename__in=codenames)
+    }
+    if len(rows) != len(codenames):
+        raise ValueError(f"unknown permission among {sorted(codenames)} for {content_type}")
+    return rows
+
+
+def grant_each(
+    *,
+    actor: Any,
+    grants: Sequence[tuple[models.Model, Group, Permissions]],
+    on_behalf_of: Any = None,
+) -> list[tuple[models.Model, Group]]:
+    """Each (object, group) its permissions, objects of one model: a process's lanes, a request
+    sent to many institutions, a sweep's batch. One query for the permissions, one for what is
+    held, one insert, an audit entry per (object, group) that gains any; those pairs."""
+    if not grants:
+        return []
+    model = type(grants[0][0])
+    content_type = ContentType.objects.get_for_model(model)
+    wanted = [(obj, group, _names(perm, obj)) for obj, group, perm in grants]
+    rows = _permission_rows(content_type, sorted({n for _o, _g, names in wanted for n in names}))
+    with transaction.atomic():
+        held = set(
+            GroupObjectPermission.objects.filter(
+                permission__in=rows.values(),
+                content_type=content_type,
+                object_pk__in={str(obj.pk) for obj, _group, _perms in wanted},
+                group__in={group.pk for _obj, group, _perms in wanted},
+            ).values_list("object_pk", "group_id", "permission_id")
+        )
+        new: list[GroupObjectPermission] = []
+        changed: list[tuple[models.Model, Group, list[str]]] = []
+        for obj, group, names in wanted:
+            missing = [
+                GroupObjectPermission(
+                    permission=rows[name],
+                    content_type=content_type,
+                    object_pk=str(obj.pk),
+                    group=group,
+                )
+                for name in names
+                if (str(obj.pk), group.pk, rows[name].pk) not in held
+            ]
+            if missing:
+                new += missing
+                changed.append((obj, group, names))
+        if not changed:
+            return []
+        # Granting what is held changes nothing and is not logged; a concurrent grant of the
+        # same is no error.
+        GroupObjectPermission.objects.bulk_create(new, ignore_conflicts=True)
+        # One append per group and permissions (a sweep's batch of one group is one).
+        by_grant: dict[tuple[Group, tuple[str, ...]], list[models.Model]] = {}
+        for obj, group, names in changed:
+            by_grant.setdefault((group, tuple(names)), []).append(obj)
+        for (group, granted), objects in by_grant.items():
+            audit_record_many(
+                actor=actor,
+                on_behalf_of=on_behalf_of,
+                action="permission.granted",
+                objects=objects,
+                extra={
+                    "permission": granted[0] if len(granted) == 1 else list(granted),
+                    "group": group.name,
+                },
+            )
+        seen = {
+            obj.pk: obj
+            for obj, _group, names in changed
+            if any(name.split(".", 1)[1].startswith("view_") for name in names)
+        }
+        if seen:
+            view_permission_changed.send(sender=model, objects=list(seen.values()))
+    return [(obj, group) for obj, group, _perms in changed]
 
 
 def groups_named(names: Sequence[str]) -> dict[str, Group]:
@@ -140,50 +202,10 @@ def grant_pairs(
     pairs: Sequence[tuple[models.Model, Group]],
     on_behalf_of: Any = None,
 ) -> list[tuple[models.Model, Group]]:
-    """One permission, each object to its group (objects of one model): a request sent to many
-    institutions at once. One query for the permission, one for what is held, one insert, an
-    audit entry per new grant; the pairs granted now."""
-    if not pairs:
-        return []
-    model = type(pairs[0][0])
-    name = _permission_name(perm, pairs[0][0])
-    content_type = ContentType.objects.get_for_model(model)
-    permission = Permission.objects.get(content_type=content_type, codename=name.split(".", 1)[1])
-    with transaction.atomic():
-        held = set(
-            GroupObjectPermission.objects.filter(
-                permission=permission,
-                content_type=content_type,
-                object_pk__in={str(obj.pk) for obj, _group in pairs},
-                group__in={group.pk for _obj, group in pairs},
-            ).values_list("object_pk", "group_id")
-        )
-        new = [(obj, group) for obj, group in pairs if (str(obj.pk), group.pk) not in held]
-        GroupObjectPermission.objects.bulk_create(
-            [
-                GroupObjectPermission(
-                    permission=permission,
-                    content_type=content_type,
-                    object_pk=str(obj.pk),
-                    group=group,
-                )
-                for obj, group in new
-            ],
-            ignore_conflicts=True,
-        )
-        for obj, group in new:
-            audit_record(
-                actor=actor,
-                on_behalf_of=on_behalf_of,
-                action="permission.granted",
-                obj=obj,
-                extra={"permission": name, "group": group.name},
-            )
-        if new and name.split(".", 1)[1].startswith("view_"):
-            view_permission_changed.send(
-                sender=model, objects=list({obj.pk: obj for obj, _group in new}.values())
-            )
-    return new
+    """One permission, each object to its group (`grant_each`); the pairs granted now."""
+    return grant_each(
+        actor=actor, grants=[(obj, group, perm) for obj, group in pairs], on_behalf_of=on_behalf_of
+    )
 
 
 def _objects(obj: models.Model | Sequence[models.Model]) -> list[models.Model]:
@@ -202,12 +224,9 @@ def grant(
     permissions on an object, or on several objects of one model at once (a sweep's overdue
     batch); each change is audited. Whether the group lacked any of it before."""
     return bool(
-        _change_group_permission(
+        grant_each(
             actor=actor,
-            grant=True,
-            perm=perm,
-            objs=_objects(obj),
-            group=group,
+            grants=[(each, group, perm) for each in _objects(obj)],
             on_behalf_of=on_behalf_of,
         )
     )
@@ -223,14 +242,7 @@ def revoke(
 ) -> bool:
     """Take from `group` what `grant` gives; whether it held any of it before."""
     return bool(
-        _change_group_permission(
-            actor=actor,
-            grant=False,
-            perm=perm,
-            objs=_objects(obj),
-            group=group,
-            on_behalf_of=on_behalf_of,
-        )
+        _revoked(actor=actor, perm=perm, objs=_objects(obj), group=group, on_behalf_of=on_behalf_of)
     )
 
 

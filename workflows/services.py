@@ -28,8 +28,14 @@ from config.errors import Conflict, NotFound
 from config.prepared import planned_once
 from config.text import control_characters_refused
 from documents.services import refusals_recorded
-from roles.models import Institution, Membership, Role, User
-from roles.permissions import Acting, grant, institution_group, role_group
+from roles.models import Institution, Membership, User
+from roles.permissions import (
+    Acting,
+    grant_each,
+    groups_named,
+    institution_group_name,
+    role_group_name,
+)
 from roles.selectors import lane_people, memberships_active, role_holders, self_and_principals
 
 from .attachments import process_documents_set
@@ -51,35 +57,33 @@ logger = logging.getLogger(__name__)
 
 def _lanes_granted(*, actor: Any, on_behalf_of: Any, flow_class: Any, process: Any) -> None:
     """Each (institution, role) group gets, on this process only, the permissions of the
-    tasks in its lane; the originating institution and the flow's observers see the process."""
-    lanes: dict[tuple[int, str], tuple[Institution, list[str]]] = {}
+    tasks in its lane; the originating institution and the flow's observers see the process.
+    All in one batch: a process starts with several lanes, and citizens start many."""
+    lanes: dict[str, list[str]] = {}
     for node in flow_class.instance.nodes():
         if isinstance(node, HumanTask) and node._owner_permission:
             institution = node.lane_institution(process)
             if institution is None:
                 continue  # the lane does not apply to this process
-            key = (institution.pk, node.lane_role(process))
-            _, permissions = lanes.setdefault(key, (institution, []))
+            permissions = lanes.setdefault(
+                role_group_name(institution, node.lane_role(process)), []
+            )
             if node._owner_permission not in permissions:
                 permissions.append(node._owner_permission)
+    viewers = [
+        institution_group_name(institution)
+        for institution in [process.institution, *flow_class.instance.observers(process)]
+    ]
+    groups = groups_named([*lanes, *viewers])
     obj = permission_object(process)
-    roles = {role.code: role for role in Role.objects.filter(code__in={r for _, r in lanes})}
-    for (_, role_code), (institution, permissions) in lanes.items():
-        grant(
-            actor=actor,
-            on_behalf_of=on_behalf_of,
-            perm=tuple(permissions),
-            obj=obj,
-            group=role_group(institution, roles[role_code]),
-        )
-    for institution in [process.institution, *flow_class.instance.observers(process)]:
-        grant(
-            actor=actor,
-            on_behalf_of=on_behalf_of,
-            perm=PROCESS_VIEW,
-            obj=obj,
-            group=institution_group(institution),
-        )
+    grant_each(
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        grants=[
+            *((obj, groups[name], tuple(permissions)) for name, permissions in lanes.items()),
+            *((obj, groups[name], PROCESS_VIEW) for name in dict.fromkeys(viewers)),
+        ],
+    )
 
 
 @contextmanager
