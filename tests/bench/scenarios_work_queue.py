@@ -8,7 +8,12 @@ page, sorted by due date, and its last page) and one task's page `/work/tasks/<i
 each, the same data read by hand in one connection: the session's user, then the queue's count
 and page (owners UNION ALL the inbox table, as `workflow_inbox`'s baseline), or the task with its
 process, its institution, the check of the person's group permission and the process's steps.
-It prints the statements the first queue page and the task page send, with their times."""
+It prints the statements the first queue page and the task page send, with their times.
+
+Each of the member's open processes runs a clock (CLOCKS: the assembly decision's days, in the
+lane of its open step, due times spread over three weeks around now, a third of them overdue),
+so the queue sorts by real due dates, as the officials' queue does: the first page must list
+the soonest due."""
 
 import math
 from functools import partial
@@ -16,15 +21,19 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
+from deadlines.models import Deadline
 from roles.models import User
 from workflows.models import CoordinationProcess
 from workflows.queue import PAGE_SIZE
 
 from . import SCALES, Context, Row, elapsed, latencies, p50_p95, scenario
+from .data import settle
 from .scenarios_workflows import RAW_COUNT, RAW_PAGE, SLOW_REQUESTS, SLOW_S, _fill, _statements
 
 QUEUE = 10_000  # the official's open tasks (issue 30: "an official with 10,000 open tasks")
@@ -32,6 +41,23 @@ QUEUE = 10_000  # the official's open tasks (issue 30: "an official with 10,000 
 TASKS = {"small": 160_000, "medium": 1_000_000, "large": 1_000_000}
 TARGET = "p95 ≤ 150 ms"
 REQUESTS = 100
+
+# One running clock per open process of the member, in its step's lane (role `officer` of the
+# member's institution, as the fill's tasks), due at a spread of moments around now.
+CLOCKS = """
+INSERT INTO deadlines_deadline
+    (process_id, rule_id, process_type, institution_id, role, basis, starts_at, due_at,
+     due_soon_at, paused_seconds, state, reminded, created_at)
+SELECT p.id, r.id, r.process_type, cp.institution_id, 'officer', 'bench',
+       %(now)s - interval '10 days',
+       %(now)s - interval '7 days' + mod(p.id * 7919, 30240) * interval '1 minute',
+       %(now)s - interval '8 days' + mod(p.id * 7919, 30240) * interval '1 minute',
+       0, 'open', '[]'::jsonb, %(now)s
+FROM viewflow_process p
+JOIN workflows_coordinationprocess cp ON cp.process_ptr_id = p.id
+JOIN deadlines_deadlinerule r ON r.code = 'assembly-decision-to-mapl'
+WHERE cp.institution_id = %(institution)s AND p.status = 'NEW'
+"""
 
 RAW_SESSION = """
 SELECT session_data FROM django_session WHERE session_key = %(key)s AND expire_date > now()
@@ -97,6 +123,12 @@ def _printed(what: str, queries: list[tuple[str, float]]) -> None:
 @scenario("work_queue_pages")
 def work_queue_pages(ctx: Context) -> list[Row]:
     _fill(ctx, tasks=_tasks(ctx), mine=QUEUE)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CLOCKS, {"now": timezone.now(), "institution": ctx.data.member_institution_id}
+        )
+        clocks = cursor.rowcount
+    settle()
     member = User.objects.get(pk=ctx.data.member_id)
     open_tasks = Task.objects.filter(
         process__coordinationprocess__institution_id=ctx.data.member_institution_id,
@@ -104,7 +136,7 @@ def work_queue_pages(ctx: Context) -> list[Row]:
     )
     print(
         f"  work_queue_pages: {Task.objects.count():,} tasks; {open_tasks.count():,} open to "
-        f"the member ({member.username})"
+        f"the member ({member.username}), {clocks:,} clocks running on them"
     )
     client = Client(SERVER_NAME="localhost", HTTP_ACCEPT_LANGUAGE="sq")
     client.force_login(member)
@@ -142,6 +174,15 @@ def work_queue_pages(ctx: Context) -> list[Row]:
     ):
         page = _page(client, path).decode()
         assert "/work/tasks/" in page, page[:2000]
+        if offset == 0:  # the soonest due first
+            soonest = (
+                Deadline.objects.filter(institution_id=ctx.data.member_institution_id)
+                .order_by("due_at", "pk")
+                .values_list("due_at", flat=True)
+                .first()
+            )
+            assert soonest is not None
+            assert f'<time datetime="{timezone.localtime(soonest):%Y-%m-%dT%H:%M}' in page
         with _statements() as queries:
             _page(client, path)
         if offset == 0:
