@@ -81,6 +81,7 @@ SKIPPED = {
     "documents:version-upload": "an action: POST only (its form is on the document's page)",
     "documents:share": "an action: POST only (its form is on the document's page)",
     "documents:annul": "an action: POST only (its form is on the document's page)",
+    "documents:picker": "the picker's search (JSON for its script); its words are the pages'",
     "coordination:export": "a download (CSV)",
     "coordination:remind": "an action: POST only",
     "coordination:close": "an action: POST only",
