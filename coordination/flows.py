@@ -31,7 +31,13 @@ from viewflow.workflow.token import Token
 
 from documents.models import Kind
 from roles.models import Institution, Membership
-from roles.permissions import Acting, grant_pairs, groups_named
+from roles.permissions import (
+    Acting,
+    grant_pairs,
+    groups_named,
+    institution_group_name,
+    role_group_name,
+)
 from roles.selectors import self_and_principals
 from workflows.attachments import DocumentsStep
 from workflows.flows import common
@@ -137,15 +143,15 @@ def responses_opened(process: CoordinationRequestProcess) -> list[tuple[Response
         if code
     ]
     groups = groups_named(
-        [f"institution:{institution.code}" for institution in institutions]
-        + [f"role:{response.institution.code}:{code}" for response, code in lanes]
+        [institution_group_name(institution) for institution in institutions]
+        + [role_group_name(response.institution, code) for response, code in lanes]
     )
     actor = process.created_by
     grant_pairs(
         actor=actor,
         perm=PROCESS_VIEW,
         pairs=[
-            (permission_object(process), groups[f"institution:{institution.code}"])
+            (permission_object(process), groups[institution_group_name(institution)])
             for institution in institutions
         ],
     )
@@ -153,7 +159,7 @@ def responses_opened(process: CoordinationRequestProcess) -> list[tuple[Response
         actor=actor,
         perm=RESPOND_PERMISSION,
         pairs=[
-            (response, groups[f"role:{response.institution.code}:{code}"])
+            (response, groups[role_group_name(response.institution, code)])
             for response, code in lanes
         ],
     )

@@ -304,7 +304,7 @@ def objects_granted_to_institution(
 ) -> QuerySet[Any]:
     """Objects of `queryset` on which the institution itself (its group of members, not one of
     its roles) holds `perm`: what was given to the institution as a whole."""
-    group = Group.objects.filter(name=f"institution:{institution.code}").first()
+    group = Group.objects.filter(name=institution_group_name(institution)).first()
     if group is None:
         return queryset.none()
     return get_objects_for_group(group, perm, queryset, accept_global_perms=False)
