@@ -137,7 +137,7 @@ def test_the_pages_speak_albanian(demo: Any, app: Registering) -> None:
     assert app.heading[1] in html
     for english in ("Tracking code", "Registration number", "Print the receipt", app.heading[0]):
         assert english not in html, english
-    assert "Kodi i përcjelljes" in html and "Shtyp vërtetimin" in html
+    assert "Kodi i ndjekjes" in html and "Shtyp vërtetimin" in html
 
 
 PORTALS = [
