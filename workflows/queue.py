@@ -24,12 +24,14 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from viewflow.workflow import STATUS
 from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 
+from config.text import name_in_language
 from deadlines.selectors import due_overdue, due_times, tasks_with_clock, tasks_with_due
 from documents.access import documents_visible
 from documents.forms import PREVIEWABLE
@@ -76,9 +78,18 @@ def _type_choices() -> list[tuple[str, Any]]:
 
 
 def _institution_choices() -> list[tuple[str, str]]:
+    # The names as values, not 1,000 model rows (the bench's institutions), each named in the
+    # active language by the rule of `Institution.name_in`.
+    language = get_language()
+    names = Institution.objects.order_by("code").values_list(
+        "code", "name_sq", "name_sr", "name_en"
+    )
     return [
         ("", str(_("All institutions"))),
-        *((item.code, str(item)) for item in Institution.objects.order_by("code")),
+        *(
+            (code, name_in_language(sq=sq, sr=sr, en=en, language=language))
+            for code, sq, sr, en in names
+        ),
     ]
 
 
@@ -103,9 +114,7 @@ class QueueFilter(forms.Form):
         label=_("View"), required=False, choices=list(VIEW_LABELS.items()), initial="all"
     )
     type = forms.ChoiceField(label=_("Type"), required=False, choices=_type_choices)
-    institution = forms.ChoiceField(
-        label=_("Institution"), required=False, choices=_institution_choices, widget=_ManyOptions
-    )
+    institution = forms.ChoiceField(label=_("Institution"), required=False, widget=_ManyOptions)
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
@@ -119,6 +128,14 @@ class QueueFilter(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort"), required=False, choices=list(SORTS.items()), initial="due"
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read once per form: callable choices are read again on each use (validating, then
+        # rendering), each time one query and 1,000 names.
+        institution = self.fields["institution"]
+        assert isinstance(institution, forms.ChoiceField)
+        institution.choices = _institution_choices()
 
 
 @dataclass(frozen=True)
