@@ -80,12 +80,18 @@ BEYOND_THE_DOCUMENT = {
     "urgent_reason",
     "postal_address",
     "institution",
-    # A complaint's topic is one of its municipality's; a due date is not in the past.
+    # A complaint's topic is one of its municipality's; a due date is not in the past; a
+    # request received on paper was not received in the future.
     "topic",
     "due_on",
+    "received_on",
 }
 with translation.override("sq"):
     ONE_LINE_REFUSAL = gettext("The text contains a control character.")
+    # A stored text that may be blank refuses NUL too (DRF's rule). The document states it only
+    # for texts that may not be blank (config.openapi.TEXT_PATTERN): the same kind of field is
+    # also the search's query parameter `q`, which takes any text.
+    NUL_REFUSALS = {gettext("Null characters are not allowed.")}
     # What typed texts may not contain (markup), in the one wording of `config.text.plain_text`.
     MARKUP_REFUSALS = {gettext("Write plain text, without HTML or markup.")}
 # Valid-looking uploads whose bytes are not what their name says (415) or are empty.
@@ -265,7 +271,8 @@ def valid_request_accepted(case: Any, response: Any, where: str) -> None:
         # The document cannot say that a text refuses markup either (nor, beside it, a
         # control character or a rule beyond the document).
         if details and all(
-            name in BEYOND_THE_DOCUMENT or set(message) <= {*MARKUP_REFUSALS, ONE_LINE_REFUSAL}
+            name in BEYOND_THE_DOCUMENT
+            or set(message) <= {*MARKUP_REFUSALS, *NUL_REFUSALS, ONE_LINE_REFUSAL}
             for name, message in details.items()
         ):
             return
