@@ -26,6 +26,9 @@ AXES_ENABLED = False
 CACHES["default"]["KEY_PREFIX"] = f"test-{TEST_RUN_ID}"
 if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
     CACHES["default"]["LOCATION"] = str(VAR_DIR / "test-cache" / TEST_RUN_ID)
+elif CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # One Redis database for every worker: clearing empties this run's keys, not the others'.
+    CACHES["default"]["BACKEND"] = "tests.cache.WorkerRedisCache"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = VAR_DIR / "test-media" / TEST_RUN_ID
