@@ -93,9 +93,14 @@ def _revoked(
             objects=changed,
             extra={"permission": names[0] if len(names) == 1 else names, "group": group.name},
         )
-        if any(name.split(".", 1)[1].startswith("view_") for name in names):
+        if _gives_sight(names):
             view_permission_changed.send(sender=model, objects=changed)
     return changed
+
+
+def _gives_sight(names: Sequence[str]) -> bool:
+    """Whether any of these permissions is a `view_` one (what the search index follows)."""
+    return any(name.split(".", 1)[1].startswith("view_") for name in names)
 
 
 def _names(perm: Permissions, obj: models.Model) -> list[str]:
@@ -174,11 +179,7 @@ def grant_each(
                     "group": group.name,
                 },
             )
-        seen = {
-            obj.pk: obj
-            for obj, _group, names in changed
-            if any(name.split(".", 1)[1].startswith("view_") for name in names)
-        }
+        seen = {obj.pk: obj for obj, _group, names in changed if _gives_sight(names)}
         if seen:
             view_permission_changed.send(sender=model, objects=list(seen.values()))
     return [(obj, group) for obj, group, _perms in changed]
