@@ -1,7 +1,8 @@
 """OpenAPI details drf-spectacular cannot infer: our session scheme, the error responses every
 operation may give, the rules the server enforces beyond the serializers' own (no blank query
-parameters, institution codes that exist, JSON bodies), and an English document unless `?lang=`
-asks for another language."""
+parameters, JSON bodies), and an English document unless `?lang=` asks for another language.
+The institution codes a field accepts are the roles app's to state (`roles.schema`), in a hook
+of its own that SPECTACULAR_SETTINGS names."""
 
 from typing import Any
 
@@ -12,7 +13,6 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.api import BLANK_ALLOWED
-from roles.models import Institution
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -84,11 +84,11 @@ def state_enforced_rules(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
 
     - a query parameter given without a value is a 400 (`config.api.blank_parameters`),
       except those whose empty value means something (`q`);
-    - an `institution` in a query or a request body is the code of an existing institution
-      (they are public, `/api/institutions/`; a lower-case code is read as upper case);
     - a body is JSON, except for the uploads: forms cannot carry the nulls, lists and objects
-      the other bodies hold, so they are not offered there."""
-    codes = sorted(Institution.objects.values_list("code", flat=True))
+      the other bodies hold, so they are not offered there.
+
+    (That an `institution` is the code of an existing one is stated by
+    `roles.schema.institution_codes`, the hook after this one.)"""
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             for parameter in operation.get("parameters", []):
@@ -97,23 +97,11 @@ def state_enforced_rules(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
                     continue
                 if parameter["name"] not in BLANK_ALLOWED:
                     schema["minLength"] = max(1, schema.get("minLength", 0))
-                if parameter["name"] == "institution":
-                    _institution_code(schema, codes)
             content = operation.get("requestBody", {}).get("content", {})
             if "application/json" in content:
                 for media_type in FORM_MEDIA_TYPES:
                     content.pop(media_type, None)
-    for name, component in result.get("components", {}).get("schemas", {}).items():
-        institution = component.get("properties", {}).get("institution")
-        if name.endswith("Request") and institution and institution.get("type") == "string":
-            _institution_code(institution, codes)
     return result
-
-
-def _institution_code(schema: dict[str, Any], codes: list[str]) -> None:
-    if codes:  # an empty enum would admit nothing, not even the first institution's code
-        schema.pop("pattern", None)
-        schema["enum"] = list(codes)
 
 
 class DocsView(SpectacularSwaggerSplitView):

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from audit.selectors import verification_last
+from audit.selectors import VERIFIED_WITHIN, verification_last
 from deadlines.selectors import overdue_by_institution
 from documents.selectors import extraction_counts_named, extraction_failures_recent
 from search.selectors import outbox_backlog
 
-from .health import AUDIT_VERIFIED_WITHIN, CHECKS
+from .health import health_report
 from .heartbeats import heartbeat_last
 from .operations import broker_queue_length
 
@@ -40,14 +40,14 @@ def operations(request: HttpRequest) -> HttpResponse:
     verification = verification_last()
     overdue = overdue_by_institution()
     context = {
-        "health": {name: check() for name, check in CHECKS.items()},
+        "health": health_report(),
         "broker_queue": broker_queue_length(),
         "outbox": outbox_backlog(),
         "sweep": _last_run("deadline_sweep"),
         "drain": _last_run("search_drain"),
         "verification": verification,
         "verification_late": verification is None
-        or timezone.now() - verification["at"] > AUDIT_VERIFIED_WITHIN,
+        or timezone.now() - verification["at"] > VERIFIED_WITHIN,
         "extraction": extraction_counts_named(),
         "extraction_failures": extraction_failures_recent(),
         "overdue": overdue,

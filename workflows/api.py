@@ -18,13 +18,13 @@ from rest_framework.response import Response
 from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
-from deadlines.api import DeadlineSerializer
 from deadlines.selectors import (
     deadlines_for_processes,
     tasks_overdue,
     tasks_with_deadline,
     tasks_with_late_start,
 )
+from deadlines.serializers import DeadlineSerializer
 from documents.access import documents_readable_ids
 from roles.models import Institution, User
 

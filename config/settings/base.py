@@ -350,6 +350,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.add_error_responses",
         "config.schema.state_enforced_rules",
+        # After the one above: it names the hook by its path, so that config imports no app.
+        "roles.schema.institution_codes",
     ],
     "ENUM_NAME_OVERRIDES": {
         "DocumentKindEnum": "documents.models.Kind",
