@@ -124,24 +124,31 @@ def grant_each(
     actor: Any,
     grants: Sequence[tuple[models.Model, Group, Permissions]],
     on_behalf_of: Any = None,
+    created: bool = False,
 ) -> list[tuple[models.Model, Group]]:
     """Each (object, group) its permissions, objects of one model: a process's lanes, a request
     sent to many institutions, a sweep's batch. One query for the permissions, one for what is
-    held, one insert, an audit entry per (object, group) that gains any; those pairs."""
+    held (none when the objects were `created` in this transaction: nothing can be held yet),
+    one insert, an audit entry per (object, group) that gains any; those pairs."""
     if not grants:
         return []
     model = type(grants[0][0])
     content_type = ContentType.objects.get_for_model(model)
     wanted = [(obj, group, _names(perm, obj)) for obj, group, perm in grants]
     rows = _permission_rows(content_type, sorted({n for _o, _g, names in wanted for n in names}))
-    with transaction.atomic():
-        held = set(
-            GroupObjectPermission.objects.filter(
-                permission__in=rows.values(),
-                content_type=content_type,
-                object_pk__in={str(obj.pk) for obj, _group, _perms in wanted},
-                group__in={group.pk for _obj, group, _perms in wanted},
-            ).values_list("object_pk", "group_id", "permission_id")
+    # No savepoint: nothing here is retried, and a failure fails the caller's transaction.
+    with transaction.atomic(savepoint=False):
+        held = (
+            set()
+            if created
+            else set(
+                GroupObjectPermission.objects.filter(
+                    permission__in=rows.values(),
+                    content_type=content_type,
+                    object_pk__in={str(obj.pk) for obj, _group, _perms in wanted},
+                    group__in={group.pk for _obj, group, _perms in wanted},
+                ).values_list("object_pk", "group_id", "permission_id")
+            )
         )
         new: list[GroupObjectPermission] = []
         changed: list[tuple[models.Model, Group, list[str]]] = []

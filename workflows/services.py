@@ -79,6 +79,7 @@ def _lanes_granted(*, actor: Any, on_behalf_of: Any, flow_class: Any, process: A
     grant_each(
         actor=actor,
         on_behalf_of=on_behalf_of,
+        created=True,  # the process was made in this transaction
         grants=[
             *((obj, groups[name], tuple(permissions)) for name, permissions in lanes.items()),
             *((obj, groups[name], PROCESS_VIEW) for name in dict.fromkeys(viewers)),
