@@ -9,6 +9,7 @@ from django.db.models import F
 
 from .content import entries_for
 from .models import SearchOutbox
+from .pending import forget
 
 BATCH = 500
 
@@ -36,6 +37,7 @@ def drain_batch(batch: int = BATCH) -> int:
             backend.index(entries)
             backend.delete(object_type, gone)
         SearchOutbox.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    forget({(object_type, object_id) for _, object_type, object_id in rows})
     return len(rows)
 
 

@@ -17,6 +17,7 @@ from .draining import BATCH as BATCH
 from .draining import drain as drain
 from .draining import drain_batch as drain_batch
 from .models import ObjectType, SearchOutbox
+from .pending import Pending, pending_in_transaction
 from .tasks import drain_search_outbox
 
 logger = logging.getLogger(__name__)
@@ -49,34 +50,6 @@ def _dispatch_drain() -> None:
             _drain_due = previous
 
 
-class _Queued:
-    """What this transaction (down to one savepoint) has queued already, kept as the callback
-    that sends the drain at commit: Django drops the callbacks of a savepoint rolled back, and
-    with them exactly the keys whose outbox rows that rollback removed."""
-
-    def __init__(self) -> None:
-        self.keys: set[tuple[str, int]] = set()
-        self.__qualname__ = "search.outbox._dispatch_drain"  # named in Django's error log
-
-    def __call__(self) -> None:
-        _dispatch_drain()
-
-
-def _queued_in_transaction() -> tuple[set[tuple[str, int]], _Queued | None]:
-    """The keys queued by the running transaction, and its callback for the current savepoint
-    (None when there is none yet)."""
-    keys: set[tuple[str, int]] = set()
-    here = None
-    savepoints = set(connection.savepoint_ids)
-    for entry in connection.run_on_commit:  # (savepoint ids, callback, robust)
-        sids, callback = entry[0], entry[1]
-        if isinstance(callback, _Queued):
-            keys |= callback.keys
-            if set(sids) == savepoints:
-                here = callback
-    return keys, here
-
-
 def enqueue(object_type: str, ids: list[int] | set[int]) -> None:
     """Queue these objects for (re)indexing, in the caller's transaction: one outbox row per
     object and transaction, however many announcements name it (a new document is registered,
@@ -90,23 +63,15 @@ def enqueue(object_type: str, ids: list[int] | set[int]) -> None:
         )
         transaction.on_commit(_dispatch_drain, robust=True)  # runs now, errors logged
         return
-    queued, here = _queued_in_transaction()
-    again = [pk for pk in ids if (str(object_type), pk) in queued]
-    if again:  # unless a drain in this same transaction (a command, a test) took the row
-        kept = set(
-            SearchOutbox.objects.filter(object_type=object_type, object_id__in=again).values_list(
-                "object_id", flat=True
-            )
-        )
-        ids = [pk for pk in ids if pk not in kept]
-    new = ids
+    queued, here = pending_in_transaction()
+    new = [pk for pk in ids if (str(object_type), pk) not in queued]
     if not new:
         return
     SearchOutbox.objects.bulk_create(
         [SearchOutbox(object_type=ObjectType(object_type), object_id=pk) for pk in new]
     )
     if here is None:
-        here = _Queued()
+        here = Pending(send=_dispatch_drain)
         transaction.on_commit(here, robust=True)
     here.keys.update((str(object_type), pk) for pk in new)
 
