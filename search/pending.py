@@ -23,7 +23,7 @@ class Pending:
         self.send()
 
 
-def _callbacks() -> Iterable[tuple[list[str], object]]:
+def _callbacks() -> Iterable[tuple[Iterable[str], object]]:
     for entry in connection.run_on_commit:  # (savepoint ids, callback, robust)
         yield entry[0], entry[1]
 
