@@ -17,6 +17,10 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 # to one worker (tests/conftest.py's groups).
 PYTEST_WORKERS ?= auto
 BENCH_DATABASE_URL ?= postgres://coordination:coordination@127.0.0.1:5432/coordination_bench
+# The bench runs the production profile: Redis as broker and (next database number) as the
+# shared cache the public endpoints' throttles count in. No worker consumes its messages; the
+# bench purges them when it starts.
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/13
 
 .PHONY: run test test-embedded test-production lint bench setup system-packages messages services
 
@@ -74,8 +78,9 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/lint-imports --no-cache
 
 bench: setup
-	$(PYTHON) -m tests.services $(BENCH_DATABASE_URL) $(TEST_BROKER_URL)
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PYTHON) -m tests.bench $(BENCH_ARGS)
+	$(PYTHON) -m tests.services $(BENCH_DATABASE_URL) $(BENCH_BROKER_URL)
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) \
+		$(PYTHON) -m tests.bench $(BENCH_ARGS)
 
 # Backups that restore (config/backup.py): the database, the stored files and the audit anchors,
 # with a manifest of SHA-256 sums. `make restore BACKUP=var/backups/<when>` into an empty

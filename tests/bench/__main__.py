@@ -114,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown scenario(s) {', '.join(unknown)}; known: {', '.join(scenarios)}")
 
     _ensure_database(db)
+    if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        from config.celery import app
+
+        app.control.purge()  # the drains earlier runs sent: no worker took them
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     from .data import generate
@@ -126,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"bench scale={args.scale} database={db['NAME']} PostgreSQL {server and server[0]}, "
             f"Python {platform.python_version()}, Django {django.get_version()}; "
-            f"{os.cpu_count()} CPUs, load average {load}"
+            f"{os.cpu_count()} CPUs, load average {load}; cache "
+            f"{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, broker "
+            f"{settings.CELERY_BROKER_URL.split('://', 1)[0]}"
         )
         print(
             "data: "
