@@ -100,7 +100,7 @@ class LockedTask:
 
 def locked_task(task_id: int, caller: User) -> LockedTask | None:
     """The task with its process row then its own row locked (in that order everywhere, as the
-    flows' own SelectForUpdateLock does, so claim, complete and viewflow's timer dispatcher
+    flows' own ProcessRowLock does, so claim, complete and viewflow's timer dispatcher
     queue rather than deadlock), or None if there is no such task. Call inside a transaction.
     The task arrives with its process (and the process's institution)."""
     rows = _LOCK_PROCESS.rows(task_id=task_id)

@@ -746,7 +746,7 @@ def process_cancel(
     if process is None or process.flow_class is None:
         raise NotFound()
     flow_class = process.flow_class
-    with flow_class.lock(process.pk), appended_together():
+    with transaction.atomic(), flow_class.lock(process.pk), appended_together():
         process = flow_class.process_class.objects.select_related("institution").get(pk=process.pk)
         if process.status != PROCESS.NEW:
             raise Conflict(gettext("The process is no longer running."), code="process_done")

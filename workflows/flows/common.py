@@ -3,17 +3,19 @@ the law forbids into a 400 with the field's name, and `CoordinationFlow` with th
 (`approval`, `step`, `approved_gate`) that let a process be a short declarative file: its lanes,
 its approve → check → revise loop, its reasons for a return, its cancellation."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import dateparse, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from audit.services import audit_record_many
 from config.text import control_characters_refused
@@ -248,6 +250,22 @@ def approved_gate(title: Any, *, then: Any, otherwise: Any, flag: str = "approve
     )
 
 
+class ProcessRowLock:
+    """The flows' `lock_impl`: the process row locked by a blocking SELECT … FOR UPDATE, in the
+    transaction of the service that moves the flow (every one opens its own), so two clicks on
+    one process queue instead of failing. Viewflow's `SelectForUpdateLock` wraps each attempt in
+    a savepoint in order to retry a lock refused with NOWAIT; a blocking lock waits instead of
+    being refused, so the savepoint cost every start and transition two statements for nothing.
+    A deadlock fails the transaction like any other database error."""
+
+    @contextmanager
+    def __call__(self, flow_class: Any, process_pk: Any) -> Iterator[None]:
+        with transaction.atomic(savepoint=False):
+            processes = flow_class.process_class._default_manager.filter(pk=process_pk)
+            processes.select_for_update().exists()
+            yield
+
+
 class CoordinationFlow(flow.Flow):
     """What every flow of ours shares: the process row locked while a transition runs (two
     clicks queue instead of failing), the lanes most flows use, the approve-or-return handlers,
@@ -257,7 +275,7 @@ class CoordinationFlow(flow.Flow):
 
     process_summary_template = "{{ process.title }}"
     # Blocking row lock on the process: concurrent clicks queue instead of failing.
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    lock_impl = ProcessRowLock()
     starter_roles: tuple[str, ...] = ()
     # What a returned item's comment must say (a 400 without it).
     return_hint: Any = _("Say what to change.")
