@@ -13,8 +13,9 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext
 from guardian.models import GroupObjectPermission
@@ -219,10 +220,13 @@ def _started(
     institution: Institution,
     fields: dict[str, Any],
     document_ids: Iterable[Any],
+    in_callers_transaction: bool = False,
 ) -> CoordinationProcess:
     """Run the flow's start, attach the documents, grant the lanes, audit, announce the start
-    and tell the first task's lane. `actor` None: the system starts it."""
-    with transaction.atomic(), _announced() as opened:
+    and tell the first task's lane. `actor` None: the system starts it. A caller that writes
+    its own record of the process in the same transaction (`in_callers_transaction`) rolls it
+    back as a whole on failure: no savepoint of the start's own."""
+    with transaction.atomic(savepoint=not in_callers_transaction), _announced() as opened:
         process = flow_class.start.run(actor=actor, institution=institution, fields=fields)
         documents = (
             process_documents_set(
@@ -630,7 +634,10 @@ def process_start_by_system(
     *, flow_class: Any, institution: Institution, fields: dict[str, Any]
 ) -> CoordinationProcess:
     """Start a process nobody signed in starts (a request submitted on the public portal): the
-    same grants, audit entry, announcement and notices as `process_start`, with no actor."""
+    same grants, audit entry, announcement and notices as `process_start`, with no actor.
+    Inside the caller's transaction, which records the request with it."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("Start it inside the transaction that records it.")
     return _started(
         flow_class=flow_class,
         actor=None,
@@ -638,6 +645,7 @@ def process_start_by_system(
         institution=institution,
         fields=fields,
         document_ids=(),
+        in_callers_transaction=True,
     )
 
 
