@@ -231,11 +231,14 @@ def tasks_with_due(queryset: QuerySet[Task], *, now: datetime | None = None) -> 
     )
 
 
-def due_times(task_ids: QuerySet[Any]) -> QuerySet[TaskDue]:
-    """The stored due times (`TaskDue`, keyed by task) of the open steps among `task_ids` (a
-    subquery of one column): the work queue counts, filters, sorts and slices these narrow
+def due_times(task_ids: list[QuerySet[Any]]) -> QuerySet[TaskDue]:
+    """The stored due times (`TaskDue`, keyed by task) of the open steps in any of `task_ids`
+    (subqueries of one column): the work queue counts, filters, sorts and slices these narrow
     rows, then loads only its page's tasks."""
-    return TaskDue.objects.filter(task_id__in=task_ids)
+    among = Q()
+    for ids in task_ids:
+        among |= Q(task_id__in=ids)
+    return TaskDue.objects.filter(among)
 
 
 def due_overdue(now: datetime) -> Q:

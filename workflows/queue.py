@@ -192,7 +192,7 @@ def _rows(tasks: list[Task], now: datetime) -> list[QueueRow]:
     return rows
 
 
-def _task_ids(user: Any, choice: dict[str, str]) -> QuerySet[Any]:
+def _task_ids(user: Any, choice: dict[str, str]) -> list[QuerySet[Any]]:
     """The ids of the view's tasks, narrowed by type, institution and state: the inbox's own
     keys when nothing needs the task table (`queue_task_ids`), else the tasks filtered."""
     process_type = choice.get("type") or ""
@@ -210,7 +210,7 @@ def _task_ids(user: Any, choice: dict[str, str]) -> QuerySet[Any]:
         tasks = tasks.filter(status=STATUS.NEW)
     elif choice.get("state") == "claimed":
         tasks = tasks.filter(status=STATUS.ASSIGNED)
-    return tasks.values("pk")
+    return [tasks.values("pk")]
 
 
 def queue(user: Any, choice: dict[str, str], now: datetime) -> QuerySet[Any]:
