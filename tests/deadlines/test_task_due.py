@@ -102,7 +102,11 @@ def official(rules: dict[str, DeadlineRule]) -> User:
 
 
 def listed(user: User, now: datetime, **choice: str) -> list[int]:
-    return list(queue(user, {"sort": "due", **choice}, now).values_list("pk", flat=True))
+    steps = queue(user, {"sort": "due", **choice}, now)
+    ids = list(steps.due.values_list("pk", flat=True))
+    # What the pages count (the inbox's halves summed, where they may be) is what they list.
+    assert steps.count() == len(ids) == steps.due.count(), choice
+    return ids
 
 
 def test_the_due_time_follows_a_clock_that_opens_moves_and_closes(
