@@ -78,7 +78,12 @@ class HumanTask(flow.View):
 
     def Actions(self, *actions: str, handler: Any) -> "HumanTask":
         """What `complete` accepts; `handler(activation, *, acting, action, comment, data)`
-        applies the action to the process and returns what the audit entry should add."""
+        applies the action to the process and returns a dict: what the step's audit entry adds,
+        where three keys also say more (`workflows.services.task_complete`): `reason` (why the
+        item goes back: the step's row, the `returned` notice), `outcome` (what the step
+        decided: its row), and `events`, `[(name, at), …]`: the domain events the step caused,
+        at their own times (`transmitted`, `received`), announced with the transition to the
+        subscribers (the deadline clocks) and not audited as data."""
         self.actions = actions
         self._on_complete = handler
         return self
