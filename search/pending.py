@@ -17,7 +17,7 @@ class Pending:
     def __init__(self, send: Callable[[], None]) -> None:
         self.keys: set[Key] = set()
         self.send = send
-        self.__qualname__ = "search.outbox._dispatch_drain"  # named in Django's error log
+        self.__qualname__ = f"{send.__module__}.{send.__qualname__}"  # in Django's error log
 
     def __call__(self) -> None:
         self.send()

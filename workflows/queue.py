@@ -43,6 +43,7 @@ from roles.models import Institution, Role
 from .flows import FLOWS
 from .models import CoordinationProcess, QueuePreference
 from .selectors import (
+    INBOX_HALVES_VIEWS,
     RETURN_ACTIONS,
     access_task_by_id,
     queue_task_ids,
@@ -201,7 +202,7 @@ def _task_ids(user: Any, choice: dict[str, str]) -> tuple[list[QuerySet[Any]], b
     process_type = choice.get("type") or ""
     view = choice.get("view") or "all"
     if not (process_type in FLOWS or choice.get("institution") or choice.get("state")):
-        return queue_task_ids(user=user, view=view), view in ("all", "mine")
+        return queue_task_ids(user=user, view=view), view in INBOX_HALVES_VIEWS
     tasks = queue_tasks(
         user=user,
         view=view,

@@ -334,6 +334,10 @@ def queue_tasks(
     return tasks_with_context(tasks)
 
 
+# The views whose ids `queue_task_ids` gives as the inbox's two halves, which never share a step.
+INBOX_HALVES_VIEWS = ("all", "mine")
+
+
 def queue_task_ids(*, user: Any, view: str = "all") -> list[QuerySet[Any]]:
     """The ids of `queue_tasks(user=user, view=view)`, as subqueries of one column each: a
     task is in the queue when it is in any of them. Views "all" and "mine" are the inbox's two
@@ -343,7 +347,7 @@ def queue_task_ids(*, user: Any, view: str = "all") -> list[QuerySet[Any]]:
     all the ids before it reads a row, where each half probes the rows directly (a queue page's
     query in a third of the time, `make bench` work_queue_pages). An inbox entry's task is
     unclaimed, so "mine" only narrows the claimed half."""
-    if view not in ("all", "mine") or not getattr(user, "is_authenticated", False):
+    if view not in INBOX_HALVES_VIEWS or not getattr(user, "is_authenticated", False):
         return [queue_tasks(user=user, view=view).values("pk")]
     if not user.is_active:
         return [Task.objects.none().values("pk")]
