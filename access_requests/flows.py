@@ -26,7 +26,7 @@ from audit.services import audit_record
 from config.text import plain_text
 from deadlines import calendar
 from deadlines.models import DeadlineRule
-from documents.access import documents_readable_ids
+from documents.access import documents_attachable
 from documents.models import Kind
 from documents.services import document_share
 from roles.models import Institution, Role
@@ -368,12 +368,31 @@ class AccessRequestFlow(common.CoordinationFlow):
         reasons = legal_basis = ""
         if action in ("grant", "partially_grant"):
             documents = _document_ids(data)
-            readable = documents_readable_ids(
-                user=acting.on_behalf_of or acting.user, ids=documents
+            # The page's picker's rule (`document_steps`): what the deciding institution may
+            # send on — its own documents, or another's whose owner consented — among those
+            # the official reads. Releasing to the public is sending on.
+            releasable = set(
+                documents_attachable(
+                    user=acting.on_behalf_of or acting.user, institution=self.holder(process)
+                )
+                .filter(pk__in=documents)
+                .values_list("pk", flat=True)
             )
-            if set(documents) - set(readable):
+            if set(documents) - releasable:
                 raise ValidationError(
-                    {"data.documents": [gettext("You cannot release a document you cannot read.")]}
+                    {
+                        "data.documents": [
+                            gettext(
+                                "Release only documents your institution may send on: its "
+                                "own, or another's whose owner consented (%(documents)s)."
+                            )
+                            % {
+                                "documents": ", ".join(
+                                    map(str, sorted(set(documents) - releasable))
+                                )
+                            }
+                        ]
+                    }
                 )
             if not documents and process.format != Format.INSPECTION:
                 raise ValidationError(

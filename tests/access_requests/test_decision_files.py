@@ -11,6 +11,8 @@ from django.test import Client
 
 from access_requests.models import AccessRequestProcess
 from documents.models import Document
+from documents.services import document_share
+from roles.models import Institution, User
 from tests.documents import files
 
 from .conftest import complete, inbox_task, public_document, submitted
@@ -121,3 +123,43 @@ def test_the_api_still_takes_document_ids(demo: Any, api_as: Any) -> None:
     response = complete(api_as("kllokot.info"), task["id"], "grant", documents=[contract])
     assert response.status_code == 200, response.content
     assert AccessRequestProcess.objects.get(pk=task["process_id"]).released_documents == [contract]
+
+
+def test_the_api_releases_only_what_the_institution_may_send_on(demo: Any, api_as: Any) -> None:
+    """Given a Prishtinë document shared with Kllokot without its consent to send it on, when
+    Kllokot's officer grants access with it over the API, then the grant is refused as the page's
+    picker refuses it (400, the shared error shape) and nothing is released; with Prishtinë's
+    consent on record, the same grant goes through."""
+    received = public_document("PRISHTINE", "prishtine.info", "Ugovor Prishtine")
+    document = Document.objects.get(pk=received)
+    document_share(
+        actor=User.objects.get(username="prishtine.info"),
+        document=document,
+        institution=Institution.objects.get(code="KLLOKOT"),
+    )
+    task = decide_task(api_as)
+    officer = api_as("kllokot.info")
+    assert officer.get(f"/api/documents/{received}/").status_code == 200  # readable
+
+    refused = complete(officer, task["id"], "grant", documents=[received])
+    assert refused.status_code == 400, refused.content
+    error = refused.json()["error"]
+    assert error["code"] == "invalid"
+    assert error["details"]["data.documents"] == [
+        "Release only documents your institution may send on: its own, or another's whose "
+        f"owner consented ({received})."
+    ]
+    process = AccessRequestProcess.objects.get(pk=task["process_id"])
+    assert not process.decision and not process.released_documents
+    assert not process.documents.filter(pk=received).exists()
+
+    document_share(
+        actor=User.objects.get(username="prishtine.info"),
+        document=document,
+        institution=Institution.objects.get(code="KLLOKOT"),
+        may_forward=True,
+    )
+    granted = complete(officer, task["id"], "grant", documents=[received])
+    assert granted.status_code == 200, granted.content
+    process.refresh_from_db()
+    assert process.released_documents == [received]
