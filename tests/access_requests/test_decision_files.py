@@ -139,6 +139,7 @@ def test_the_api_releases_only_what_the_institution_may_send_on(demo: Any, api_a
     )
     task = decide_task(api_as)
     officer = api_as("kllokot.info")
+    officer.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert officer.get(f"/api/documents/{received}/").status_code == 200  # readable
 
     refused = complete(officer, task["id"], "grant", documents=[received])
