@@ -151,7 +151,7 @@ class PublicConsultationSerializer(serializers.Serializer):
                     "api:public-consultation-document", args=[consultation.pk, document.pk]
                 ),
             }
-            for document in consultation.process.published_documents  # type: ignore[attr-defined]
+            for document in selectors.documents_published(consultation)
         ]
 
 

@@ -18,16 +18,22 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from audit.services import audit_record
+from documents.models import Document, Kind
 from documents.services import documents_made_public
 from notifications.services import notify
 from roles.models import Institution
 from roles.permissions import Acting
-from workflows.attachments import DocumentsStep, process_documents_set
+from workflows.attachments import (
+    DocumentsStep,
+    process_documents_checked,
+    process_documents_set,
+)
 from workflows.flows import common
 from workflows.models import permission_object
 
 from .models import SUMMARY_MAX, Consultation, PublicConsultationProcess
 from .periods import period_checked
+from .selectors import documents_unpublishable
 from .services import answers_record
 
 OFFICER = "officer"
@@ -112,8 +118,20 @@ class PublicConsultationFlow(common.CoordinationFlow):
         "publish_report": _("Approve and publish the report"),
     }
     # The returned draft's page offers its documents and upload slots (`workflows.files`):
-    # sent as `data.documents`, the draft's whole set.
-    document_steps = {"revise": DocumentsStep()}
+    # sent as `data.documents`, the draft's whole set. The head's approvals take a signed
+    # decision and the officer's answers the report's documents, each step's own (`adds`):
+    # added to the process and published with what it approves — the draft's with the
+    # consultation, the answers' and the report's with the report.
+    document_steps = {
+        "revise": DocumentsStep(),
+        "approve": DocumentsStep(kind=Kind.DECISION, adds=True, label=_("Signed decision")),
+        "answer_comments": DocumentsStep(
+            kind=Kind.REPORT, adds=True, label=_("Documents of the answers' report")
+        ),
+        "publish_report": DocumentsStep(
+            kind=Kind.DECISION, adds=True, label=_("Signed decision on the report")
+        ),
+    }
 
     start = (
         flow.StartHandle(this.start_process)
@@ -213,11 +231,43 @@ class PublicConsultationFlow(common.CoordinationFlow):
         activation.task.owner = actor
         return process
 
+    def documents_added(
+        self, process: PublicConsultationProcess, *, acting: Acting, data: dict[str, Any]
+    ) -> list[int]:
+        """The step's own documents (`data.documents`, optional) added to the process: each
+        one the official may attach (`workflows.attachments`) and the consultation may
+        publish (its institution's own, or public ones; never a confidential one)."""
+        if not data.get("documents"):
+            return []
+        found = process_documents_checked(
+            process=process, user=acting.user, document_ids=data["documents"]
+        )
+        refused = documents_unpublishable(
+            Document.objects.filter(pk__in=found), institution=process.institution
+        )
+        if refused:
+            raise ValidationError(
+                {
+                    "documents": [
+                        gettext(
+                            "A consultation publishes its documents: attach your institution's "
+                            "own documents or public ones, never confidential ones (not: %s)."
+                        )
+                        % ", ".join(map(str, refused))
+                    ]
+                }
+            )
+        process.documents.add(*found)
+        return sorted(found)
+
     def approved(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
         process: PublicConsultationProcess = activation.process
+        added = self.documents_added(process, acting=acting, data=data)
         decided = self.decided(activation, "approved", action=action, comment=comment)
+        if added:
+            decided = {**decided, "documents": added}
         if not process.approved:
             return decided
         # It opens at its opening time, or now if that has passed: the period left must still
@@ -309,16 +359,39 @@ class PublicConsultationFlow(common.CoordinationFlow):
                     ]
                 }
             )
+        added = self.report_documents_added(process, acting=acting, data=data)
         process.report_approved = False
-        return {"answers": recorded}
+        return {"answers": recorded, **({"documents": added} if added else {})}
+
+    def report_documents_added(
+        self, process: PublicConsultationProcess, *, acting: Acting, data: dict[str, Any]
+    ) -> list[int]:
+        """The step's documents added to the process as the report's: published with it."""
+        added = self.documents_added(process, acting=acting, data=data)
+        if added:
+            process.report_documents = sorted({*(process.report_documents or []), *added})
+        return added
 
     def report_decided(
         self, activation: Any, *, acting: Acting, action: str, comment: str, data: dict[str, Any]
     ) -> dict[str, Any]:
+        process: PublicConsultationProcess = activation.process
         if action == "return" and not comment:
             raise ValidationError({"comment": [gettext("Say what to change in the answers.")]})
-        activation.process.report_approved = action == "publish_report"
-        return {"reason": comment} if action == "return" else {}
+        added = self.report_documents_added(process, acting=acting, data=data)
+        process.report_approved = action == "publish_report"
+        if process.report_approved:
+            # The report's documents are published with it: the institution's internal ones
+            # become public now, as the draft's did at its approval.
+            documents_made_public(
+                actor=acting.user,
+                on_behalf_of=acting.on_behalf_of,
+                institution=process.institution,
+                documents=list(process.documents.filter(pk__in=process.report_documents or [])),
+                reason=f"public consultation {process.pk}: report approved for publication",
+            )
+        decided: dict[str, Any] = {"reason": comment} if action == "return" else {}
+        return {**decided, "documents": added} if added else decided
 
     def published(self, activation: Any) -> None:
         process: PublicConsultationProcess = activation.process

@@ -42,6 +42,9 @@ class PublicConsultationProcess(CoordinationProcess):
     report_approved = jsonstore.BooleanField(_("report approved"), default=False)
     closed_at = jsonstore.DateTimeField(_("closed at"), null=True, blank=True)
     published_at = jsonstore.DateTimeField(_("report published at"), null=True, blank=True)
+    # The documents of the answers and of the report's approval (ids among the process's
+    # documents): published with the report, not before.
+    report_documents = jsonstore.JSONField(_("report documents"), default=list, blank=True)
 
     class Meta:
         proxy = True

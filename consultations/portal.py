@@ -140,7 +140,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_open": is_open,
             "form": form,
             "receipt": receipt,
-            "documents": consultation.process.published_documents,  # type: ignore[attr-defined]
+            "documents": selectors.documents_published(consultation),
         },
         status=status,
     )

@@ -75,11 +75,28 @@ def comments_of(consultation_id: int) -> QuerySet[Comment]:
     return Comment.objects.filter(consultation_id=consultation_id).order_by("pk")
 
 
+def report_documents_held(consultation: Consultation) -> list[int]:
+    """The documents of the answers and of the report's approval, held back until the report
+    is published (`PublicConsultationFlow.report_documents`)."""
+    if consultation.report_published_at is not None:
+        return []
+    held = (consultation.process.data or {}).get("report_documents") or []  # type: ignore[attr-defined]
+    return [value for value in held if isinstance(value, int)]
+
+
+def documents_published(consultation: Consultation) -> list[Document]:
+    """What the public reads of a consultation of `consultations_public`: the publishable
+    documents of its process, the report's only once the report is published."""
+    held = set(report_documents_held(consultation))
+    published = consultation.process.published_documents  # type: ignore[attr-defined]
+    return [document for document in published if document.pk not in held]
+
+
 def public_document(consultation_id: Any, document_id: Any) -> Any:
     consultation = consultation_public(consultation_id)
     documents = documents_publishable(
         consultation.process.documents.all()  # type: ignore[attr-defined]
-    )
+    ).exclude(pk__in=report_documents_held(consultation))
     return visible_or_404(documents, document_id)
 
 

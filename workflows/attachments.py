@@ -50,6 +50,23 @@ def process_documents_set(
     owner consented (`documents.access.documents_attachable`; else DocumentsRefused, 403,
     recorded by `refusals_recorded`). Returns the ids. `starting`: the process is being
     started, so a refusal names no process (it will not exist)."""
+    found = process_documents_checked(
+        process=process, user=user, document_ids=document_ids, starting=starting
+    )
+    process.documents.set(Document.objects.filter(pk__in=found))
+    return sorted(found)
+
+
+def process_documents_checked(
+    *,
+    process: CoordinationProcess,
+    user: Any,
+    document_ids: Iterable[Any],
+    starting: bool = False,
+) -> set[int]:
+    """The ids, each visible to the user and the process's institution's to send, with the
+    refusals of `process_documents_set` (which attaches them; a step that adds documents of
+    its own adds what this returns)."""
     if isinstance(document_ids, str | bytes) or not isinstance(document_ids, Iterable):
         raise ValidationError({"documents": [gettext("Give a list of document ids.")]})
     ids: set[int] = set()
@@ -89,5 +106,4 @@ def process_documents_set(
             extra={"institution": process.institution.code}
             | ({} if starting else {"process": process.pk}),
         )
-    process.documents.set(Document.objects.filter(pk__in=found))
-    return sorted(found)
+    return found
