@@ -282,6 +282,10 @@ def test_transliteration_keeps_placeholders_and_markup() -> None:
     # Code the API takes as written: a Cyrillic `пресс_статемент` would be an unknown type.
     assert convert("vrsta (npr. `press_statement`)") == "врста (нпр. `press_statement`)"
     assert convert("Završava se pre date_from.") == "Завршава се пре date_from."
+    # A file's extension as the person sees it on the file: `.доцx` would be half of each script.
+    assert convert("Vord dokument (.docx), običan tekst (.txt)") == (
+        "Ворд документ (.docx), обичан текст (.txt)"
+    )
 
 
 def test_command_writes_and_checks_the_cyrillic_catalogue(tmp_path: Path) -> None:

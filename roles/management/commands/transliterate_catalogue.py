@@ -4,8 +4,9 @@ Translators edit only ``config/locale/sr_Latn/LC_MESSAGES/django.po``; this comm
 ``config/locale/sr/LC_MESSAGES/django.po`` from it, every msgstr converted to Cyrillic with
 ``config.text.latin_to_cyrillic``, so the two scripts never drift. Placeholders (``%(name)s``,
 ``%s``, ``{name}``), HTML tags, HTML entities, code in backticks (parameter values such as
-`press_statement`, which the API's schema documents and callers type as written) and bare
-parameter names (``date_from``) are left exactly as they are.
+`press_statement`, which the API's schema documents and callers type as written), bare
+parameter names (``date_from``) and file names' extensions in brackets (``(.docx)``) are left
+exactly as they are.
 
     manage.py transliterate_catalogue          # write sr from sr_Latn
     manage.py transliterate_catalogue --check  # fail if sr is not the transliteration of sr_Latn
@@ -34,13 +35,15 @@ PROTECTED = re.compile(
     """,
     re.VERBOSE,
 )
-# Kept in Latin too, though a translation need not repeat them: parameter names (`date_from`)
-# and the values and formats an API client writes as they are (`true`, `JSON`, `U+…`).
+# Kept in Latin too, though a translation need not repeat them: parameter names (`date_from`),
+# the values and formats an API client writes as they are (`true`, `JSON`, `U+…`) and the
+# extensions of file names, which a person finds written so on their files (`(.docx)`).
 UNCHANGED = re.compile(
     PROTECTED.pattern
     + r"""
     | \b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b
     | \b(?:true|false|null|JSON|URL|username|password|slug)\b | \bU\+
+    | \(\.[a-z0-9]{2,5}\)
     """,
     re.VERBOSE,
 )
