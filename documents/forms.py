@@ -5,8 +5,9 @@ service as the API (`services.document_create`: python-magic, the registration b
 The page's script (`static/documents/files.js`) only adds the drop zone and the picker's
 search, which asks the server (`views.document_picker_search`) for every attachable document
 the typed words find; both work without it: the file input, and the newest documents'
-checkboxes."""
+checkboxes with a field for the registration numbers of any other."""
 
+import re
 from typing import Any
 
 from django import forms
@@ -23,8 +24,9 @@ from .access import documents_attachable
 from .models import Classification, Document, Language
 from .selectors import with_current_version
 
-# The newest documents the page lists: what a browser without the script offers (with the
-# script the search box finds any of them, `PICKER_FOUND` at a time).
+# The newest documents the page lists: what a browser without the script offers as boxes to
+# tick, any other by its typed number (with the script the search box finds any of them,
+# `PICKER_FOUND` at a time).
 PICKER_SIZE = 300
 # What one search shows: enough to scan, and a hint to type more when there are more.
 PICKER_FOUND = 50
@@ -64,17 +66,105 @@ def picker_search_url(*, institution: Institution, own: bool = False) -> str:
     return f"{reverse('documents:picker')}?{urlencode(query)}"
 
 
+# A page without the script lists only the newest `PICKER_SIZE`: any other attachable document
+# is chosen by typing its registration number (`<name>_numbers`), at most this many at once.
+NUMBERS_SUFFIX = "_numbers"
+NUMBERS_MAX = 50
+NUMBERS_LENGTH = 2000
+_NUMBER = re.compile(r"^(?P<code>.+)-(?P<year>\d{4})-(?P<number>\d{1,9})$")
+
+
+class Picked(list[str]):
+    """The picker's value from a form: the ids checked, and the registration numbers typed."""
+
+    def __init__(self, ids: Any = (), *, numbers: str = "") -> None:
+        super().__init__(ids)
+        self.numbers = numbers
+
+
+def registration_numbers(typed: str) -> list[str]:
+    """The registration numbers typed (separated by commas, semicolons or spaces), written as
+    the book writes them: upper case, the serial number with its zeros
+    (`kllokot-2026-12` → `KLLOKOT-2026-000012`); each once, in the order typed."""
+    numbers: list[str] = []
+    for token in re.split(r"[,;\s]+", typed.strip()):
+        if not token:
+            continue
+        token = token.upper()
+        found = _NUMBER.match(token)
+        if found:
+            token = f"{found['code']}-{found['year']}-{int(found['number']):06d}"
+        if token not in numbers:
+            numbers.append(token)
+    return numbers
+
+
 class DocumentPicker(forms.CheckboxSelectMultiple):
     """Checkboxes under a search box; the script replaces the rows with what the server's
-    search finds (`search_url`), keeping those chosen."""
+    search finds (`search_url`), keeping those chosen. Beside them a text field for
+    registration numbers, which the script hides: without it, the way to any attachable
+    document the list does not show."""
 
     template_name = "documents/widgets/picker.html"
     search_url = ""
 
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Picked:
+        checked = super().value_from_datadict(data, files, name)
+        typed = data.get(name + NUMBERS_SUFFIX, "")
+        return Picked(checked or (), numbers=typed if isinstance(typed, str) else "")
+
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         context["widget"]["search_url"] = self.search_url
+        context["widget"]["numbers_name"] = name + NUMBERS_SUFFIX
+        context["widget"]["numbers"] = getattr(value, "numbers", "")
         return context
+
+
+class DocumentsPickerField(forms.ModelMultipleChoiceField):
+    """The documents checked and those whose registration numbers were typed, each among the
+    field's queryset (what the official may attach): a number outside it, whether it does not
+    exist or is another's the official may not attach, is the same error."""
+
+    widget = DocumentPicker
+
+    def prepare_value(self, value: Any) -> Any:
+        prepared = super().prepare_value(value)
+        if isinstance(value, Picked):
+            return Picked(prepared, numbers=value.numbers)
+        return prepared
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return bool(getattr(data, "numbers", "").strip()) or super().has_changed(initial, data)
+
+    def clean(self, value: Any) -> Any:
+        typed = getattr(value, "numbers", "")
+        checked = super().clean(list(value or ()))
+        numbers = registration_numbers(typed[: NUMBERS_LENGTH + 1])
+        if not numbers:
+            return checked
+        if len(typed) > NUMBERS_LENGTH or len(numbers) > NUMBERS_MAX:
+            raise ValidationError(
+                self.error_messages["too_many_numbers"],
+                code="too_many_numbers",
+                params={"count": NUMBERS_MAX},
+            )
+        attachable = self.queryset
+        assert attachable is not None
+        found = dict(
+            attachable.filter(registration__registration_number__in=numbers).values_list(
+                "registration__registration_number", "pk"
+            )
+        )
+        unknown = [number for number in numbers if number not in found]
+        if unknown:
+            raise ValidationError(
+                self.error_messages["unknown_number"],
+                code="unknown_number",
+                params={"numbers": ", ".join(unknown)},
+            )
+        ids = {document.pk for document in checked} | set(found.values())
+        return attachable.filter(pk__in=ids)
 
 
 def documents_picker(
@@ -91,11 +181,10 @@ def documents_picker(
     all of them as the official types."""
     attachable = documents_attachable(user=user, institution=institution, own=own)
     standing = attachable.filter(registration__annulled_at__isnull=True)
-    field = forms.ModelMultipleChoiceField(
+    field = DocumentsPickerField(
         label=label or _("Documents"),
         queryset=standing,
         required=False,
-        widget=DocumentPicker,
         help_text=(
             _("Registered documents of your institution, the newest first. Type to search.")
             if own
@@ -107,6 +196,8 @@ def documents_picker(
         error_messages={
             "invalid_choice": _("No document %(value)s among those you may attach."),
             "invalid_pk_value": _("“%(pk)s” is not a document number."),
+            "unknown_number": _("No document numbered %(numbers)s among those you may attach."),
+            "too_many_numbers": _("At most %(count)s registration numbers at once."),
         },
     )
     listed = list(picker_documents(attachable)[:PICKER_SIZE])

@@ -180,6 +180,8 @@ def test_a_document_found_by_typing_and_an_uploaded_file_are_released(
     picker = officer.locator("[data-document-picker]")
     expect(picker.locator(f"input[value='{newer}']")).to_be_visible()
     expect(picker.locator(f"input[value='{contract}']")).to_have_count(0)
+    # The registration numbers' field is for a browser without the script: hidden here.
+    expect(picker.locator("[data-picker-numbers]")).to_be_hidden()
     search = picker.get_by_role("searchbox")
     search.fill("mirembajtjen rrugeve")
     found = picker.locator(f"input[value='{contract}']")

@@ -1,8 +1,9 @@
 // Files in place: a file dropped on an upload field's zone goes into its file input, and the
 // document picker's search box asks the server for every document the official may attach
 // that the typed words find (`data-picker-source`), keeping those chosen; should the server
-// not answer, it filters the documents the page lists. Without this script the plain file
-// input and the list of the newest documents' checkboxes do the same.
+// not answer, it filters the documents the page lists and shows the field for registration
+// numbers again. Without this script the plain file input, the list of the newest documents'
+// checkboxes and that field (any attachable document by its number) do the same.
 (function () {
   if (window.documentFilesReady) {
     return;
@@ -66,6 +67,13 @@
     }
     box.dataset.ready = "1";
     label.hidden = false;
+    // The registration numbers' field is the way without the script: hidden while the search
+    // answers (unless it holds what was typed before), shown again should it not.
+    var numbers = box.querySelector("[data-picker-numbers]");
+    var numbersInput = numbers && numbers.querySelector("input");
+    if (numbers && !(numbersInput && numbersInput.value)) {
+      numbers.hidden = true;
+    }
     var source = box.dataset.pickerSource;
     var asked = 0;
     var timer = null;
@@ -180,6 +188,9 @@
           if (number === asked) {
             localSearch(words);
             say(text("textFailed"));
+            if (numbers) {
+              numbers.hidden = false;
+            }
           }
         });
     }
