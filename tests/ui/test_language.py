@@ -286,6 +286,8 @@ def test_transliteration_keeps_placeholders_and_markup() -> None:
     assert convert("Vord dokument (.docx), običan tekst (.txt)") == (
         "Ворд документ (.docx), обичан текст (.txt)"
     )
+    # JSON the caller is told to send, as they must send it.
+    assert convert('ili {"kind": "ministry"}.') == 'или {"kind": "ministry"}.'
 
 
 def test_command_writes_and_checks_the_cyrillic_catalogue(tmp_path: Path) -> None:

@@ -3,8 +3,9 @@
 Translators edit only ``config/locale/sr_Latn/LC_MESSAGES/django.po``; this command rewrites
 ``config/locale/sr/LC_MESSAGES/django.po`` from it, every msgstr converted to Cyrillic with
 ``config.text.latin_to_cyrillic``, so the two scripts never drift. Placeholders (``%(name)s``,
-``%s``, ``{name}``), HTML tags, HTML entities, code in backticks (parameter values such as
-`press_statement`, which the API's schema documents and callers type as written), bare
+``%s``, ``{name}``), JSON an API client sends (``{"kind": "ministry"}``), HTML tags, HTML
+entities, code in backticks (parameter values such as `press_statement`, which the API's
+schema documents and callers type as written), bare
 parameter names (``date_from``) and file names' extensions in brackets (``(.docx)``) are left
 exactly as they are.
 
@@ -29,6 +30,7 @@ PROTECTED = re.compile(
     | %[#0+\-]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[diouxXeEfFgGcrsa%]        # %s, %d, %%
     | \{\{.*?\}\}                                                        # {{ name }}
     | \{[^{}\s]*\}                                                       # {name}, {0}, {}
+    | \{"[^{}]*\}                                                         # {"kind": "ministry"}
     | <[^<>]*>                                                           # <a href="…">, </b>
     | &(?:[A-Za-z][A-Za-z0-9]*|\#\d+|\#[xX][0-9A-Fa-f]+);               # &nbsp; &#8212;
     | `[^`]*`                                                            # `press_statement`
