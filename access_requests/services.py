@@ -150,9 +150,12 @@ def access_request_register(
             language=(translation.get_language() or "")[:8],
         )
         # Its unique fields are new (the process and registration made now, the digest of 256
-        # random bits): the unique indexes stand guard, no look-up for each of them first.
+        # random bits): the unique indexes stand guard, no look-up for each of them first (its
+        # one constraint is the digest's).
         request.full_clean(
-            exclude=["process", "registration", "institution"], validate_unique=False
+            exclude=["process", "registration", "institution"],
+            validate_unique=False,
+            validate_constraints=False,
         )
         request.save()
         # The requester's details are recorded as present or not, never written out.
