@@ -21,7 +21,15 @@ class DeadlineRuleAdmin(AuditedModelAdmin):
         "active",
     )
     list_filter = ("process_type", "day_kind", "active")
-    search_fields = ("code", "name", "name_sq", "name_sr", "legal_basis")
+    search_fields = (
+        "code",
+        "name",
+        "name_sq",
+        "name_sr",
+        "legal_basis",
+        "legal_basis_sq",
+        "legal_basis_sr",
+    )
     fieldsets = (
         (
             None,
@@ -29,7 +37,7 @@ class DeadlineRuleAdmin(AuditedModelAdmin):
                 "fields": (
                     "code",
                     ("name_sq", "name_sr", "name"),
-                    "legal_basis",
+                    ("legal_basis_sq", "legal_basis_sr", "legal_basis"),
                     "process_type",
                     "active",
                 )

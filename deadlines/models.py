@@ -69,6 +69,8 @@ class DeadlineRule(models.Model):
     legal_basis = models.TextField(
         _("legal basis"), help_text=_("The law or regulation, in words, with its article.")
     )
+    legal_basis_sq = models.TextField(_("legal basis (Albanian)"), blank=True)
+    legal_basis_sr = models.TextField(_("legal basis (Serbian, Latin script)"), blank=True)
     process_type = models.SlugField(
         _("process type"),
         max_length=64,
@@ -158,6 +160,12 @@ class DeadlineRule(models.Model):
     def name_in(self, language: str | None = None) -> str:
         """The name in a Django language code (`sr` in Cyrillic), English when missing."""
         return name_in_language(sq=self.name_sq, sr=self.name_sr, en=self.name, language=language)
+
+    def legal_basis_in(self, language: str | None = None) -> str:
+        """The legal basis in a Django language code (`sr` in Cyrillic), English when missing."""
+        return name_in_language(
+            sq=self.legal_basis_sq, sr=self.legal_basis_sr, en=self.legal_basis, language=language
+        )
 
     @property
     def task_bound(self) -> bool:

@@ -16,7 +16,7 @@ class DeadlineSerializer(serializers.Serializer):
     task_id = serializers.IntegerField(allow_null=True)
     rule = serializers.CharField(source="rule.code", help_text="The deadline rule's code.")
     rule_name = serializers.SerializerMethodField(help_text="In the request's language.")
-    legal_basis = serializers.CharField(source="rule.legal_basis")
+    legal_basis = serializers.SerializerMethodField(help_text="In the request's language.")
     basis = serializers.CharField(help_text='What started the clock, e.g. "adopted on 2026-11-20".')
     institution = serializers.CharField(
         source="institution.code", help_text="The institution that answers for it."
@@ -31,3 +31,6 @@ class DeadlineSerializer(serializers.Serializer):
 
     def get_rule_name(self, deadline: Deadline) -> str:
         return deadline.rule.name_in()
+
+    def get_legal_basis(self, deadline: Deadline) -> str:
+        return deadline.rule.legal_basis_in()

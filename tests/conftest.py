@@ -70,6 +70,7 @@ MIGRATION_DATA = [
     ("complaints.migrations.0002_roles_topics_and_answer_clocks", "forward"),
     ("consultations.migrations.0002_rules", "create"),
     ("coordination.migrations.0002_response_deadline_rule", "add_rule"),
+    ("deadlines.migrations.0007_rule_legal_basis_translations", "translate"),
 ]
 
 

@@ -71,7 +71,7 @@ def clocks(deadlines: Iterable[Any]) -> list[dict[str, Any]]:
         {
             "deadline": deadline,
             "name": deadline.rule.name_in(),
-            "legal_basis": deadline.rule.legal_basis,
+            "legal_basis": deadline.rule.legal_basis_in(),
             "state": deadline.state_now,
             "state_label": dict(type(deadline).state.field.choices).get(
                 deadline.state_now, deadline.state_now

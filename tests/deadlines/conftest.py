@@ -20,6 +20,23 @@ from workflows.models import CoordinationProcess, permission_object
 BELGRADE = ZoneInfo("Europe/Belgrade")
 DEFAULT_RULES = importlib.import_module("deadlines.migrations.0002_default_rules").RULES
 RULE_NAMES = importlib.import_module("deadlines.migrations.0003_rule_names").NAMES
+LEGAL_BASES = importlib.import_module(
+    "deadlines.migrations.0007_rule_legal_basis_translations"
+).LEGAL_BASES
+
+
+def translated(rule: dict[str, Any]) -> dict[str, Any]:
+    """A default rule's values with its names and legal basis in Albanian and Serbian, as
+    the migrations leave them."""
+    name_sq, name_sr = RULE_NAMES[rule["code"]]
+    _, basis_sq, basis_sr = LEGAL_BASES[rule["code"]]
+    return {
+        **rule,
+        "name_sq": name_sq,
+        "name_sr": name_sr,
+        "legal_basis_sq": basis_sq,
+        "legal_basis_sr": basis_sr,
+    }
 
 
 def local(*args: int) -> datetime:
@@ -31,10 +48,7 @@ def local(*args: int) -> datetime:
 def rules(demo: dict[str, User]) -> dict[str, DeadlineRule]:
     """The default rules (a transactional test elsewhere may have flushed the migration's)."""
     for rule in DEFAULT_RULES:
-        name_sq, name_sr = RULE_NAMES[rule["code"]]
-        DeadlineRule.objects.get_or_create(
-            code=rule["code"], defaults={**rule, "name_sq": name_sq, "name_sr": name_sr}
-        )
+        DeadlineRule.objects.get_or_create(code=rule["code"], defaults=translated(rule))
     return {rule.code: rule for rule in DeadlineRule.objects.all()}
 
 

@@ -67,7 +67,9 @@ def test_the_list_has_the_contract_shape_and_live_states(api_as, decisions) -> N
     } <= set(late)
     assert late["rule"] == "assembly-decision-to-mapl"
     assert late["basis"] == f"adopted on {TODAY - timedelta(days=10)}"
-    assert "Local Self-Government" in late["legal_basis"]
+    # In the request's language (Albanian when it names none), as the rule's name is.
+    assert late["legal_basis"].startswith("Ligji nr. 03/L-040 për vetëqeverisjen lokale")
+    assert late["rule_name"] == "Vendimi i Kuvendit dërguar në MAPL"
     assert late["institution"] == "KLLOKOT" and late["process_type"] == "assembly_decision"
     assert late["due_at"].endswith(("23:59:59.999999+01:00", "23:59:59.999999+02:00"))
     # No sweep has run: the state is decided by the clock's times, now.
@@ -190,6 +192,33 @@ def test_the_monitoring_page(decisions) -> None:  # type: ignore[no-untyped-def]
         rows = albanian.split(f'id="{table}"')[1].split("</table>")[0]
         assert '<td title="KLLOKOT">Komuna e Kllokotit</td>' in rows, table
     assert "Komuna e Prishtinës</td>" in albanian.split('id="deadline-overdue"')[1]
+    # The rule's legal basis, the cell's title, in the reader's language too.
+    overdue = albanian.split('id="deadline-overdue"')[1].split("</table>")[0]
+    assert 'title="Ligji nr. 03/L-040 për vetëqeverisjen lokale (shqyrtimi' in overdue
+    assert "Local Self-Government" not in overdue
+    cyrillic = client.get("/deadlines/", HTTP_ACCEPT_LANGUAGE="sr").content.decode()
+    overdue = cyrillic.split('id="deadline-overdue"')[1].split("</table>")[0]
+    assert 'title="Закон бр. 03/Л-040 о локалној самоуправи (административни' in overdue
+
+
+def test_the_rule_name_and_legal_basis_follow_the_request_language(api_as, decisions) -> None:  # type: ignore[no-untyped-def]
+    client = api_as("kllokot.assembly")
+    expected = {
+        "sq": ("Vendimi i Kuvendit", "Ligji nr. 03/L-040 për vetëqeverisjen lokale"),
+        "sr-latn": ("Odluka Skupštine", "Zakon br. 03/L-040 o lokalnoj samoupravi"),
+        "sr": ("Одлука Скупштине", "Закон бр. 03/Л-040 о локалној самоуправи"),
+        "en": ("Assembly decision", "Law No. 03/L-040 on Local Self-Government"),
+    }
+    for language, (name, basis) in expected.items():
+        response = client.get("/api/deadlines/", HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200, response.content
+        late = next(
+            item
+            for item in response.json()["results"]
+            if item["process_id"] == decisions["late"].pk
+        )
+        assert late["rule_name"].startswith(name), language
+        assert late["legal_basis"].startswith(basis), language
 
 
 def test_the_schema_names_the_process_types_the_filters_accept(api_as) -> None:  # type: ignore[no-untyped-def]

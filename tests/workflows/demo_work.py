@@ -6,15 +6,12 @@ import io
 from django.core.management import call_command
 
 from deadlines.models import DeadlineRule
-from tests.deadlines.conftest import DEFAULT_RULES, RULE_NAMES
+from tests.deadlines.conftest import DEFAULT_RULES, translated
 
 
 def default_rules_present() -> None:
     for rule in DEFAULT_RULES:
-        name_sq, name_sr = RULE_NAMES[rule["code"]]
-        DeadlineRule.objects.get_or_create(
-            code=rule["code"], defaults={**rule, "name_sq": name_sq, "name_sr": name_sr}
-        )
+        DeadlineRule.objects.get_or_create(code=rule["code"], defaults=translated(rule))
 
 
 def demo_work_seeded() -> None:

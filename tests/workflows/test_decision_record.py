@@ -172,7 +172,7 @@ def test_every_round_has_its_clock_and_every_reason_stays(api_as, monkeypatch) -
     assert local_day(review_clock["due_at"]) == local_day(process["data"]["received_at"]) + (
         timedelta(days=30)
     )
-    assert review_clock["legal_basis"].startswith("Law No. 03/L-040")
+    assert review_clock["legal_basis"].startswith("Ligji nr. 03/L-040")
 
     # Returned with reasons in the field (no comment): the notice quotes them.
     review = open_task(process, "review")

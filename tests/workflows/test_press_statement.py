@@ -287,7 +287,7 @@ def test_the_signed_and_stamped_original_completes_the_statement_on_its_own_cloc
     ).exists()
     # Its own clock, a rule with its basis: two working days from the release.
     [clock] = [d for d in process["deadlines"] if d["rule"] == "press-statement-original"]
-    assert clock["state"] == "open" and "stamped original" in clock["legal_basis"]
+    assert clock["state"] == "open" and "origjinalin e tij të skanuar" in clock["legal_basis"]
     assert (clock["institution"], clock["role"]) == ("KLLOKOT", "information_officer")
     assert task["id"] in [t["id"] for t in inbox(officer)] and inbox(officer)[0]["due_at"]
 

@@ -470,3 +470,34 @@ def test_dates_on_the_process_page_are_written_alike_in_every_language(
     assert f'<dd style="white-space:pre-wrap">{TODAY - timedelta(days=1)}</dd>' in text
     # 08:05 UTC is 09:05 in Prishtina in November.
     assert '<dd style="white-space:pre-wrap">2026-11-20 09:05</dd>' in text
+
+
+# The 7-day clock to MAPL's legal basis, as each language's page shows it (the Cyrillic is
+# made from the Serbian Latin).
+TRANSMISSION_BASIS = {
+    "sq": "Ligji nr. 03/L-040 për vetëqeverisjen lokale (shqyrtimi administrativ i akteve "
+    "komunale): kuvendi komunal çdo vendim",
+    "sr": "Закон бр. 03/Л-040 о локалној самоуправи (административни надзор над општинским "
+    "актима): скупштина општине доставља",
+    "en": "Law No. 03/L-040 on Local Self-Government (administrative review of municipal "
+    "acts): the municipal assembly sends",
+}
+
+
+@pytest.mark.parametrize("language", ["sq", "sr", "en"])
+def test_a_running_clock_shows_its_legal_basis_in_the_officials_language(
+    decision: dict[str, Any], language: str
+) -> None:
+    User.objects.filter(username="kllokot.mayor").update(preferred_language=language)
+    # The browser asks for another language: the official's saved one decides.
+    client = Client(HTTP_ACCEPT_LANGUAGE="sq" if language == "en" else "en")
+    assert client.login(username="kllokot.mayor", password="demo")
+    text = page_text(client.get(f"/work/processes/{decision['id']}/"))
+    row = re.search(r'data-rule="assembly-decision-to-mapl">(.*?)</tr>', text)
+    assert row is not None, "no clock row"
+    basis = TRANSMISSION_BASIS[language]
+    assert f'<small style="white-space:pre-wrap">{basis}' in row.group(1)
+    assert f'title="{basis}' in row.group(1)
+    for other, text_elsewhere in TRANSMISSION_BASIS.items():
+        if other != language:
+            assert text_elsewhere not in text, other
