@@ -26,9 +26,9 @@ from config.errors import Conflict, NotFound
 from config.public import PublicReadThrottle, PublicSubmitThrottle
 from documents.access import documents_visible
 from documents.api import FILE_RESPONSES, version_download
-from roles.models import Institution, User
+from roles.models import User
 from workflows import services as workflow_services
-from workflows.api import DOCUMENT_IDS, INSTITUTION, ProcessSerializer
+from workflows.api import DOCUMENT_IDS, INSTITUTION, ProcessSerializer, start_form_read
 from workflows.flows import FLOWS
 from workflows.models import CoordinationProcess, permission_object
 
@@ -70,16 +70,7 @@ class ConsultationStart(generics.GenericAPIView):
     serializer_class = ConsultationStartSerializer
 
     def post(self, request: Request) -> Response:
-        form = self.get_serializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        fields = dict(form.validated_data)
-        document_ids = fields.pop("documents", [])
-        institution = None
-        code = fields.pop("institution", None)
-        if code:
-            institution = Institution.objects.filter(code=code.upper()).first()
-            if institution is None:
-                raise exceptions.ValidationError({"institution": [gettext("No such institution.")]})
+        fields, document_ids, institution = start_form_read(self, request)
         flow_class = FLOWS[selectors.PROCESS_TYPE]
         owner = institution or workflow_services.starting_institution(
             flow_class=flow_class, person=getattr(request, "on_behalf_of", None) or request.user

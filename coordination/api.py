@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from audit.services import audit_record
 from roles.models import Institution, User
-from workflows.api import ProcessSerializer
+from workflows.api import ProcessSerializer, start_form_read
 from workflows.models import CoordinationProcess, permission_object
 
 from . import plans, services
@@ -75,16 +75,7 @@ class CoordinationRequestStart(generics.GenericAPIView):
     serializer_class = CoordinationRequestStartSerializer
 
     def post(self, request: Request) -> Response:
-        form = self.get_serializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        fields = dict(form.validated_data)
-        document_ids = fields.pop("documents", [])
-        institution = None
-        code = fields.pop("institution", None)
-        if code:
-            institution = Institution.objects.filter(code=code.upper()).first()
-            if institution is None:
-                raise exceptions.ValidationError({"institution": [gettext("No such institution.")]})
+        fields, document_ids, institution = start_form_read(self, request)
         process = services.coordination_request_start(
             actor=cast(User, request.user),
             on_behalf_of=_on_behalf_of(request),

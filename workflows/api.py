@@ -458,22 +458,32 @@ class MeetingMaterialStartSerializer(serializers.Serializer):
         return bilingual_validated(attrs)
 
 
+def start_form_read(
+    view: generics.GenericAPIView, request: Request
+) -> tuple[dict[str, Any], list[int], Institution | None]:
+    """A start form's fields as its serializer checked them, apart from the two every start
+    takes: the documents' ids and the institution named by its code (or None: the caller's
+    own); an unknown code is a 400 on `institution`."""
+    form = view.get_serializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    fields = dict(form.validated_data)
+    document_ids = fields.pop("documents", [])
+    code = fields.pop("institution", None)
+    institution = None
+    if code:
+        institution = Institution.objects.filter(code=code.upper()).first()
+        if institution is None:
+            raise exceptions.ValidationError({"institution": [gettext("No such institution.")]})
+    return fields, document_ids, institution
+
+
 class _ProcessStart(generics.GenericAPIView):
     """Start a process; the flow checks the fields (400), the caller's role (403)."""
 
     flow_class: Any = None
 
     def post(self, request: Request) -> Response:
-        form = self.get_serializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        fields = dict(form.validated_data)
-        document_ids = fields.pop("documents", [])
-        institution = None
-        code = fields.pop("institution", None)
-        if code:
-            institution = Institution.objects.filter(code=code.upper()).first()
-            if institution is None:
-                raise exceptions.ValidationError({"institution": [gettext("No such institution.")]})
+        fields, document_ids, institution = start_form_read(self, request)
         process = services.process_start(
             flow_class=self.flow_class,
             actor=cast(User, request.user),
