@@ -118,13 +118,28 @@ def latin_to_cyrillic(text: str) -> str:
     return "".join(out)
 
 
+# A Kosovo law's number ("Law No. 03/L-040"): written so in every script, as the Official
+# Gazette's Serbian edition writes it.
+_LAW_NUMBER = re.compile(r"\b\d{2}/L-\d{3}\b")
+
+
+def _cyrillic_name(text: str) -> str:
+    """`latin_to_cyrillic` of a name or a legal basis, its law numbers kept as written (not
+    part of `latin_to_cyrillic`, which folds the search's text too)."""
+    parts, position = [], 0
+    for number in _LAW_NUMBER.finditer(text):
+        parts += [latin_to_cyrillic(text[position : number.start()]), number.group(0)]
+        position = number.end()
+    return "".join([*parts, latin_to_cyrillic(text[position:])])
+
+
 def name_in_language(*, sq: str, sr: str, en: str, language: str | None = None) -> str:
     """A name kept in Albanian, Serbian (in Latin letters) and English, in a Django language
-    code (default: the active one): `sr` is Serbian Cyrillic, converted from the Latin,
-    `sr-latn` the Latin; a name missing in that language is the English one."""
+    code (default: the active one): `sr` is Serbian Cyrillic, converted from the Latin (law
+    numbers kept), `sr-latn` the Latin; a name missing in that language is the English one."""
     language = (language or translation.get_language() or "sq").lower()
     if language.startswith("sr"):
-        name = latin_to_cyrillic(sr) if language == "sr" else sr
+        name = _cyrillic_name(sr) if language == "sr" else sr
     elif language.startswith("en"):
         name = en
     else:

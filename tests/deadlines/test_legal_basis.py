@@ -35,6 +35,9 @@ def test_legal_basis_in_each_language_and_the_fallback() -> None:
     assert untranslated.legal_basis_in("sq") == "Ligji."
     assert untranslated.legal_basis_in("sr") == "Law No. 1 on Roads."
     assert untranslated.legal_basis_in("sr-latn") == "Law No. 1 on Roads."
+    # A law's number reads as the Official Gazette writes it, in either script.
+    numbered = DeadlineRule(legal_basis_sr="Zakon br. 03/L-040 o lokalnoj samoupravi, čl. 82.")
+    assert numbered.legal_basis_in("sr") == "Закон бр. 03/L-040 о локалној самоуправи, чл. 82."
 
 
 def test_every_default_rule_has_its_basis_translated(demo: dict[str, User]) -> None:
