@@ -140,7 +140,9 @@ class AccessRequest(models.Model):
         # unique CharField a second, pattern-ops index for LIKE, which nobody asks of a digest; at
         # a million rows it cost every submission a write to one more large index.
         constraints = [
-            models.UniqueConstraint(fields=["tracking_digest"], name="access_request_tracking_code_once")
+            models.UniqueConstraint(
+                fields=["tracking_digest"], name="access_request_tracking_code_once"
+            )
         ]
 
     def __str__(self) -> str:
