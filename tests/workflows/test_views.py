@@ -477,7 +477,7 @@ def test_dates_on_the_process_page_are_written_alike_in_every_language(
 TRANSMISSION_BASIS = {
     "sq": "Ligji nr. 03/L-040 për vetëqeverisjen lokale (shqyrtimi administrativ i akteve "
     "komunale): kuvendi komunal çdo vendim",
-    "sr": "Закон бр. 03/Л-040 о локалној самоуправи (административни надзор над општинским "
+    "sr": "Закон бр. 03/L-040 о локалној самоуправи (административни надзор над општинским "
     "актима): скупштина општине доставља",
     "en": "Law No. 03/L-040 on Local Self-Government (administrative review of municipal "
     "acts): the municipal assembly sends",
