@@ -33,6 +33,7 @@ from workflows.flows import FLOWS
 from workflows.models import CoordinationProcess, permission_object
 
 from . import models, selectors, services
+from .flows import publishable_checked
 from .models import Capacity, Comment, Consultation, Outcome
 
 
@@ -75,21 +76,9 @@ class ConsultationStart(generics.GenericAPIView):
         owner = institution or workflow_services.starting_institution(
             flow_class=flow_class, person=getattr(request, "on_behalf_of", None) or request.user
         )
-        refused = selectors.documents_unpublishable(
+        publishable_checked(
             documents_visible(user=request.user).filter(pk__in=document_ids), institution=owner
         )
-        if refused:
-            raise exceptions.ValidationError(
-                {
-                    "documents": [
-                        gettext(
-                            "A consultation publishes its documents: attach your institution's "
-                            "own documents or public ones, never confidential ones (not: %s)."
-                        )
-                        % ", ".join(map(str, refused))
-                    ]
-                }
-            )
         process = workflow_services.process_start(
             flow_class=flow_class,
             actor=cast(User, request.user),

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +43,24 @@ OFFICER_ROLES = {
     Institution.Kind.MUNICIPALITY: common.INFORMATION_OFFICER,
     Institution.Kind.MINISTRY: common.COMMUNICATIONS_OFFICER,
 }
+
+
+def publishable_checked(documents: QuerySet[Document], *, institution: Institution | None) -> None:
+    """Refuses (400 on `documents`) a consultation's documents it may not publish
+    (`selectors.documents_unpublishable`): at the start and at every step that adds some."""
+    refused = documents_unpublishable(documents, institution=institution)
+    if refused:
+        raise ValidationError(
+            {
+                "documents": [
+                    gettext(
+                        "A consultation publishes its documents: attach your institution's "
+                        "own documents or public ones, never confidential ones (not: %s)."
+                    )
+                    % ", ".join(map(str, refused))
+                ]
+            }
+        )
 
 
 def officer_role(institution: Institution) -> str:
@@ -242,21 +260,7 @@ class PublicConsultationFlow(common.CoordinationFlow):
         found = process_documents_checked(
             process=process, user=acting.user, document_ids=data["documents"]
         )
-        refused = documents_unpublishable(
-            Document.objects.filter(pk__in=found), institution=process.institution
-        )
-        if refused:
-            raise ValidationError(
-                {
-                    "documents": [
-                        gettext(
-                            "A consultation publishes its documents: attach your institution's "
-                            "own documents or public ones, never confidential ones (not: %s)."
-                        )
-                        % ", ".join(map(str, refused))
-                    ]
-                }
-            )
+        publishable_checked(Document.objects.filter(pk__in=found), institution=process.institution)
         process.documents.add(*found)
         return sorted(found)
 
