@@ -13,7 +13,7 @@ from tests.conftest import wait_for
 pytestmark = pytest.mark.worker
 
 
-def test_a_task_dispatched_on_commit_runs_in_the_worker(worker) -> None:  # type: ignore[no-untyped-def]
+def test_a_task_dispatched_on_commit_runs_in_the_worker(worker, audit_chain_empty) -> None:  # type: ignore[no-untyped-def]
     with transaction.atomic():
         audit_record(actor=None, action="test.event")
         verify_audit_chain.delay_on_commit()
@@ -34,7 +34,7 @@ def test_a_task_dispatched_in_a_rolled_back_transaction_never_runs(worker) -> No
     assert AuditEntry.objects.filter(action="audit.verified").count() == 1
 
 
-def test_the_worker_and_this_process_write_the_chain_at_once(worker) -> None:  # type: ignore[no-untyped-def]
+def test_the_worker_and_this_process_write_the_chain_at_once(worker, audit_chain_empty) -> None:  # type: ignore[no-untyped-def]
     for _ in range(10):
         verify_audit_chain.delay()
     for number in range(30):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import connection
 
-from audit.models import AuditEntry, AuditHead
+from audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from audit.services import audit_record, entry_payload
 
 AUDIT_TABLES = ("audit_auditentry", "audit_audithead")
@@ -84,3 +84,12 @@ def rewritten(
         last = AuditEntry.objects.order_by("seq").last()
         assert last is not None
         AuditHead.objects.filter(pk=1).update(seq=last.seq, hash=last.hash)
+
+
+def chain_emptied() -> None:
+    """The chain back at its start, for a test that reads it from its first entry: what the
+    demo organisation (written once per run, tests/conftest.py) recorded is taken out — inside
+    the test's transaction, or, for a transactional test, until the flush that ends it."""
+    with guards_lifted() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry")
+        cursor.execute("UPDATE audit_audithead SET seq = 0, hash = %s WHERE id = 1", [GENESIS_HASH])

@@ -30,7 +30,7 @@ def signed_in_api(username: str, password: str) -> APIClient:
 
 
 def test_a_fresh_installation_from_the_files_and_the_directory(
-    directory: DirectoryEntries, tmp_path: Path
+    empty_database: None, directory: DirectoryEntries, tmp_path: Path
 ) -> None:
     assert not Institution.objects.exists() and not User.objects.exists()  # fresh
     directory.person("milica.s", "milica-pass-1", "Milica", "Stojanović")

@@ -93,7 +93,7 @@ def test_the_demo_and_the_shipped_file_agree_on_codes(demo: dict[str, User]) -> 
     assert memberships_active(user=demo["kllokot.mayor"]).filter(role__code="mayor").exists()
 
 
-def test_a_dry_run_prints_the_changes_and_changes_nothing() -> None:
+def test_a_dry_run_prints_the_changes_and_changes_nothing(empty_database: None) -> None:
     before = counts()
     output = run(SHIPPED, EXAMPLE, dry_run=True)
     assert "+ institution DECAN (Municipality of Deçan)" in output
