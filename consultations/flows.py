@@ -157,26 +157,17 @@ class PublicConsultationFlow(common.CoordinationFlow):
         .Next(this.approve)
     )
 
-    # the head of the institution
-    approve = common.approval(
-        _("Approve the public consultation"),
-        lane=(this.own_institution, this.head_lane),
-        permission="workflows.approve_public_consultation",
-        then=this.check_approval,
-    )
-    check_approval = common.approved_gate(
-        _("Approved?"), then=this.comment_period, otherwise=this.revise
-    )
-
-    # the officer
-    revise = common.step(
-        _("Revise the returned consultation"),
-        lane=(this.own_institution, this.officer_lane),
-        permission="workflows.prepare_public_consultation",
-        actions=("submit",),
-        handler=this.revised,
-        form=RevisionForm,
-        then=this.approve,
+    # the head of the institution approves or returns it; the officer revises it
+    approve, check_approval, revise = common.approval_round(
+        (
+            _("Approve the public consultation"),
+            _("Approved?"),
+            _("Revise the returned consultation"),
+        ),
+        lanes=(this.own_institution, this.head_lane, this.officer_lane),
+        process="public_consultation",
+        then=this.comment_period,
+        revision_form=RevisionForm,
     )
 
     comment_period = (

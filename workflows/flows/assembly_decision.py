@@ -189,26 +189,15 @@ class AssemblyDecisionFlow(common.CoordinationFlow):
         .Next(this.approve)
     )
 
-    # the assembly's chair (the mayor, for a mayor's decision)
-    approve = common.approval(
-        _("Sign off the decision"),
-        lane=(this.municipality, this.approver_role),
-        permission="workflows.approve_assembly_decision",
-        then=this.check_approval,
-    )
-    check_approval = common.approved_gate(
-        _("Signed off?"), then=this.transmit, otherwise=this.revise
-    )
-
-    # municipal assembly office
-    revise = common.step(
-        _("Revise the returned decision"),
-        lane=(this.municipality, MUNICIPAL_ASSEMBLY_OFFICER),
-        permission="workflows.prepare_assembly_decision",
-        actions=("submit",),
-        handler=this.resubmitted,
-        form=RevisionForm,
-        then=this.approve,
+    # the assembly's chair (the mayor, for a mayor's decision) signs it off or returns it; the
+    # municipal assembly office revises it
+    approve, check_approval, revise = common.approval_round(
+        (_("Sign off the decision"), _("Signed off?"), _("Revise the returned decision")),
+        lanes=(this.municipality, this.approver_role, MUNICIPAL_ASSEMBLY_OFFICER),
+        process="assembly_decision",
+        then=this.transmit,
+        revision_form=RevisionForm,
+        revised=this.resubmitted,
     )
     transmit = common.step(
         _("Transmit the decision to MAPL"),

@@ -250,6 +250,45 @@ def approved_gate(title: Any, *, then: Any, otherwise: Any, flag: str = "approve
     )
 
 
+def approval_round(
+    titles: tuple[Any, Any, Any],
+    *,
+    lanes: tuple[Any, Any, Any],
+    process: str,
+    then: Any,
+    revision_form: Any,
+    revised: Any = None,
+) -> tuple[HumanTask, If, HumanTask]:
+    """Approve → check → revise, as every flow that asks its head's approval has it: the head
+    approves (on to `then`) or returns it; the officer revises it and sends it back for
+    approval. Assigned to `approve, check_approval, revise` in the flow's body, the names the
+    pages and the tests know.
+
+    `titles`: the three nodes' titles; `lanes`: the institution, the approver's role and the
+    officer's role; `process`: the permissions' suffix (`workflows.approve_<process>`,
+    `workflows.prepare_<process>`); `revised`: the revision's handler (`this.revised`)."""
+    approve_title, gate_title, revise_title = titles
+    institution, approver, officer = lanes
+    return (
+        approval(
+            approve_title,
+            lane=(institution, approver),
+            permission=f"workflows.approve_{process}",
+            then=this.check_approval,
+        ),
+        approved_gate(gate_title, then=then, otherwise=this.revise),
+        step(
+            revise_title,
+            lane=(institution, officer),
+            permission=f"workflows.prepare_{process}",
+            actions=("submit",),
+            handler=revised if revised is not None else this.revised,
+            form=revision_form,
+            then=this.approve,
+        ),
+    )
+
+
 class ProcessRowLock:
     """The flows' `lock_impl`: the process row locked by a blocking SELECT … FOR UPDATE, in the
     transaction of the service that moves the flow (every one opens its own), so two clicks on

@@ -131,26 +131,13 @@ class MeetingMaterialFlow(common.CoordinationFlow):
         .Next(this.approve)
     )
 
-    # the minister
-    approve = common.approval(
-        _("Approve the material"),
-        lane=(this.own_institution, common.MINISTER),
-        permission="workflows.approve_meeting_material",
-        then=this.check_approval,
-    )
-    check_approval = common.approved_gate(
-        _("Approved?"), then=this.zkp_review, otherwise=this.revise
-    )
-
-    # the ministry's communications officer
-    revise = common.step(
-        _("Revise the material"),
-        lane=(this.own_institution, common.COMMUNICATIONS_OFFICER),
-        permission="workflows.prepare_meeting_material",
-        actions=("submit",),
-        handler=this.revised,
-        form=RevisionForm,
-        then=this.approve,
+    # the minister approves or returns it; the ministry's communications officer revises it
+    approve, check_approval, revise = common.approval_round(
+        (_("Approve the material"), _("Approved?"), _("Revise the material")),
+        lanes=(this.own_institution, common.MINISTER, common.COMMUNICATIONS_OFFICER),
+        process="meeting_material",
+        then=this.zkp_review,
+        revision_form=RevisionForm,
     )
 
     # the central office: ZKP, then the Government Secretariat

@@ -112,26 +112,13 @@ class MonthlyReportFlow(common.CoordinationFlow):
         .Next(this.approve)
     )
 
-    # the mayor: approving transmits it
-    approve = common.approval(
-        _("Approve the monthly report"),
-        lane=(this.own_institution, common.MAYOR),
-        permission="workflows.approve_monthly_report",
-        then=this.check_approval,
-    )
-    check_approval = common.approved_gate(
-        _("Approved?"), then=this.acknowledge, otherwise=this.revise
-    )
-
-    # the information officer
-    revise = common.step(
-        _("Correct the monthly report"),
-        lane=(this.own_institution, common.INFORMATION_OFFICER),
-        permission="workflows.prepare_monthly_report",
-        actions=("submit",),
-        handler=this.revised,
-        form=RevisionForm,
-        then=this.approve,
+    # the mayor approves (which transmits it) or returns it; the information officer revises it
+    approve, check_approval, revise = common.approval_round(
+        (_("Approve the monthly report"), _("Approved?"), _("Correct the monthly report")),
+        lanes=(this.own_institution, common.MAYOR, common.INFORMATION_OFFICER),
+        process="monthly_report",
+        then=this.acknowledge,
+        revision_form=RevisionForm,
     )
 
     # the ministry's registry

@@ -119,26 +119,14 @@ class PressStatementFlow(common.CoordinationFlow):
         .Next(this.approve)
     )
 
-    # the mayor or minister
-    approve = common.approval(
-        _("Approve the statement"),
-        lane=(this.own_institution, this.approver_role),
-        permission="workflows.approve_press_statement",
-        then=this.check_approval,
-    )
-    check_approval = common.approved_gate(
-        _("Approved?"), then=this.check_level, otherwise=this.revise
-    )
-
-    # the information (or communications) officer
-    revise = common.step(
-        _("Revise the returned statement"),
-        lane=(this.own_institution, this.officer_role),
-        permission="workflows.prepare_press_statement",
-        actions=("submit",),
-        handler=this.revised,
-        form=RevisionForm,
-        then=this.approve,
+    # the mayor or minister approves or returns it; the information (or communications)
+    # officer revises it
+    approve, check_approval, revise = common.approval_round(
+        (_("Approve the statement"), _("Approved?"), _("Revise the returned statement")),
+        lanes=(this.own_institution, this.approver_role, this.officer_role),
+        process="press_statement",
+        then=this.check_level,
+        revision_form=RevisionForm,
     )
 
     check_level = (
