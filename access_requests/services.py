@@ -123,19 +123,13 @@ def access_request_register(
             "received_on": received_on,
             "registration_number": registration.registration_number,
         }
-        flow_class = FLOWS["access_request"]
-        if actor is None:
-            process = workflow_services.process_start_by_system(
-                flow_class=flow_class, institution=institution, fields=fields
-            )
-        else:
-            process = workflow_services.process_start(
-                flow_class=flow_class,
-                actor=actor,
-                on_behalf_of=on_behalf_of,
-                institution=institution,
-                fields=fields,
-            )
+        process = workflow_services.process_start_registered(
+            flow_class=FLOWS["access_request"],
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            institution=institution,
+            fields=fields,
+        )
         request = AccessRequest(
             process=process,
             tracking_digest=digest,

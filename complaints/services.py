@@ -138,7 +138,6 @@ def complaint_register(
     assert institution is not None
     if channel not in Channel.values or (actor is None) != (channel == Channel.PORTAL):
         raise ValidationError({"channel": [gettext("Choose walk_in or phone.")]})
-    flow_class = FLOWS["complaint"]
     code, digest = tracking_code_new()
     fields = {
         "topic": checked["topic"],
@@ -150,18 +149,13 @@ def complaint_register(
     # The entries join the audit chain together at the end: its head is held only up to the
     # commit, not from the first of the registration's entries.
     with transaction.atomic(), appended_together():
-        if actor is None:
-            process = workflow_services.process_start_by_system(
-                flow_class=flow_class, institution=institution, fields=fields
-            )
-        else:
-            process = workflow_services.process_start(
-                flow_class=flow_class,
-                actor=actor,
-                on_behalf_of=on_behalf_of,
-                institution=institution,
-                fields=fields,
-            )
+        process = workflow_services.process_start_registered(
+            flow_class=FLOWS["complaint"],
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            institution=institution,
+            fields=fields,
+        )
         complaint = Complaint.objects.create(
             process=process,
             institution=institution,

@@ -630,22 +630,36 @@ def timers_fire() -> int:
 # process apps' public endpoints). Announced like every other transition.
 
 
-def process_start_by_system(
-    *, flow_class: Any, institution: Institution, fields: dict[str, Any]
+def process_start_registered(
+    *,
+    flow_class: Any,
+    actor: User | None,
+    on_behalf_of: User | None = None,
+    institution: Institution,
+    fields: dict[str, Any],
 ) -> CoordinationProcess:
-    """Start a process nobody signed in starts (a request submitted on the public portal): the
-    same grants, audit entry, announcement and notices as `process_start`, with no actor.
-    Inside the caller's transaction, which records the request with it."""
+    """Start the process of something the public submitted, inside the caller's transaction
+    that records it. Registered by an official (a walk-in, a letter, a call), the official
+    starts it, holding a starter role; from the portal (`actor` None) nobody signed in does:
+    the same grants, audit entry, announcement and notices, with no actor."""
     if not connection.in_atomic_block:
         raise TransactionManagementError("Start it inside the transaction that records it.")
-    return _started(
+    if actor is None:
+        return _started(
+            flow_class=flow_class,
+            actor=None,
+            on_behalf_of=None,
+            institution=institution,
+            fields=fields,
+            document_ids=(),
+            in_callers_transaction=True,
+        )
+    return process_start(
         flow_class=flow_class,
-        actor=None,
-        on_behalf_of=None,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
         institution=institution,
         fields=fields,
-        document_ids=(),
-        in_callers_transaction=True,
     )
 
 
