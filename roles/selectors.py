@@ -97,7 +97,14 @@ def _role_holders(institution_id: int, role: str, day: date, moment: datetime) -
     elsewhere is nobody in this lane). A UNION of index look-ups, for the reason given in
     `self_and_principals`."""
     members = Membership.objects.active(day).filter(institution_id=institution_id)
-    holders = members.filter(role__code=role)
+    return _with_deputies(members, members.filter(role__code=role), moment)
+
+
+def _with_deputies(
+    members: QuerySet[Membership], holders: QuerySet[Membership], moment: datetime
+) -> QuerySet[User]:
+    """The active people of `holders` and whoever acts for one of them at `moment` while one of
+    `members` (the institution's): the rule for deputies, of a lane or of a unit's lane."""
     deputies = Delegation.objects.active(moment).filter(
         principal_id__in=holders.values("user_id"),
         deputy_id__in=members.order_by().values("user_id"),
@@ -137,17 +144,7 @@ def _unit_role_holders(
     """`_role_holders` narrowed to the members of one unit holding the role (the same rule for
     deputies: members of the institution acting for one of them)."""
     members = Membership.objects.active(day).filter(institution_id=institution_id)
-    holders = members.filter(role__code=role, unit__code=unit)
-    deputies = Delegation.objects.active(moment).filter(
-        principal_id__in=holders.values("user_id"),
-        deputy_id__in=members.order_by().values("user_id"),
-    )
-    ids = (
-        holders.order_by()
-        .values("user_id")
-        .union(deputies.order_by().values("deputy_id"), all=True)
-    )
-    return User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+    return _with_deputies(members, members.filter(role__code=role, unit__code=unit), moment)
 
 
 _UNIT_ROLE_HOLDERS = Prepared(_unit_role_holders)
