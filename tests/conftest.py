@@ -130,9 +130,10 @@ def audit_chain_empty(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def empty_database(db: None) -> None:
-    """The database of a fresh installation: the migrations' data, no demo organisation. Emptied
-    inside the test's transaction, so the organisation is back when it rolls back."""
+def empty_database(transactional_db: None) -> None:
+    """The database of a fresh installation: the migrations' data, no demo organisation (written
+    again for the tests after this one). A transactional test: a flush inside the test's
+    transaction would leave Django's content-type cache holding the ids it rolls back."""
     call_command("flush", interactive=False, verbosity=0)
     migration_data_present()
 
