@@ -34,7 +34,7 @@ from workflows.models import CoordinationProcess, permission_object
 
 from . import models, selectors, services
 from .flows import publishable_checked
-from .models import Capacity, Comment, Consultation, Outcome
+from .models import Capacity, Comment, Consultation, Outcome, comment_author
 
 
 class ConsultationStartSerializer(serializers.Serializer):
@@ -240,30 +240,16 @@ def report_rows(consultation_id: int) -> Iterator[dict[str, Any]]:
     never a contact detail."""
     for row in (
         selectors.comments_of(consultation_id)
-        .values_list(
-            "pk",
-            "received_at",
-            "name",
-            "organisation",
-            "capacity",
-            "section",
-            "text",
-            "outcome",
-            "reason",
-        )
+        .values(*selectors.PUBLIC_COMMENT_FIELDS)
         .iterator(chunk_size=2000)
     ):
-        pk, received_at, name, organisation, capacity, section, text, outcome, reason = row
-        author = organisation if capacity != Capacity.INDIVIDUAL and organisation else name
         yield {
-            "id": pk,
-            "received_at": received_at,
-            "author": author,
-            "capacity": capacity,
-            "section": section,
-            "text": text,
-            "outcome": outcome,
-            "reason": reason,
+            "id": row["pk"],
+            "received_at": row["received_at"],
+            "author": comment_author(
+                name=row["name"], organisation=row["organisation"], capacity=row["capacity"]
+            ),
+            **{key: row[key] for key in ("capacity", "section", "text", "outcome", "reason")},
         }
 
 

@@ -175,7 +175,11 @@ class Comment(models.Model):
 
     @property
     def author(self) -> str:
-        """Who the report names: the organisation, or the person commenting as an individual."""
-        if self.capacity != Capacity.INDIVIDUAL and self.organisation:
-            return self.organisation
-        return self.name
+        return comment_author(
+            name=self.name, organisation=self.organisation, capacity=self.capacity
+        )
+
+
+def comment_author(*, name: str, organisation: str, capacity: str) -> str:
+    """Who the report names: the organisation, or the person commenting as an individual."""
+    return organisation if capacity != Capacity.INDIVIDUAL and organisation else name

@@ -21,17 +21,6 @@ from .models import Capacity
 
 PAGE_SIZE = 20
 REPORT_PAGE_SIZE = 200
-PUBLIC_COMMENT_FIELDS = (
-    "pk",
-    "received_at",
-    "name",
-    "organisation",
-    "capacity",
-    "section",
-    "text",
-    "outcome",
-    "reason",
-)
 
 
 def _throttled(request: HttpRequest, throttle_class: type) -> HttpResponse | None:
@@ -153,7 +142,8 @@ def consultation_report(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = selectors.report_public(pk)
     # No contact detail is even read.
     comments = Paginator(
-        selectors.comments_of(consultation.pk).only(*PUBLIC_COMMENT_FIELDS), REPORT_PAGE_SIZE
+        selectors.comments_of(consultation.pk).only(*selectors.PUBLIC_COMMENT_FIELDS),
+        REPORT_PAGE_SIZE,
     )
     return render(
         request,

@@ -75,6 +75,21 @@ def comments_of(consultation_id: int) -> QuerySet[Comment]:
     return Comment.objects.filter(consultation_id=consultation_id).order_by("pk")
 
 
+# What the published report reads of a comment, on its page and in its API: never a contact
+# detail.
+PUBLIC_COMMENT_FIELDS = (
+    "pk",
+    "received_at",
+    "name",
+    "organisation",
+    "capacity",
+    "section",
+    "text",
+    "outcome",
+    "reason",
+)
+
+
 def report_documents_held(consultation: Consultation) -> list[int]:
     """The documents of the answers and of the report's approval, held back until the report
     is published (`PublicConsultationFlow.report_documents`)."""
