@@ -323,7 +323,11 @@ _RULES_OF_TYPE = Prepared(
 
 
 def clock_events(
-    *, process: CoordinationProcess, events: list[ClockEvent], actor: Any = None
+    *,
+    process: CoordinationProcess,
+    events: list[ClockEvent],
+    actor: Any = None,
+    created: bool = False,
 ) -> None:
     """`clock_event` for the events of one transition, in their order, with the process
     type's rules for all of them read in one query (a process type has a handful of rules:
@@ -338,6 +342,9 @@ def clock_events(
     if process_type is None:
         return
     rules = _RULES_OF_TYPE.objects(process_type=process_type)
+    # A process made in this transaction (`created`) had no clocks before these events: the
+    # ones it has are those started here, none to look up.
+    known: list[Deadline] | None = [] if created else None
     for name, run in groupby(events, key=lambda event: event.name):
         if name == CANCELED:
             for event in run:
@@ -346,7 +353,12 @@ def clock_events(
         concerned = {rule.pk: rule for rule in rules if _concerns(rule, name)}
         if concerned:
             _clock_event(
-                process=process, event=name, occurrences=list(run), actor=actor, rules=concerned
+                process=process,
+                event=name,
+                occurrences=list(run),
+                actor=actor,
+                rules=concerned,
+                known=known,
             )
 
 
@@ -422,10 +434,15 @@ def _clock_event(
     occurrences: list[ClockEvent],
     actor: Any,
     rules: dict[int, DeadlineRule],
+    known: list[Deadline] | None,
 ) -> None:
     """Every occurrence of `event` (one per task when a step opens for many at once) on the
-    process's clocks of the concerned `rules`: one audit entry per occurrence, as one event."""
-    existing = list(Deadline.objects.filter(process_id=process.pk, rule_id__in=list(rules)))
+    process's clocks of the concerned `rules`: one audit entry per occurrence, as one event.
+    `known`: all the process's clocks when the caller holds them (kept up to date here)."""
+    if known is None:
+        existing = list(Deadline.objects.filter(process_id=process.pk, rule_id__in=list(rules)))
+    else:
+        existing = [deadline for deadline in known if deadline.rule_id in rules]
     institution_ids = _lanes_known(process, event, occurrences, rules)
     working_calendar = calendar.WorkingCalendar()
     started: list[Deadline] = []
@@ -486,6 +503,8 @@ def _clock_event(
 
     if started:
         Deadline.objects.bulk_create(started)
+        if known is not None:
+            known += started
     if changed:
         Deadline.objects.bulk_update(list(changed.values()), CLOCK_FIELDS)
     if event.startswith(TIMEOUT):

@@ -15,6 +15,11 @@ from .clock import clock_events
 
 @receiver(process_transitioned, dispatch_uid="deadlines.process_transitioned")
 def clocks_told(
-    sender: Any, process: Any, events: list[ProcessEvent], actor: Any = None, **kwargs: Any
+    sender: Any,
+    process: Any,
+    events: list[ProcessEvent],
+    actor: Any = None,
+    created: bool = False,
+    **kwargs: Any,
 ) -> None:
-    clock_events(process=process, events=events, actor=actor)
+    clock_events(process=process, events=events, actor=actor, created=created)

@@ -24,7 +24,8 @@ class ProcessEvent:
 
 # A process moved on (or was started): `process`, `events` (a list of ProcessEvent, in their
 # order; may be empty, e.g. a timer that only released the item), `actor` (a User, or None for
-# the system).
+# the system), `created` (True when the process was made in this transaction: it has nothing
+# recorded before these events).
 process_transitioned = Signal()
 
 # A process was edited outside its flow (in /admin/): `process`, `actor` (a User).

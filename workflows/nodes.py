@@ -7,12 +7,14 @@ transition is permission-checked, locked and audited in one place.
 
 from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import STATUS, flow
+from viewflow.workflow.nodes.boundary import TimerBoundary, TimerBoundaryActivation
 from viewflow.workflow.nodes.if_gate import IfActivation
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.signals import task_finished
@@ -104,6 +106,16 @@ class HumanTask(flow.View):
     def on_complete(self) -> Callable[..., dict[str, Any]]:
         return self._on_complete
 
+    def OnTimeout(
+        self, delay: Any, then: Any, interrupting: bool = True, title: Any = None
+    ) -> "HumanTask":
+        """viewflow's timer on the step's border (`Node.OnTimeout`), armed by one insert."""
+        boundary = ArmedTimer(None, delay=delay, interrupting=interrupting).Next(then)
+        if title is not None:
+            boundary.Annotation(title=title)
+        self._boundary_specs.append(("timeout", boundary))
+        return self
+
 
 class DecisionActivation(IfActivation):
     @classmethod
@@ -129,6 +141,43 @@ class DecisionActivation(IfActivation):
         task.previous.add(prev_activation.task)
         task_finished.send(sender=flow_task.flow_class, process=activation.process, task=task)
         return activation
+
+
+class ArmedTimerActivation(TimerBoundaryActivation):
+    @classmethod
+    def create(  # type: ignore[no-untyped-def]
+        cls, flow_task, prev_activation, token, data=None, seed=None
+    ):
+        """Reckon the due moment first and save the timer's task once, already scheduled.
+
+        viewflow inserts a boundary timer's task as new, then in a savepoint reckons its due
+        moment and updates the task to scheduled: five statements beside the link to its host.
+        Our delays only read the process and the deadline rules (nothing to roll back)."""
+        task = flow_task.flow_class.task_class(
+            process=prev_activation.process, flow_task=flow_task, token=token
+        )
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        due = flow_task._delay(activation) if callable(flow_task._delay) else flow_task._delay
+        if isinstance(due, timedelta):
+            due = timezone.now() + due
+        if not isinstance(due, datetime):
+            raise ValueError(f"a timer needs a datetime or a timedelta, got {due!r}")
+        task.scheduled = due
+        task.status = STATUS.SCHEDULED
+        task.save()
+        task.previous.add(prev_activation.task)
+        return activation
+
+
+class ArmedTimer(TimerBoundary):
+    """viewflow's timer on a step's border (`TimerBoundary`), its task written once."""
+
+    activation_class = ArmedTimerActivation
+
+    def _arm(self, host_activation: Any) -> None:
+        self.activation_class.create(self, host_activation, host_activation.task.token)
 
 
 class If(flow.If):
