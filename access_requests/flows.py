@@ -25,6 +25,7 @@ from viewflow.workflow import flow
 from audit.services import audit_record
 from config.text import plain_text
 from deadlines import calendar
+from deadlines.clock import rules_of
 from deadlines.models import DeadlineRule
 from documents.access import documents_attachable
 from documents.models import Kind
@@ -87,9 +88,7 @@ def step_due(process: Any, step: str, at: datetime | None = None) -> datetime:
     """When the clock of `step` (its rule: started by `task:<step>`) ends if the step opens at
     `at`: the same rule and calendar as the clock itself, so the timer and the clock agree."""
     at = at or timezone.now()
-    rule = DeadlineRule.objects.filter(
-        process_type=PROCESS_TYPE, starts_on=f"task:{step}", active=True
-    ).first()
+    rule = next((r for r in rules_of(process) if r.active and r.starts_on == f"task:{step}"), None)
     days = rule.days if rule is not None else FALLBACK_DAYS.get(step, 7)
     working = rule is not None and rule.day_kind == "working"
     return calendar.due_at(_anchor_day(rule, process, at), days, working=working)

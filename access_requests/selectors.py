@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import dateparse
 
 from config.errors import NotFound
-from deadlines.models import Deadline
+from deadlines.clock import clocks_of
 from documents.models import Document, DocumentVersion
 from roles.models import Institution
 from workflows.selectors import processes_visible
@@ -26,12 +26,10 @@ def _moment(value: Any) -> datetime | None:
 def request_due_at(request: AccessRequest) -> datetime | None:
     """The due time of the request's running clock (the decision's, the extended one's, or the
     release after an upheld complaint); the last one's once none runs."""
-    clocks = Deadline.objects.filter(process_id=request.process_id)
-    running = clocks.filter(completed_at__isnull=True).order_by("-starts_at", "-pk").first()
-    if running is not None:
-        return running.due_at
-    last = clocks.order_by("-starts_at", "-pk").first()
-    return last.due_at if last is not None else None
+    clocks = clocks_of(request.process)  # oldest first
+    running = [clock for clock in clocks if clock.completed_at is None]
+    last = (running or clocks)[-1:]
+    return last[0].due_at if last else None
 
 
 def released_documents(request: AccessRequest) -> QuerySet[Document]:

@@ -18,7 +18,8 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from config.text import plain_text
-from deadlines.models import Deadline, DeadlineRule
+from deadlines.clock import rules_of
+from deadlines.models import Deadline
 from documents.services import registration_allocate
 from roles.models import Institution, Role, Unit
 from roles.permissions import Acting, grant, revoke, unit_role_group
@@ -72,14 +73,14 @@ def _unit_checked(process: ComplaintProcess, value: Any) -> Unit:
     return unit
 
 
-def answer_clock_event(topic: str) -> str:
+def answer_clock_event(process: ComplaintProcess) -> str:
     """What starts a complaint's answer clock: `registered:<topic>`, or the fallback topic's
     when the topic has no active rule (its days are data, `deadlines.DeadlineRule`)."""
-    if not DeadlineRule.objects.filter(
-        process_type="complaint", starts_on=f"registered:{topic}", active=True
-    ).exists():
-        topic = FALLBACK_TOPIC
-    return f"registered:{topic}"
+    topic = str((process.data or {}).get("topic") or "")
+    event = f"registered:{topic}"
+    if not any(rule.active and rule.starts_on == event for rule in rules_of(process)):
+        event = f"registered:{FALLBACK_TOPIC}"
+    return event
 
 
 def _clock_moved(process: ComplaintProcess, lane_role: str) -> None:
@@ -172,7 +173,7 @@ class ComplaintFlow(common.CoordinationFlow):
         the clocks, the index and the audit log hear of the registration once)."""
         if task.flow_task is not self.route:
             return []
-        return [answer_clock_event(str((process.data or {}).get("topic") or ""))]
+        return [answer_clock_event(process)]
 
     # what a caller sees of the process (workflows.views)
 

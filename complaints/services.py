@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from audit.services import appended_together, audit_record
 from config.public import tracking_code_new
 from config.text import plain_text
-from deadlines.models import Deadline
+from deadlines.clock import clocks_of
 from roles.models import Institution, User
 from roles.services import portal_account
 from workflows import services as workflow_services
@@ -193,9 +193,6 @@ def complaint_register(
 def _answer_due(process: CoordinationProcess) -> Any:
     """The due time of the answer clock the registration started (`ComplaintFlow.task_events`),
     copied to the record for the public."""
-    return (
-        Deadline.objects.filter(process_id=process.pk, task__isnull=True)
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
+    return min(
+        (clock.due_at for clock in clocks_of(process) if clock.task_id is None), default=None
     )

@@ -1,32 +1,58 @@
 """The statistics' running counts (`ComplaintTally`, `ComplaintAnswerTime`), changed in the
-transaction of each registration and task action. Each change is an insert of the key if it is
-missing (ignoring a concurrent one) and an increment in the database, so concurrent actions
-add up instead of overwriting each other."""
+transaction of each registration and task action. Each change of a tally is one INSERT … ON
+CONFLICT DO UPDATE adding to the stored counts (the ORM's upsert can only overwrite them), so
+concurrent actions add up instead of overwriting each other."""
 
 from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import F
 
 from deadlines.calendar import LEGAL_TIME_ZONE
 
-from .models import Complaint, ComplaintAnswerTime, ComplaintTally
+from .models import Complaint, ComplaintAnswerTime
 
 
 def month_of(moment: datetime) -> date:
     return moment.astimezone(LEGAL_TIME_ZONE).date().replace(day=1)
 
 
-def _add(complaint: Complaint, unit: str, **changes: int) -> None:
-    key = {
-        "institution_id": complaint.institution_id,
-        "month": month_of(complaint.submitted_at),
-        "topic_id": complaint.topic_id,
-        "unit": unit,
-    }
-    ComplaintTally.objects.bulk_create([ComplaintTally(**key)], ignore_conflicts=True)
-    ComplaintTally.objects.filter(**key).update(
-        **{field: F(field) + change for field, change in changes.items()}
-    )
+# The tally's key is its unique constraint (`complaint_tally_once`).
+_TALLY_ADDED = """
+    INSERT INTO complaints_complainttally
+        (institution_id, month, topic_id, unit, reports, problems, open, answered)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+    ON CONFLICT (institution_id, month, topic_id, unit) DO UPDATE SET
+        reports = complaints_complainttally.reports + excluded.reports,
+        problems = complaints_complainttally.problems + excluded.problems,
+        open = complaints_complainttally.open + excluded.open,
+        answered = complaints_complainttally.answered + excluded.answered
+"""
+
+
+def _add(
+    complaint: Complaint,
+    unit: str,
+    *,
+    reports: int = 0,
+    problems: int = 0,
+    open: int = 0,
+    answered: int = 0,
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TALLY_ADDED,
+            [
+                complaint.institution_id,
+                month_of(complaint.submitted_at),
+                complaint.topic_id,
+                unit,
+                reports,
+                problems,
+                open,
+                answered,
+            ],
+        )
 
 
 def registered(complaint: Complaint) -> None:

@@ -318,8 +318,34 @@ def _concerns(rule: DeadlineRule, event: str) -> bool:
 
 # Read in every workflow transition: compiled once (config.prepared).
 _RULES_OF_TYPE = Prepared(
-    lambda process_type: DeadlineRule.objects.filter(process_type=process_type)
+    lambda process_type: DeadlineRule.objects.filter(process_type=process_type).order_by("pk")
 )
+
+# What a transition already read or wrote of its process's clocks, kept on the process
+# instance it holds (as Django keeps a prefetched relation): its timers, its clocks and the
+# receipt it answers with then read them once.
+_RULES = "_deadline_rules"
+_CLOCKS = "_deadline_clocks"
+
+
+def rules_of(process: CoordinationProcess) -> list[DeadlineRule]:
+    """The rules of the process's type (active or not), read once for the process instance a
+    transition holds: a step's timer and its clock then reckon from the same rule."""
+    rules = process.__dict__.get(_RULES)
+    if rules is None:
+        process_type = process_type_of(process)
+        rules = _RULES_OF_TYPE.objects(process_type=process_type) if process_type else []
+        process.__dict__[_RULES] = rules
+    return rules
+
+
+def clocks_of(process: CoordinationProcess) -> list[Deadline]:
+    """The process's clocks: those its starting transition made, without a query, else as
+    stored."""
+    clocks = process.__dict__.get(_CLOCKS)
+    if clocks is None:
+        clocks = list(Deadline.objects.filter(process_id=process.pk).order_by("starts_at", "pk"))
+    return clocks
 
 
 def clock_events(
@@ -338,13 +364,13 @@ def clock_events(
     for event in events:
         if timezone.is_naive(event.at):
             raise ValueError("clock_event needs an aware datetime")
-    process_type = process_type_of(process)
-    if process_type is None:
+    if process_type_of(process) is None:
         return
-    rules = _RULES_OF_TYPE.objects(process_type=process_type)
+    rules = rules_of(process)
     # A process made in this transaction (`created`) had no clocks before these events: the
-    # ones it has are those started here, none to look up.
+    # ones it has are those started here, none to look up (and `clocks_of` needs none either).
     known: list[Deadline] | None = [] if created else None
+    process.__dict__[_CLOCKS] = known
     for name, run in groupby(events, key=lambda event: event.name):
         if name == CANCELED:
             for event in run:
