@@ -35,7 +35,7 @@ from roles.permissions import Acting, grant, institution_group, revoke, role_gro
 from workflows.attachments import DocumentsStep
 from workflows.flows import common
 from workflows.models import PROCESS_VIEW, permission_object
-from workflows.nodes import HumanTask, If
+from workflows.nodes import HumanTask, If, StartHandle
 
 from .models import (
     AccessRequest,
@@ -199,7 +199,7 @@ class AccessRequestFlow(common.CoordinationFlow):
 
     # the institution's registry (the portal registers at once)
     start = (
-        flow.StartHandle(this.start_process)
+        StartHandle(this.start_process)
         .Annotation(title=_("Register the request"))
         .Next(this.check_urgency)
     )

@@ -26,7 +26,7 @@ from roles.permissions import Acting, grant, revoke, unit_role_group
 from roles.selectors import unit_lane_role
 from workflows.flows import common
 from workflows.models import permission_object
-from workflows.nodes import If
+from workflows.nodes import If, StartHandle
 
 from . import tallies
 from .models import OPEN_STATUSES, Complaint, ComplaintProcess, ComplaintTopic, Status
@@ -103,7 +103,7 @@ class ComplaintFlow(common.CoordinationFlow):
     process_title = _("Citizen's complaint")
 
     start = (
-        flow.StartHandle(this.start_process)
+        StartHandle(this.start_process)
         .Annotation(title=_("Register the complaint"))
         .Next(this.route)
     )

@@ -30,6 +30,7 @@ from workflows.attachments import (
 )
 from workflows.flows import common
 from workflows.models import permission_object
+from workflows.nodes import StartHandle
 
 from .models import SUMMARY_MAX, Consultation, PublicConsultationProcess
 from .periods import period_checked
@@ -152,7 +153,7 @@ class PublicConsultationFlow(common.CoordinationFlow):
     }
 
     start = (
-        flow.StartHandle(this.start_process)
+        StartHandle(this.start_process)
         .Annotation(title=_("Prepare the consultation"))
         .Next(this.approve)
     )

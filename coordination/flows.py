@@ -42,7 +42,7 @@ from roles.selectors import self_and_principals
 from workflows.attachments import DocumentsStep
 from workflows.flows import common
 from workflows.models import PROCESS_VIEW, permission_object
-from workflows.nodes import HumanTask, tasks_opened
+from workflows.nodes import HumanTask, StartHandle, tasks_opened
 
 from . import answering
 from .models import (
@@ -196,11 +196,7 @@ class CoordinationRequestFlow(common.CoordinationFlow):
         )
     }
 
-    start = (
-        flow.StartHandle(this.start_process)
-        .Annotation(title=_("Send the request"))
-        .Next(this.split)
-    )
+    start = StartHandle(this.start_process).Annotation(title=_("Send the request")).Next(this.split)
 
     split = (
         RecipientSplit()

@@ -10,14 +10,17 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import STATUS, flow
+from viewflow.workflow.activation import Activation
 from viewflow.workflow.nodes.boundary import TimerBoundary, TimerBoundaryActivation
 from viewflow.workflow.nodes.if_gate import IfActivation
+from viewflow.workflow.nodes.start import StartHandleActivation
 from viewflow.workflow.nodes.view import ViewActivation
-from viewflow.workflow.signals import task_finished
+from viewflow.workflow.signals import flow_started, task_finished, task_started
 
 from roles.models import Institution
 
@@ -141,6 +144,30 @@ class DecisionActivation(IfActivation):
         task.previous.add(prev_activation.task)
         task_finished.send(sender=flow_task.flow_class, process=activation.process, task=task)
         return activation
+
+
+class StartActivation(StartHandleActivation):
+    @Activation.status.transition(source=STATUS.NEW)
+    def execute(self) -> None:
+        """viewflow's start, in the caller's transaction without a savepoint or a row lock.
+
+        Every start runs inside the transaction of the service that records it
+        (`workflows.services._started`), and a failure fails that transaction whole, so the
+        savepoint viewflow opens around a start bought nothing; nor did its lock on the row of
+        the process it had just written, which no other transaction sees before the commit.
+        Two statements for a citizen's submission, and the start's one look-up."""
+        assert connection.in_atomic_block
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        self.process.save()
+        self.complete()
+        flow_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        self.activate_next()
+
+
+class StartHandle(flow.StartHandle):
+    """viewflow's start from code (`flow.StartHandle`), run in the caller's transaction."""
+
+    activation_class = StartActivation
 
 
 class ArmedTimerActivation(TimerBoundaryActivation):

@@ -42,7 +42,7 @@ from roles.selectors import lane_people, memberships_active, role_holders, self_
 from .attachments import process_documents_set
 from .events import ProcessEvent, process_transitioned
 from .flows import FLOWS, process_type_of
-from .flows.common import head_roles, start_unlocked
+from .flows.common import head_roles
 from .locking import LockedTask, locked_task
 from .models import (
     PROCESS_VIEW,
@@ -227,8 +227,7 @@ def _started(
     its own record of the process in the same transaction (`in_callers_transaction`) rolls it
     back as a whole on failure: no savepoint of the start's own."""
     with transaction.atomic(savepoint=not in_callers_transaction), _announced() as opened:
-        with start_unlocked():
-            process = flow_class.start.run(actor=actor, institution=institution, fields=fields)
+        process = flow_class.start.run(actor=actor, institution=institution, fields=fields)
         documents = (
             process_documents_set(
                 process=process, user=actor, document_ids=document_ids, starting=True

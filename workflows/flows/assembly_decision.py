@@ -28,7 +28,7 @@ from roles.selectors import role_holders
 
 from ..attachments import process_documents_set
 from ..models import PROCESS_VIEW, AssemblyDecisionProcess, LegalOutcome, permission_object
-from ..nodes import If
+from ..nodes import If, StartHandle
 from . import common, receipts
 
 MUNICIPAL_ASSEMBLY_OFFICER = common.ASSEMBLY_OFFICER
@@ -184,7 +184,7 @@ class AssemblyDecisionFlow(common.CoordinationFlow):
 
     # municipal assembly office
     start = (
-        flow.StartHandle(this.start_process)
+        StartHandle(this.start_process)
         .Annotation(title=_("Register the decision"))
         .Next(this.approve)
     )

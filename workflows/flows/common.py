@@ -5,7 +5,6 @@ its approve → check → revise loop, its reasons for a return, its cancellatio
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
@@ -290,22 +289,6 @@ def approval_round(
     )
 
 
-# Set while a flow's start runs (`start_unlocked`): the first lock it takes is its new process's.
-_starting: ContextVar[list[bool] | None] = ContextVar("starting", default=None)
-
-
-@contextmanager
-def start_unlocked() -> Iterator[None]:
-    """Around a flow's start: its process row is written in the starting transaction, which no
-    other one sees before the commit, so there is no click to queue behind and the start takes
-    no row lock (a statement saved for each of the citizens' submissions)."""
-    token = _starting.set([True])
-    try:
-        yield
-    finally:
-        _starting.reset(token)
-
-
 class ProcessRowLock:
     """The flows' `lock_impl`: the process row locked by a blocking SELECT … FOR UPDATE, in the
     transaction of the service that moves the flow (every one opens its own), so two clicks on
@@ -317,12 +300,8 @@ class ProcessRowLock:
     @contextmanager
     def __call__(self, flow_class: Any, process_pk: Any) -> Iterator[None]:
         with transaction.atomic(savepoint=False):
-            starting = _starting.get()
-            if starting:
-                starting.clear()  # the start's own lock, on the row it has just written
-            else:
-                processes = flow_class.process_class._default_manager.filter(pk=process_pk)
-                processes.select_for_update().exists()
+            processes = flow_class.process_class._default_manager.filter(pk=process_pk)
+            processes.select_for_update().exists()
             yield
 
 

@@ -22,7 +22,7 @@ from roles.permissions import Acting
 
 from ..attachments import process_documents_set
 from ..models import MeetingMaterialProcess, MeetingOutcome, permission_object
-from ..nodes import If
+from ..nodes import If, StartHandle
 from . import common
 
 # What a communication plan must say (all required).
@@ -126,7 +126,7 @@ class MeetingMaterialFlow(common.CoordinationFlow):
     starter_roles = (common.COMMUNICATIONS_OFFICER,)
 
     start = (
-        flow.StartHandle(this.start_process)
+        StartHandle(this.start_process)
         .Annotation(title=_("Submit the material"))
         .Next(this.approve)
     )

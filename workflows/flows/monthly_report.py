@@ -24,6 +24,7 @@ from roles.models import Institution
 from roles.permissions import Acting, grant, institution_group
 
 from ..models import PROCESS_VIEW, CoordinationProcess, MonthlyReportProcess, permission_object
+from ..nodes import StartHandle
 from . import common
 from .assembly_decision import AssemblyDecisionFlow
 
@@ -107,7 +108,7 @@ class MonthlyReportFlow(common.CoordinationFlow):
     starter_roles: tuple[str, ...] = ()  # started by the system only
 
     start = (
-        flow.StartHandle(this.start_process)
+        StartHandle(this.start_process)
         .Annotation(title=_("Compile the month's decisions"))
         .Next(this.approve)
     )

@@ -29,7 +29,7 @@ from roles.models import Institution
 from roles.permissions import Acting
 
 from ..models import PressStatementProcess, permission_object
-from ..nodes import If
+from ..nodes import If, StartHandle
 from . import common
 
 LANGUAGES = (("sq", "text_sq", True), ("sr", "text_sr", True), ("en", "text_en", False))
@@ -114,7 +114,7 @@ class PressStatementFlow(common.CoordinationFlow):
     data_shown_apart = ("original_document",)
 
     start = (
-        flow.StartHandle(this.start_process)
+        StartHandle(this.start_process)
         .Annotation(title=_("Draft the statement"))
         .Next(this.approve)
     )
