@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from config.public import TRACKING_CODE_MAX_LENGTH, PublicReadThrottle, PublicSubmitThrottle
 from documents.api import FILE_RESPONSES, version_download
 from roles.models import Institution, User
+from roles.selectors import institution_by_code
 from workflows.api import ProcessSerializer
 from workflows.models import CoordinationProcess
 
@@ -51,7 +52,7 @@ class PublicInstitutions(_Public):
 
 
 def _institution(code: str) -> Institution:
-    institution = Institution.objects.filter(code=str(code).strip().upper()[:32]).first()
+    institution = institution_by_code(str(code).strip().upper()[:32])
     if institution is None:
         raise exceptions.ValidationError({"institution": [gettext("No such institution.")]})
     return institution

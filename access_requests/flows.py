@@ -32,6 +32,7 @@ from documents.models import Kind
 from documents.services import document_share
 from roles.models import Institution, Role
 from roles.permissions import Acting, grant, institution_group, revoke, role_group
+from roles.selectors import institution_by_code
 from workflows.attachments import DocumentsStep
 from workflows.flows import common
 from workflows.models import PROCESS_VIEW, permission_object
@@ -68,9 +69,7 @@ LEGAL_BASIS_LENGTH = 1000
 
 def agency() -> Institution | None:
     """The Information and Privacy Agency (configurable by code; AIP by law)."""
-    return Institution.objects.filter(
-        code=getattr(settings, "ACCESS_COMPLAINTS_AGENCY", "AIP")
-    ).first()
+    return institution_by_code(getattr(settings, "ACCESS_COMPLAINTS_AGENCY", "AIP"))
 
 
 def _anchor_day(rule: DeadlineRule | None, process: Any, at: datetime) -> date:

@@ -20,10 +20,16 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from config.errors import NotFound
+from config.prepared import Prepared
 from config.public import TRACKING_CODE_MAX_LENGTH, tracking_code_digest
 from deadlines.calendar import LEGAL_TIME_ZONE
 from roles.models import Institution, Membership, Unit
-from roles.selectors import memberships_active, self_and_principals, user_is_auditor
+from roles.selectors import (
+    institution_by_code,
+    memberships_active,
+    self_and_principals,
+    user_is_auditor,
+)
 from workflows.selectors import processes_visible
 
 from .models import (
@@ -40,9 +46,24 @@ from .models import (
 def municipality_by_code(code: Any) -> Institution | None:
     if not isinstance(code, str) or not code or len(code) > 32:
         return None
-    return Institution.objects.filter(
-        code=code.strip().upper(), kind=Institution.Kind.MUNICIPALITY
-    ).first()
+    institution = institution_by_code(code.strip().upper())
+    return (
+        institution if institution and institution.kind == Institution.Kind.MUNICIPALITY else None
+    )
+
+
+# Read by every complaint submitted: compiled once (config.prepared).
+_TOPIC_ACTIVE = Prepared(
+    lambda institution_id, code: ComplaintTopic.objects.filter(
+        institution_id=institution_id, code=code, active=True
+    )
+)
+
+
+def topic_active(institution: Institution, code: str) -> ComplaintTopic | None:
+    """The municipality's topic of this code, if it is offered."""
+    found = _TOPIC_ACTIVE.objects(institution_id=institution.pk, code=code)
+    return found[0] if found else None
 
 
 def topics_of(institution: Institution) -> QuerySet[ComplaintTopic]:

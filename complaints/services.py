@@ -22,6 +22,7 @@ from workflows.models import CoordinationProcess, permission_object
 
 from . import tallies
 from .models import Channel, Complaint, ComplaintContact, ComplaintTopic
+from .selectors import topic_active
 
 TEXT_MAX_LENGTH = 5_000
 NAME_MAX_LENGTH = 200
@@ -76,9 +77,7 @@ def _checked(
     if institution is None or institution.kind != Institution.Kind.MUNICIPALITY:
         raise ValidationError({"institution": [gettext("Choose a municipality.")]})
     found = (
-        ComplaintTopic.objects.filter(institution=institution, code=str(topic), active=True).first()
-        if isinstance(topic, str) and len(topic) <= 40
-        else None
+        topic_active(institution, topic) if isinstance(topic, str) and len(topic) <= 40 else None
     )
     if found is None:
         errors["topic"] = [gettext("Choose one of the municipality's topics.")]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
+from config.prepared import Prepared
 from config.text import control_characters_refused
 
 from .models import Delegation, DirectoryGroup, Institution, Membership, Role, Unit, User
@@ -352,12 +353,20 @@ def directory_group_remove(*, actor: Any, group: DirectoryGroup) -> None:
 PORTAL_ACCOUNT = "portal"
 
 
+# Read by every public submission: compiled once (config.prepared).
+_USER_NAMED = Prepared(lambda username: User.objects.filter(username=username))
+
+
 def portal_account() -> User:
     """The portal's (inactive, password-less) account, made at first use."""
-    user, _created = User.objects.get_or_create(
-        username=PORTAL_ACCOUNT,
-        defaults={"is_active": False, "first_name": "Public", "last_name": "portal"},
-    )
+    found = _USER_NAMED.objects(username=PORTAL_ACCOUNT)
+    if found:
+        user = found[0]
+    else:
+        user, _created = User.objects.get_or_create(
+            username=PORTAL_ACCOUNT,
+            defaults={"is_active": False, "first_name": "Public", "last_name": "portal"},
+        )
     if user.has_usable_password():
         user.set_unusable_password()
         user.save(update_fields=["password"])
