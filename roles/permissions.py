@@ -107,12 +107,28 @@ def _names(perm: Permissions, obj: models.Model) -> list[str]:
     return [_permission_name(name, obj) for name in ((perm,) if isinstance(perm, str) else perm)]
 
 
+# Permission rows change only when migrations run (a test's flush runs them again): each is
+# read once per process, and all are forgotten on `post_migrate`, as Django forgets its content
+# types then. Every process start grants a handful; this saves each start a query.
+_permissions_read: dict[tuple[int, str], Permission] = {}
+
+
+def permissions_forget(**kwargs: Any) -> None:
+    """`post_migrate`'s receiver (roles.apps): the rows may have new ids."""
+    _permissions_read.clear()
+
+
 def _permission_rows(content_type: ContentType, names: Sequence[str]) -> dict[str, Permission]:
-    """The permission rows of these names, by name: one query however many."""
+    """The permission rows of these names, by name: at most one query however many."""
     codenames = {name.split(".", 1)[1]: name for name in names}
+    unread = [code for code in codenames if (content_type.pk, code) not in _permissions_read]
+    if unread:
+        for row in Permission.objects.filter(content_type=content_type, codename__in=unread):
+            _permissions_read[(content_type.pk, row.codename)] = row
     rows = {
-        codenames[row.codename]: row
-        for row in Permission.objects.filter(content_type=content_type, codename__in=codenames)
+        name: _permissions_read[(content_type.pk, code)]
+        for code, name in codenames.items()
+        if (content_type.pk, code) in _permissions_read
     }
     if len(rows) != len(codenames):
         raise ValueError(f"unknown permission among {sorted(codenames)} for {content_type}")
