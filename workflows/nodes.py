@@ -155,7 +155,7 @@ class StartActivation(StartHandleActivation):
         (`workflows.services._started`), and a failure fails that transaction whole, so the
         savepoint viewflow opens around a start bought nothing; nor did its lock on the row of
         the process it had just written, which no other transaction sees before the commit.
-        Two statements for a citizen's submission, and the start's one look-up."""
+        Three statements less per start: the savepoint's two and the lock."""
         assert connection.in_atomic_block
         task_started.send(sender=self.flow_class, process=self.process, task=self.task)
         self.process.save()
@@ -178,7 +178,7 @@ class ArmedTimerActivation(TimerBoundaryActivation):
         """Reckon the due moment first and save the timer's task once, already scheduled.
 
         viewflow inserts a boundary timer's task as new, then in a savepoint reckons its due
-        moment and updates the task to scheduled: five statements beside the link to its host.
+        moment and updates the task to scheduled: four statements beside the link to its host.
         Our delays only read the process and the deadline rules (nothing to roll back)."""
         task = flow_task.flow_class.task_class(
             process=prev_activation.process, flow_task=flow_task, token=token
