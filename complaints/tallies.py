@@ -1,16 +1,15 @@
 """The statistics' running counts (`ComplaintTally`, `ComplaintAnswerTime`), changed in the
-transaction of each registration and task action. Each change of a tally is one INSERT … ON
-CONFLICT DO UPDATE adding to the stored counts (the ORM's upsert can only overwrite them), so
+transaction of each registration and task action. Each change of a count is one INSERT … ON
+CONFLICT DO UPDATE adding to the stored one (the ORM's upsert can only overwrite it), so
 concurrent actions add up instead of overwriting each other."""
 
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import F
 
 from deadlines.calendar import LEGAL_TIME_ZONE
 
-from .models import Complaint, ComplaintAnswerTime
+from .models import Complaint
 
 
 def month_of(moment: datetime) -> date:
@@ -27,6 +26,15 @@ _TALLY_ADDED = """
         problems = complaints_complainttally.problems + excluded.problems,
         open = complaints_complainttally.open + excluded.open,
         answered = complaints_complainttally.answered + excluded.answered
+"""
+
+
+# The answer time's key is its unique constraint (`complaint_answer_time_once`).
+_ANSWER_TIME_ADDED = """
+    INSERT INTO complaints_complaintanswertime (institution_id, month, hours, count)
+    VALUES (%s, %s, %s, 1)
+    ON CONFLICT (institution_id, month, hours) DO UPDATE SET
+        count = complaints_complaintanswertime.count + 1
 """
 
 
@@ -72,13 +80,12 @@ def linked(complaint: Complaint, unit: str) -> None:
 
 def answered(complaint: Complaint, unit: str, at: datetime) -> None:
     _add(complaint, unit, open=-1, answered=1)
-    key = {
-        "institution_id": complaint.institution_id,
-        "month": month_of(complaint.submitted_at),
-        "hours": max(0, int((at - complaint.submitted_at).total_seconds() // 3600)),
-    }
-    ComplaintAnswerTime.objects.bulk_create([ComplaintAnswerTime(**key)], ignore_conflicts=True)
-    ComplaintAnswerTime.objects.filter(**key).update(count=F("count") + 1)
+    hours = max(0, int((at - complaint.submitted_at).total_seconds() // 3600))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ANSWER_TIME_ADDED,
+            [complaint.institution_id, month_of(complaint.submitted_at), hours],
+        )
 
 
 def withdrawn(complaint: Complaint, unit: str) -> None:

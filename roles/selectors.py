@@ -33,7 +33,7 @@ def institution_by_code(code: str) -> Institution | None:
 def institution_code_known(code: str) -> bool:
     if code in _institution_codes:
         return True
-    if Institution.objects.filter(code=code).exists():
+    if institution_by_code(code) is not None:
         _institution_codes.add(code)
         return True
     return False
