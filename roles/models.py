@@ -232,12 +232,15 @@ class Delegation(models.Model):
         return f"{self.deputy} → {self.principal}"
 
     def clean(self) -> None:
+        # Both rules are told at once, each on its field: a rule left unchecked here would be
+        # reported by its database constraint instead, in the constraint's own words.
+        errors = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": _("The end must follow the start.")})
+            errors["ends_at"] = _("The end must follow the start.")
         if self.principal_id and self.principal_id == self.deputy_id:
-            raise ValidationError(
-                {"deputy": _("Nobody can act on their own behalf by delegation.")}
-            )
+            errors["deputy"] = _("Nobody can act on their own behalf by delegation.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class DirectoryGroup(models.Model):

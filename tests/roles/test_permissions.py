@@ -220,3 +220,24 @@ def test_delegation_rules(
             reason="x",
         )
     assert set(refusal.value.message_dict) == {refused_field}
+
+
+def test_a_delegation_breaking_both_rules_is_told_both_on_their_fields(api_as) -> None:  # type: ignore[no-untyped-def]
+    """To oneself and ending as it starts: each refusal on its own field, in the reader's words
+    (not the name of the database constraint that would otherwise report the second)."""
+    now = timezone.now()
+    refused = api_as("kllokot.mayor").post(
+        "/api/delegations/",
+        {
+            "deputy": "kllokot.mayor",
+            "starts_at": now.isoformat(),
+            "ends_at": now.isoformat(),
+            "reason": "Pushim",
+        },
+        format="json",
+    )
+    assert refused.status_code == 400, refused.content
+    details = refused.json()["error"]["details"]
+    assert set(details) == {"deputy", "ends_at"}, details
+    assert "delegation_not_to_self" not in refused.content.decode()
+    assert not Delegation.objects.exists()
