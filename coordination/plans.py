@@ -78,6 +78,10 @@ def plan_create(
         raise ValidationError({"year": [gettext("Give a year between 2000 and 2100.")]})
     title = _text(title, "title", 500, required=False)
     with transaction.atomic():
+        # Requests for one institution's plans queue here, so a second asking at the same time
+        # finds the first's plan (409) instead of reaching the unique constraint. FOR NO KEY
+        # UPDATE: inserts of rows referring to the institution are not held up by it.
+        Institution.objects.select_for_update(no_key=True).filter(pk=institution.pk).exists()
         if CommunicationPlan.objects.filter(institution=institution, year=year).exists():
             raise Conflict(
                 gettext("The institution already has a plan for this year."), code="plan_exists"

@@ -168,3 +168,41 @@ def test_bad_input_is_a_clear_400(api_as) -> None:  # type: ignore[no-untyped-de
         ).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("threads", [6])
+def test_the_same_plan_asked_for_at_once_is_made_once_the_others_told_it_exists(
+    transactional_db: None, demo: Any, threads: int
+) -> None:
+    """Two keepers (or one double click) asking together: one plan, and each other request the
+    409 a later one gets, never the database's refusal of the second row."""
+    import threading
+
+    from django.db import connection
+
+    from config.errors import Conflict
+    from coordination.models import CommunicationPlan
+    from coordination.plans import plan_create
+
+    start = threading.Barrier(threads)
+    outcomes: list[str] = []
+
+    def ask() -> None:
+        try:
+            start.wait()
+            plan_create(actor=demo["mf.comms"], year=2031, title="Plani")
+            outcomes.append("made")
+        except Conflict as refusal:
+            outcomes.append(refusal.code)
+        except BaseException as error:  # an IntegrityError or a constraint's 400 is the defect
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=ask) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(outcomes) == ["made"] + ["plan_exists"] * (threads - 1), outcomes
+    assert CommunicationPlan.objects.filter(year=2031).count() == 1
