@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.utils.translation import gettext, gettext_lazy
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -95,6 +95,27 @@ def positive_whole_number(request: Any, name: str, largest: int) -> int | None:
     if not (value.isdigit() and 0 < int(value) <= largest):
         raise exceptions.ValidationError({name: [gettext("Must be a positive whole number.")]})
     return int(value)
+
+
+class UploadFormSerializer(serializers.Serializer):
+    """The fields of an upload, sent as a multipart form. An optional field sent empty is
+    refused as an empty JSON value would be: DRF reads it as absent (an HTML form's unfilled
+    input), which would quietly put the default where the client wrote something, and differ
+    from what the document says the field takes."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        refused = {}
+        for name, field in self.fields.items():
+            if field.read_only or field.required or isinstance(field, serializers.FileField):
+                continue
+            if isinstance(data, QueryDict) and name in data and data.get(name) == "":
+                try:
+                    field.run_validation("")
+                except exceptions.ValidationError as refusal:
+                    refused[name] = refusal.detail
+        if refused:
+            raise exceptions.ValidationError(refused)
+        return super().to_internal_value(data)
 
 
 class Pagination(PageNumberPagination):

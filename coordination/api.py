@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from workflows.models import CoordinationProcess, permission_object
 
 from . import plans, services
 from .models import ANSWER_MAX, RECIPIENTS_MAX, TEXT_MAX, TITLE_MAX
+from .recipients import KINDS
 from .selectors import (
     access_activity_by_id,
     access_plan_by_id,
@@ -44,8 +45,27 @@ def _process_body(process: CoordinationProcess, request: Request) -> dict[str, A
     return ProcessSerializer(process, context={"request": request}).data  # type: ignore[return-value]
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1, "maxLength": 32},
+                "minItems": 1,
+                "maxItems": RECIPIENTS_MAX,
+            },
+            {
+                "type": "object",
+                "properties": {"kind": {"type": "string", "enum": [str(kind) for kind in KINDS]}},
+                "required": ["kind"],
+                "additionalProperties": False,
+            },
+        ]
+    }
+)
 class RecipientsField(serializers.JSONField):
-    """A list of institution codes, or {"kind": "municipality"|"ministry"}."""
+    """A list of institution codes, or {"kind": "municipality"|"ministry"}
+    (`recipients.recipients_resolved` reads it; the document says the same)."""
 
 
 class CoordinationRequestStartSerializer(serializers.Serializer):

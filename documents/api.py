@@ -10,7 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import positive_whole_number
+from config.api import UploadFormSerializer, positive_whole_number
 from roles.models import Institution, User
 from roles.selectors import memberships_active
 
@@ -115,7 +115,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return document.registration.annulled_at is not None
 
 
-class DocumentUploadSerializer(serializers.Serializer):
+class DocumentUploadSerializer(UploadFormSerializer):
     file = serializers.FileField(allow_empty_file=True)
     title = serializers.CharField(max_length=500)
     kind = serializers.ChoiceField(choices=Kind.choices)
@@ -134,7 +134,7 @@ class DocumentUploadSerializer(serializers.Serializer):
     )
 
 
-class VersionUploadSerializer(serializers.Serializer):
+class VersionUploadSerializer(UploadFormSerializer):
     file = serializers.FileField(allow_empty_file=True)
 
 

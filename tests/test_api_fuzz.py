@@ -50,8 +50,10 @@ CHECKS = [check for check in REGISTERED_CHECKS.get_all() if check is not positiv
 # Fields whose valid-looking values the server may still refuse, and why.
 BEYOND_THE_DOCUMENT = {
     # References to things that may not exist (documents, people, processes, the earlier
-    # document a translation is of) and credentials that may be wrong.
+    # document a translation is of, the institutions a request goes to: not the sender's own)
+    # and credentials that may be wrong.
     "deputy",
+    "recipients",
     "documents",
     "translation_of",
     "username",

@@ -423,3 +423,14 @@ def test_an_auditor_reads_but_changes_nothing_even_in_their_own_institution(
     annul = {"reason": "gabim"}
     assert auditor.post(f"{path}annul/", annul, format="json").status_code == 403
     assert not AuditEntry.objects.filter(actor="auditor", action__startswith="document.").exists()
+
+
+def test_an_optional_upload_field_sent_empty_is_refused_not_defaulted(api_as, pdf: bytes) -> None:  # type: ignore[no-untyped-def]
+    """An empty institution or language in the form is a 400 naming it, as in JSON: not read
+    as absent, which would register the document in the default book or language."""
+    client = api_as("kllokot.assembly")
+    refused = upload(client, pdf, "a.pdf", institution="", language="")
+    assert refused.status_code == 400, refused.content
+    assert set(refused.json()["error"]["details"]) == {"institution", "language"}
+    assert not Document.objects.exists() and not Registration.objects.exists()
+    assert upload(client, pdf, "a.pdf").status_code == 201  # left out, the defaults apply
