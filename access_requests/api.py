@@ -45,6 +45,7 @@ class PublicInstitutions(_Public):
 
     serializer_class = PublicInstitutionSerializer
     pagination_class = None  # the contract's plain list: a few hundred institutions at most
+    filter_backends = ()  # takes no filter (and has no queryset for one to read)
 
     @extend_schema(responses=PublicInstitutionSerializer(many=True))
     def get(self, request: Request) -> Response:

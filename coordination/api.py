@@ -393,6 +393,7 @@ class LateActivities(generics.GenericAPIView):
 
     serializer_class = LateActivitySerializer
     pagination_class = None  # at most 500 rows, the most overdue first
+    filter_backends = ()  # takes no filter (and has no queryset for one to read)
 
     def get(self, request: Request) -> Response:
         today = timezone.localdate()
