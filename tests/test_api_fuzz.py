@@ -93,7 +93,11 @@ with translation.override("sq"):
     # A stored text that may be blank refuses NUL too (DRF's rule). The document states it only
     # for texts that may not be blank (config.openapi.TEXT_PATTERN): the same kind of field is
     # also the search's query parameter `q`, which takes any text.
-    NUL_REFUSALS = {gettext("Null characters are not allowed.")}
+    # The texts the services check themselves (config.text) say it in their own words.
+    NUL_REFUSALS = {
+        gettext("Null characters are not allowed."),
+        gettext("The text contains a NUL character."),
+    }
     # What typed texts may not contain (markup), in the one wording of `config.text.plain_text`.
     MARKUP_REFUSALS = {gettext("Write plain text, without HTML or markup.")}
 # Valid-looking uploads whose bytes are not what their name says (415) or are empty.
@@ -234,6 +238,12 @@ def send_and_check(
 
     Each request runs in a savepoint that is rolled back: every example meets the same data,
     and on PostgreSQL one failed statement does not abort the test's transaction for the rest."""
+    if case.media_type == "multipart/form-data" and isinstance(case.body, dict):
+        # Werkzeug, which encodes the WSGI transport's forms, writes a field sent empty with no
+        # line between its headers and the next boundary, and Django's parser then reads no field
+        # at all; the body Schemathesis reports (and checks) still holds it. Left out here, the
+        # checks judge what the server receives; tests/documents/test_api.py sends one empty.
+        case.body = {name: value for name, value in case.body.items() if value != ""}
     with transaction.atomic():
         try:
             app.exceptions.clear()  # type: ignore[attr-defined]
