@@ -1,11 +1,14 @@
 """What installing and starting a server takes on Debian: root (or sudo), apt-get, a socket."""
 
+import fcntl
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 
 class CannotSetUp(Exception):
@@ -58,30 +61,49 @@ def run(command: Sequence[str], what: str) -> str:
 
 
 _updated = False
+# Held while this machine's test processes install: pytest-xdist's workers may each need a
+# package at once (the directory tests on two workers), and apt-get refuses to run beside
+# itself. An apt-get outside the run is waited for by apt itself (DPkg::Lock::Timeout).
+APT_LOCK = Path(tempfile.gettempdir()) / "coordination-tests-apt.lock"
+APT_WAIT = ["-o", "DPkg::Lock::Timeout=600"]
+
+
+def _installed(package: str) -> bool:
+    status = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True
+    )
+    return status.returncode == 0 and status.stdout.endswith(" installed")
 
 
 def apt_install(packages: Sequence[str], why: str) -> None:
-    """Install Debian packages (the package lists are read once per run)."""
+    """Install the Debian packages not installed yet, one process at a time (the package lists
+    are read once per process)."""
     global _updated
-    prefix = privileged_prefix(f"{why}; installing {' '.join(packages)}")
-    print(f"Installing Debian packages: {' '.join(packages)} ({why})", flush=True)
-    if not _updated:
-        run([*prefix, "apt-get", "update", "-qq"], "apt-get update")
-        _updated = True
-    run(
-        [
-            *prefix,
-            "env",
-            "DEBIAN_FRONTEND=noninteractive",
-            "apt-get",
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            *packages,
-        ],
-        f"installing {' '.join(packages)}",
-    )
+    with APT_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        missing = [package for package in packages if not _installed(package)]
+        if not missing:
+            return  # another worker installed them while this one waited
+        prefix = privileged_prefix(f"{why}; installing {' '.join(missing)}")
+        print(f"Installing Debian packages: {' '.join(missing)} ({why})", flush=True)
+        if not _updated:
+            run([*prefix, "apt-get", *APT_WAIT, "update", "-qq"], "apt-get update")
+            _updated = True
+        run(
+            [
+                *prefix,
+                "env",
+                "DEBIAN_FRONTEND=noninteractive",
+                "apt-get",
+                *APT_WAIT,
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                *missing,
+            ],
+            f"installing {' '.join(missing)}",
+        )
 
 
 def as_user(user: str, command: Sequence[str]) -> list[str]:
