@@ -2,13 +2,18 @@
 office sees every ministry's plan and what is late; MAPL sees the municipalities'; nobody else
 (404); the keepers are reminded by the deadline sweep, once."""
 
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from config.errors import Conflict
+from coordination.models import CommunicationPlan
+from coordination.plans import plan_create
 from deadlines.sweep import sweep
 from notifications.models import Notification
 
@@ -176,14 +181,6 @@ def test_the_same_plan_asked_for_at_once_is_made_once_the_others_told_it_exists(
 ) -> None:
     """Two keepers (or one double click) asking together: one plan, and each other request the
     409 a later one gets, never the database's refusal of the second row."""
-    import threading
-
-    from django.db import connection
-
-    from config.errors import Conflict
-    from coordination.models import CommunicationPlan
-    from coordination.plans import plan_create
-
     start = threading.Barrier(threads)
     outcomes: list[str] = []
 
